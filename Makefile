@@ -1,0 +1,54 @@
+# Puente: `make run` sets everything up and serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: setup system-deps translations db demo run test lint format bench
+
+system-deps:
+	@missing=""; \
+	python3 -c "import ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	command -v wkhtmltopdf >/dev/null || missing="$$missing wkhtmltopdf"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing fonts-dejavu-core >/dev/null; \
+	  else echo "Please install the Debian packages:$$missing"; exit 1; fi; \
+	fi
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+translations: $(BIN)/.installed
+	@$(BIN)/pybabel compile -d app/translations
+
+setup: system-deps $(BIN)/.installed translations
+
+db: setup
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo load
+
+run: demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.db
+bench: setup
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py

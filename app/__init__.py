@@ -1,0 +1,128 @@
+"""Puente: the application factory, built from small named steps."""
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale, refresh
+from flask_login import current_user
+
+from config import BASE_DIR, CONFIGS, Config
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the Flask application for `config_class` (FLASK_CONFIG or development)."""
+    import os
+
+    config_class = config_class or CONFIGS[os.environ.get("FLASK_CONFIG", "development")]
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.from_pyfile("config.py", silent=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_request_hooks(app)
+    register_cli(app)
+    return app
+
+
+def select_locale() -> str:
+    """User preference, then the session's choice, then the browser's languages."""
+    languages = Config.LANGUAGES
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (the whole schema, for Alembic)
+    from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    api.init_app(app)
+
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.users.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user and user.is_active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api.views import register_api
+    from app.auth.views import bp as auth_bp
+    from app.courses.views import bp as courses_bp
+    from app.credits.views import bp as credits_bp
+    from app.enrollments.views import bp as enrollments_bp
+    from app.grading.views import bp as grading_bp
+    from app.learning.views import bp as learning_bp
+    from app.main.views import bp as main_bp
+    from app.students.views import bp as students_bp
+    from app.users.views import bp as users_bp
+
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        users_bp,
+        students_bp,
+        courses_bp,
+        enrollments_bp,
+        learning_bp,
+        grading_bp,
+        credits_bp,
+    ):
+        app.register_blueprint(blueprint)
+    register_api(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import template_helpers
+
+    template_helpers.register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.extensions import db
+
+    @app.before_request
+    def remember_locale():
+        refresh()  # forget a locale cached by an earlier request in the same app context
+        g.locale = str(get_locale())
+
+    @app.after_request
+    def commit_session(response):
+        # The one place that commits: a request that succeeded keeps its writes.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,107 @@
+"""Admin pages: users (list, create, deactivate, reactivate) and sites (list, create)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.admin.forms import SiteForm, UserForm
+from app.admin.services import (
+    AdminError,
+    create_site,
+    create_staff_user,
+    filter_sites,
+    filter_users,
+    set_user_active,
+)
+from app.common import paginate
+from app.extensions import db
+from app.labels import role_label
+from app.permissions import admin_required
+from app.sites.models import Site
+from app.users.models import Role, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    return render_template(
+        "admin/users.html", pagination=paginate(filter_users(request.args)),
+        roles=[(role.value, role_label(role)) for role in Role], action_form=FlaskForm(),
+    )  # fmt: skip
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    form = UserForm()
+    sites = db.session.scalars(select(Site).order_by(Site.state_code, Site.name)).all()
+    form.site_id.choices = [SelectChoice(0, _("No site"))] + [
+        SelectChoice(s.id, f"{s.name} ({s.state_code})") for s in sites
+    ]
+    if form.validate_on_submit():
+        try:
+            user = create_staff_user(current_user, form.data)
+        except AdminError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("%(name)s can now sign in.", name=user.full_name), "success")
+            return redirect(url_for(".users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+def _set_active(user_id: int, active: bool):
+    user = db.session.get(User, user_id) or abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        set_user_active(user, current_user, active)
+    except AdminError as error:
+        flash(str(error), "error")
+    else:
+        if active:
+            flash(_("%(name)s can sign in again.", name=user.full_name), "success")
+        else:
+            flash(_("%(name)s can no longer sign in.", name=user.full_name), "success")
+    return redirect(url_for(".users"))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@admin_required
+def deactivate_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@admin_required
+def reactivate_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+@bp.route("/sites")
+@admin_required
+def sites():
+    return render_template("admin/sites.html", pagination=paginate(filter_sites(request.args)))
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+@admin_required
+def new_site():
+    form = SiteForm()
+    if form.validate_on_submit():
+        try:
+            site = create_site(current_user, form.data)
+        except AdminError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("Site %(code)s created.", code=site.code), "success")
+            return redirect(url_for(".sites"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/site_new.html", form=form), status

@@ -1,0 +1,1 @@
+"""Audit trail: who changed which grade, credit or record, when and why."""

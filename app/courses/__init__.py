@@ -1,0 +1,1 @@
+"""Course content packages: format, validation, import and catalogue."""

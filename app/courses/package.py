@@ -1,0 +1,310 @@
+"""Read and validate a course package folder (see courses/README.md) into plain dataclasses."""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.courses.package_fields import ID_RE, LANGS, Problem, Reader, Table
+
+__all__ = ["PackageError", "PackageSpec", "Problem", "load_package", "version_key"]
+
+FORMAT = 1
+SUBJECTS = ("mathematics", "english", "social-studies", "science", "spanish", "other")
+CODE_RE = re.compile(r"^[A-Z0-9-]{2,32}$")
+VERSION_RE = re.compile(r"^(\d{1,5})\.(\d{1,5})\.(\d{1,5})$")
+ITEM_TYPES = ("choice", "numeric", "open")
+TITLE_MAX = 200  # the title columns' length
+
+
+class PackageError(Exception):
+    """A package is not valid (or may not be imported); `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class ItemSpec:
+    section: str  # practice | test
+    key: str
+    kind: str  # choice | numeric | open
+    points: float
+    prompt: dict[str, str]
+    choices: list[dict[str, str]] = field(default_factory=list)
+    answer: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LessonSpec:
+    slug: str
+    title: dict[str, str]
+    body: dict[str, str]
+
+
+@dataclass
+class UnitSpec:
+    number: int
+    hours: int
+    title: dict[str, str]
+    lessons: list[LessonSpec]
+    items: list[ItemSpec]
+
+
+@dataclass
+class PackageSpec:
+    code: str
+    version: str
+    subject: str
+    grade_levels: str
+    credit: float
+    hours: int
+    title: dict[str, str]
+    description: dict[str, str]
+    units: list[UnitSpec]
+    content_hash: str
+
+    def summary(self) -> str:
+        lessons = sum(len(unit.lessons) for unit in self.units)
+        items = sum(len(unit.items) for unit in self.units)
+        return (
+            f"{self.code} {self.version}: {len(self.units)} units, {lessons} lessons, {items} items"
+        )
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    """Sort key for MAJOR.MINOR.PATCH versions (1.10.0 sorts after 1.9.0)."""
+    match = VERSION_RE.match(version)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else (-1, -1, -1)
+
+
+def content_hash(root: Path) -> str:
+    """SHA-256 over every file's relative path and bytes, in path order."""
+    digest = hashlib.sha256()
+    files = sorted((p.relative_to(root).as_posix(), p) for p in root.rglob("*") if p.is_file())
+    for name, path in files:
+        data = path.read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def load_package(root: Path | str) -> PackageSpec:
+    """Read and validate the package folder at `root`.
+
+    :raises PackageError: listing every problem found, each with file and line.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise PackageError([Problem("course.toml", 1, f"{root} is not a package folder")])
+    reader = Reader(root)
+    spec = _read_manifest(reader)
+    if reader.problems or spec is None:
+        files: dict[str, int] = {}
+        for problem in reader.problems:
+            files.setdefault(problem.file, len(files))
+        raise PackageError(sorted(reader.problems, key=lambda p: (files[p.file], p.line)))
+    return spec
+
+
+def _read_manifest(reader: Reader) -> PackageSpec | None:
+    manifest = reader.open("course.toml")
+    if manifest is None:
+        return None
+    fmt = manifest.data.get("format")
+    if type(fmt) is not int or fmt != FORMAT:
+        manifest.problem(("format",), f"format must be {FORMAT}, not {fmt!r}")
+    code = manifest.text("code")
+    if code and not CODE_RE.match(code):
+        manifest.problem(("code",), f"code '{code}' must be 2 to 32 of A-Z, 0-9 and '-'")
+    version = manifest.text("version")
+    if version and not VERSION_RE.match(version):
+        manifest.problem(("version",), f"version '{version}' must be MAJOR.MINOR.PATCH like 1.0.0")
+    subject = manifest.text("subject")
+    if subject and subject not in SUBJECTS:
+        manifest.problem(("subject",), f"subject '{subject}' must be one of {', '.join(SUBJECTS)}")
+    spec = PackageSpec(
+        code=code,
+        version=version,
+        subject=subject,
+        grade_levels=manifest.text("grade_levels", max_length=20),
+        credit=manifest.number("credit", positive=True) or 0.0,
+        hours=int(manifest.number("hours", positive=True, whole=True) or 0),
+        title=manifest.bilingual("title", max_length=TITLE_MAX),
+        description=manifest.bilingual("description"),
+        units=[],
+        content_hash=content_hash(reader.root),
+    )
+    for position, folder in enumerate(_unit_folders(reader, manifest), start=1):
+        if folder is not None and (unit := _read_unit(reader, folder, position)):
+            spec.units.append(unit)
+    return spec
+
+
+def _unit_folders(reader: Reader, manifest: Table) -> list[str | None]:
+    """The manifest's unit folders in order; None stands for one that cannot be read."""
+    folders = manifest.data.get("units")
+    if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+        manifest.problem(("units",), 'units must list the unit folders, e.g. ["1", "2", "3"]')
+        return []
+    if not 3 <= len(folders) <= 10:
+        manifest.problem(("units",), f"a course has 3 to 10 units; this one lists {len(folders)}")
+    result: list[str | None] = []
+    for folder in folders:
+        if not ID_RE.match(folder):
+            manifest.problem(("units",), f"unit folder '{folder}' may use only A-Z, 0-9, - and _")
+        elif folder in result:
+            manifest.problem(("units",), f"unit folder '{folder}' is listed twice")
+        elif not (reader.root / "units" / folder / "unit.toml").is_file():
+            manifest.problem(("units",), f"units/{folder}/unit.toml is missing")
+        else:
+            result.append(folder)
+            continue
+        result.append(None)
+    return result
+
+
+def _read_unit(reader: Reader, folder: str, position: int) -> UnitSpec | None:
+    unit = reader.open(f"units/{folder}/unit.toml")
+    if unit is None:
+        return None
+    number = unit.data.get("number")
+    if type(number) is not int or number != position:
+        unit.problem(
+            ("number",),
+            f"unit number must be {position} (its place in course.toml's units), not {number!r}",
+        )
+    spec = UnitSpec(
+        number=position,
+        hours=int(unit.number("hours", positive=True, whole=True) or 0),
+        title=unit.bilingual("title", max_length=TITLE_MAX),
+        lessons=_read_lessons(reader, unit, folder),
+        items=_read_items(unit, "practice") + _read_items(unit, "test"),
+    )
+    if unit.tables("practice") == []:
+        unit.problem(("practice",), "the unit needs at least one [[practice]] item")
+    _check_test(unit)
+    return spec
+
+
+def _check_test(unit: Table) -> None:
+    tests = unit.tables("test")
+    if tests is None:
+        return
+    if not tests:
+        unit.problem(("test",), "the unit has no test: add at least 3 [[test]] items")
+        return
+    kinds = {entry.data.get("type") for entry in tests}
+    if len(tests) < 3:
+        unit.problem(("test",), f"the unit test has {len(tests)} items; it needs at least 3")
+    if not kinds & {"choice", "numeric"}:
+        unit.problem(("test",), "the unit test needs at least one choice or numeric item")
+    if "open" not in kinds:
+        unit.problem(("test",), "the unit test needs at least one open item")
+
+
+def _read_lessons(reader: Reader, unit: Table, folder: str) -> list[LessonSpec]:
+    entries = unit.tables("lessons")
+    if entries == []:
+        unit.problem(("lessons",), "the unit needs at least one [[lessons]] entry")
+    lessons: list[LessonSpec] = []
+    for index, entry in enumerate(entries or [], start=1):
+        entry.label = f"lesson {index}"
+        name = entry.data.get("file")
+        if not isinstance(name, str) or not ID_RE.match(name):
+            entry.problem(
+                ("file",), f"file must name the lesson, e.g. '1-1-variables', not {name!r}"
+            )
+            continue
+        entry.label = f"lesson '{name}'"
+        if any(lesson.slug == name for lesson in lessons):
+            entry.problem(("file",), "is listed twice in this unit")
+        title = entry.bilingual("title", max_length=TITLE_MAX)
+        body = {lang: reader.markdown(entry, f"units/{folder}/{name}.{lang}.md") for lang in LANGS}
+        lessons.append(LessonSpec(slug=name, title=title, body=body))
+    return lessons
+
+
+def _read_items(unit: Table, section: str) -> list[ItemSpec]:
+    items: list[ItemSpec] = []
+    first_line: dict[str, int] = {}
+    for index, entry in enumerate(unit.tables(section) or [], start=1):
+        entry.label = f"{section} item {index}"
+        key = entry.data.get("id")
+        if not isinstance(key, str) or not ID_RE.match(key):
+            entry.problem(("id",), f"id must be 1-40 letters, digits, - or _, not {key!r}")
+            key = ""
+        else:
+            entry.label = f"{section} item '{key}'"
+            if key in first_line:
+                entry.problem(
+                    ("id",), f"id '{key}' is already used at line {first_line[key]}; ids are unique"
+                )
+            first_line.setdefault(key, entry.line_of("id"))
+        if item := _read_item(entry, section, key):
+            items.append(item)
+    return items
+
+
+def _read_item(entry: Table, section: str, key: str) -> ItemSpec | None:
+    kind = entry.data.get("type")
+    if kind not in ITEM_TYPES:
+        entry.problem(("type",), f"type must be choice, numeric or open, not {kind!r}")
+        return None
+    item = ItemSpec(
+        section=section,
+        key=key,
+        kind=kind,
+        points=entry.number("points", default=1, positive=True) or 1.0,
+        prompt=entry.bilingual("prompt"),
+    )
+    if kind == "choice":
+        item.choices = _read_choices(entry)
+        answer = entry.data.get("answer")
+        ids = [choice["id"] for choice in item.choices]
+        if answer is None:
+            entry.problem(("answer",), "answer is missing: give the id of the right choice")
+        elif ids and answer not in ids:
+            entry.problem(
+                ("answer",), f"answer {answer!r} is not one of the choices {', '.join(ids)}"
+            )
+        item.answer = {"choice": answer}
+    elif kind == "numeric":
+        value = entry.number("answer")
+        tolerance = entry.number("tolerance", default=0, minimum=0)
+        item.answer = {"value": value, "tolerance": tolerance or 0}
+    else:
+        rubric = entry.bilingual("rubric")
+        item.answer = {"rubric_en": rubric["en"], "rubric_es": rubric["es"]}
+    return item
+
+
+def _read_choices(entry: Table) -> list[dict[str, str]]:
+    choices = entry.data.get("choices")
+    if not isinstance(choices, list):
+        entry.problem(
+            ("choices",), "a choice item needs choices = [{ id = ..., en = ..., es = ... }]"
+        )
+        return []
+    if not 2 <= len(choices) <= 6:
+        entry.problem(("choices",), f"has {len(choices)} choices; a choice item needs 2 to 6")
+    result: list[dict[str, str]] = []
+    for index, choice in enumerate(choices):
+        line = entry.choice_line(index)
+        cid = choice.get("id") if isinstance(choice, dict) else None
+        if not isinstance(cid, str) or not ID_RE.match(cid):
+            entry.problem_at(line, f"choice {index + 1} needs an id of letters or digits")
+            continue
+        if any(other["id"] == cid for other in result):
+            entry.problem_at(line, f"choice id '{cid}' is used twice")
+            continue
+        texts = {}
+        for lang in LANGS:
+            text = choice.get(lang)
+            if not isinstance(text, str) or not text.strip():
+                entry.problem_at(line, f"choice '{cid}' has no {lang} text")
+            texts[lang] = text.strip() if isinstance(text, str) else ""
+        result.append({"id": cid, **texts})
+    return result

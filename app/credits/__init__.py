@@ -1,0 +1,1 @@
+"""Credit: course grade, grade scales and full or partial credit awards."""

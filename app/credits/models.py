@@ -1,0 +1,33 @@
+"""Credit award model: the newest award for an enrollment supersedes earlier ones."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common import utcnow
+from app.extensions import db
+
+
+class CreditAward(db.Model):
+    __tablename__ = "credit_award"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), index=True)
+    units_passed: Mapped[int]
+    unit_count: Mapped[int]
+    grade_percent: Mapped[float]
+    letter: Mapped[str] = mapped_column(String(2))
+    sep_grade: Mapped[float]
+    credit: Mapped[float]
+    credit_system: Mapped[str] = mapped_column(String(20))  # "carnegie" or a state's own
+    is_partial: Mapped[bool]
+    state_code: Mapped[str] = mapped_column(String(6), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    awarded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    awarded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    superseded_at: Mapped[datetime | None]
+
+    enrollment: Mapped["Enrollment"] = relationship()  # noqa: F821
+    awarded_by: Mapped["User"] = relationship()  # noqa: F821
+    site: Mapped["Site"] = relationship()  # noqa: F821

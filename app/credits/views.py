@@ -1,0 +1,92 @@
+"""Coordinators' credit pages: enrollments ready for credit, a course result, the award."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.common import paginate
+from app.courses.models import Course, CourseVersion
+from app.credits.forms import AwardCreditForm
+from app.credits.rules import unit_passed
+from app.credits.services import (
+    CreditError,
+    award_credit,
+    award_history,
+    award_matches,
+    enrollment_result,
+    enrollment_rules,
+    ready_for_credit,
+)
+from app.enrollments.models import Enrollment, UnitProgress
+from app.extensions import db
+from app.permissions import can_award_credit, coordinator_required, visible_sites
+from app.students.models import Student
+
+bp = Blueprint("credits", __name__, url_prefix="/credits")
+
+
+@bp.route("/")
+@coordinator_required
+def index():
+    pagination = paginate(ready_for_credit(current_user, request.args))
+    results = {e.id: enrollment_result(e) for e in pagination.items}
+    courses = db.session.scalars(select(Course).order_by(Course.code)).all()
+    return render_template(
+        "credits/index.html", pagination=pagination, results=results, courses=courses,
+        sites=visible_sites(current_user),
+    )  # fmt: skip
+
+
+def _awardable_enrollment(enrollment_id: int) -> Enrollment:
+    enrollment = db.session.scalar(
+        select(Enrollment)
+        .where(Enrollment.id == enrollment_id)
+        .options(
+            selectinload(Enrollment.student).selectinload(Student.site),
+            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
+            selectinload(Enrollment.units).selectinload(UnitProgress.unit),
+            selectinload(Enrollment.units).selectinload(UnitProgress.completed_site),
+        )
+    ) or abort(404)  # fmt: skip
+    if not can_award_credit(current_user, enrollment.student):
+        abort(403)
+    return enrollment
+
+
+def _render_enrollment(enrollment: Enrollment, status: int = 200):
+    result = enrollment_result(enrollment)
+    awards = award_history(enrollment)
+    current = next((a for a in awards if a.superseded_at is None), None)
+    rules = enrollment_rules(enrollment)
+    units = [(u, unit_passed(u.best_test_percent, rules)) for u in enrollment.units]
+    return render_template(
+        "credits/enrollment.html", enrollment=enrollment, result=result, units=units,
+        rules=rules, awards=awards, form=AwardCreditForm(),
+        already_awarded=award_matches(current, result, enrollment.student.site.state_code),
+    ), status  # fmt: skip
+
+
+@bp.route("/enrollments/<int:enrollment_id>")
+@coordinator_required
+def enrollment(enrollment_id: int):
+    return _render_enrollment(_awardable_enrollment(enrollment_id))
+
+
+@bp.route("/enrollments/<int:enrollment_id>/award", methods=["POST"])
+@coordinator_required
+def award(enrollment_id: int):
+    enrollment = _awardable_enrollment(enrollment_id)
+    if not AwardCreditForm().validate_on_submit():
+        abort(400)
+    try:
+        award = award_credit(enrollment, current_user)
+    except CreditError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _render_enrollment(_awardable_enrollment(enrollment_id), 409)
+    kind = _("partial credit") if award.is_partial else _("full credit")
+    flash(_("Credit awarded: %(credit)s (%(kind)s).", credit=f"{award.credit:g}", kind=kind),
+          "success")  # fmt: skip
+    return redirect(url_for(".enrollment", enrollment_id=enrollment.id))

@@ -1,0 +1,1 @@
+"""Demo data that tells the story: sites, staff and students at every stage."""

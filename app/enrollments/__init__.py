@@ -1,0 +1,1 @@
+"""Enrollments: courses assigned to students, with per-unit progress."""

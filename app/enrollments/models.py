@@ -1,0 +1,81 @@
+"""Enrollment and per-unit progress models."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common import enum_column, utcnow
+from app.extensions import db
+
+
+class EnrollmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class Enrollment(db.Model):
+    """A course version assigned to a student; it keeps the version it started with."""
+
+    __tablename__ = "enrollment"
+    __table_args__ = (
+        UniqueConstraint("student_id", "course_version_id"),
+        Index("ix_enrollment_status_target", "status", "target_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    target_date: Mapped[date | None]
+    status: Mapped[EnrollmentStatus] = enum_column(
+        EnrollmentStatus, default=EnrollmentStatus.ACTIVE
+    )
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+    student: Mapped["Student"] = relationship()  # noqa: F821
+    course_version: Mapped["CourseVersion"] = relationship()  # noqa: F821
+    assigned_by: Mapped["User | None"] = relationship()  # noqa: F821
+    units: Mapped[list["UnitProgress"]] = relationship(
+        back_populates="enrollment", order_by="UnitProgress.unit_number"
+    )
+
+
+class UnitStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    AWAITING_GRADING = "awaiting_grading"
+    RETURNED = "returned"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class UnitProgress(db.Model):
+    """One unit of one enrollment: status, scores and where it was done."""
+
+    __tablename__ = "unit_progress"
+    __table_args__ = (UniqueConstraint("enrollment_id", "unit_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_number: Mapped[int]
+    status: Mapped[UnitStatus] = enum_column(UnitStatus, default=UnitStatus.NOT_STARTED, index=True)
+    lessons_read: Mapped[int] = mapped_column(default=0)
+    work_percent: Mapped[float | None]  # unit work (practice) score
+    best_test_percent: Mapped[float | None]
+    test_attempts: Mapped[int] = mapped_column(default=0)
+    test_approved_at: Mapped[datetime | None]
+    test_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    completed_at: Mapped[datetime | None]
+    # The site where the unit was completed (the record says where each unit was done).
+    completed_site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    enrollment: Mapped[Enrollment] = relationship(back_populates="units")
+    unit: Mapped["Unit"] = relationship()  # noqa: F821
+    completed_site: Mapped["Site | None"] = relationship()  # noqa: F821

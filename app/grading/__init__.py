@@ -1,0 +1,1 @@
+"""Grading: the queue, online grading, paper scores, returns and regrades."""

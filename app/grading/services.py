@@ -1,0 +1,372 @@
+"""Grading services: the queue, saving grades, returns, regrades and paper-packet scores."""
+
+import math
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from app.audit.models import AuditEvent
+from app.audit.services import record_event
+from app.common import utcnow
+from app.courses.models import CourseVersion, Item, ItemKind, Section, Unit
+from app.credits.rules import round_percent, rules_for
+from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
+from app.extensions import db
+from app.learning.models import Answer, Attempt, AttemptStatus, Mode
+from app.learning.scoring import (
+    finalize_attempt,
+    parse_number,
+    refresh_unit_progress,
+    section_items,
+    total_points,
+)
+from app.permissions import student_scope
+from app.students.models import Student
+from app.users.models import User
+
+FEEDBACK_MAX = 2000
+
+
+class GradingError(ValueError):
+    """A grading action is refused; the (translated) message says which question and why."""
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def grading_queue(user: User, args, *, returned: bool = False) -> Select:
+    """Test attempts awaiting grading (or returned for revision) for students in `user`'s scope,
+    oldest hand-in first, narrowed by the queue filters in `args` (course, site, q)."""
+    status = AttemptStatus.RETURNED if returned else AttemptStatus.SUBMITTED
+    stmt = (
+        select(Attempt)
+        .join(Attempt.unit_progress)
+        .join(UnitProgress.enrollment)
+        .join(Enrollment.student)
+        .join(Student.site)
+        .join(Enrollment.course_version)
+        .where(Attempt.status == status, Attempt.section == Section.TEST, student_scope(user))
+        .options(
+            contains_eager(Attempt.unit_progress)
+            .contains_eager(UnitProgress.enrollment)
+            .contains_eager(Enrollment.student)
+            .contains_eager(Student.site),
+            contains_eager(Attempt.unit_progress)
+            .contains_eager(UnitProgress.enrollment)
+            .contains_eager(Enrollment.course_version),
+        )
+        .order_by(Attempt.submitted_at.asc(), Attempt.id.asc())
+    )
+    course_id = _int(args.get("course"))
+    if course_id:
+        stmt = stmt.where(CourseVersion.course_id == course_id)
+    site_id = _int(args.get("site"))
+    if site_id:
+        stmt = stmt.where(Student.site_id == site_id)
+    for term in (args.get("q") or "").split()[:4]:
+        like = "%" + term.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        like += "%"
+        stmt = stmt.where(
+            or_(
+                Student.given_name.ilike(like, escape="\\"),
+                Student.family_name.ilike(like, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def load_attempt(attempt_id: int) -> Attempt | None:
+    """An attempt with everything its grading page shows, in a fixed number of queries."""
+    return db.session.scalar(
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .options(
+            selectinload(Attempt.answers),
+            selectinload(Attempt.graded_by),
+            selectinload(Attempt.unit_progress)
+            .selectinload(UnitProgress.unit)
+            .selectinload(Unit.items),
+            selectinload(Attempt.unit_progress)
+            .selectinload(UnitProgress.enrollment)
+            .selectinload(Enrollment.student)
+            .selectinload(Student.site),
+            selectinload(Attempt.unit_progress)
+            .selectinload(UnitProgress.enrollment)
+            .selectinload(Enrollment.course_version),
+        )  # fmt: skip
+    )
+
+
+def attempt_history(attempts: list[Attempt]) -> list[AuditEvent]:
+    """The audit events about these attempts, oldest first, with who did them."""
+    if not attempts:
+        return []
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.object_type == Attempt.__tablename__,
+                AuditEvent.object_id.in_([a.id for a in attempts]),
+            )
+            .options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
+
+
+def unit_attempts(progress: UnitProgress) -> list[Attempt]:
+    """Every attempt of a unit (practice and test), in order."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.unit_progress_id == progress.id)
+            .options(selectinload(Attempt.graded_by))
+            .order_by(Attempt.section, Attempt.number)
+        )
+    )
+
+
+# --- online grading ------------------------------------------------------------------------
+
+
+def grade_attempt(
+    attempt: Attempt,
+    scores: dict[int, object],
+    feedbacks: dict[int, str],
+    overall_feedback: str | None,
+    teacher: User,
+) -> Attempt:
+    """Save a teacher's scores for open items; once every open item is scored, finalize.
+
+    :param scores: item id → score (text or number); a blank value clears the score,
+        an item left out keeps its score.
+    :raises GradingError: when the attempt is not awaiting grading or a score is invalid;
+        nothing is saved then.
+    """
+    if attempt.status != AttemptStatus.SUBMITTED:
+        raise GradingError(_("This test is not waiting to be graded."))
+    numbers = _item_numbers(attempt)
+    answers = _answers_by_item(attempt)
+    parsed = {}
+    for item_id, raw in scores.items():
+        item = _own_item(numbers, item_id)
+        if item.kind != ItemKind.OPEN:
+            raise GradingError(_("Question %(n)s is scored automatically.", n=numbers[item.id][0]))
+        parsed[item.id] = _parse_score(item, numbers[item.id][0], raw)
+    notes = {
+        item_id: _clean_feedback(numbers, item_id, text) for item_id, text in feedbacks.items()
+    }
+    for item_id, points in parsed.items():
+        answers[item_id].points = points
+    for item_id, note in notes.items():
+        answers[item_id].feedback = note
+    if overall_feedback is not None:
+        attempt.feedback = overall_feedback.strip() or None
+    complete = all(
+        answers[item.id].points is not None
+        for _n, item in numbers.values()
+        if item.kind == ItemKind.OPEN
+    )
+    if complete:
+        finalize_attempt(attempt, teacher)
+    else:
+        total_points(attempt)
+        db.session.flush()
+    record_event(
+        teacher, "attempt.graded", attempt, student_id=_student_id(attempt), final=complete,
+        percent=attempt.percent, items={str(i): {"points": p} for i, p in parsed.items()},
+    )  # fmt: skip
+    return attempt
+
+
+def return_attempt(attempt: Attempt, teacher: User, feedback: str) -> Attempt:
+    """Send a test back to the student for revision of its open answers.
+
+    :raises GradingError: when the attempt is not awaiting grading or the feedback is empty.
+    """
+    if attempt.status != AttemptStatus.SUBMITTED:
+        raise GradingError(_("Only a test waiting to be graded can be returned."))
+    feedback = (feedback or "").strip()
+    if not feedback:
+        raise GradingError(_("Tell the student what to revise before returning the test."))
+    # The revised open answers are graded afresh when the student hands the test in again.
+    for answer in attempt.answers:
+        if answer.item.kind == ItemKind.OPEN:
+            answer.points = None
+    attempt.status = AttemptStatus.RETURNED
+    attempt.feedback = feedback
+    db.session.flush()
+    record_event(teacher, "attempt.returned", attempt, student_id=_student_id(attempt),
+                 reason=feedback[:1000])  # fmt: skip
+    refresh_unit_progress(attempt.unit_progress)
+    return attempt
+
+
+def regrade_attempt(
+    attempt: Attempt, scores: dict[int, object], teacher: User, reason: str
+) -> Attempt:
+    """Change scores of a graded attempt, keeping each item's before and after, and why.
+
+    :param scores: item id → new score; items left out (or blank) keep their score.
+    :raises GradingError: without a reason, on an invalid score, or when nothing changes.
+    """
+    if attempt.status != AttemptStatus.GRADED or attempt.mode == Mode.PAPER:
+        raise GradingError(_("Only an online test that has been graded can be regraded."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise GradingError(_("Give the reason for the regrade."))
+    numbers = _item_numbers(attempt)
+    answers = _answers_by_item(attempt)
+    changes = []
+    for item_id, raw in scores.items():
+        item = _own_item(numbers, item_id)
+        points = _parse_score(item, numbers[item.id][0], raw)
+        before = answers[item.id].points
+        if points is not None and points != before:
+            changes.append((item, before, points))
+    if not changes:
+        raise GradingError(_("No score was changed."))
+    percent_before = attempt.percent
+    for item, _before, points in changes:
+        answer = answers[item.id]
+        answer.points = points
+        if item.kind != ItemKind.OPEN:
+            answer.is_correct = points >= item.points
+    finalize_attempt(attempt, teacher)
+    record_event(
+        teacher, "attempt.regraded", attempt, student_id=_student_id(attempt),
+        reason=reason[:1000], percent_before=percent_before, percent_after=attempt.percent,
+        items={str(item.id): {"before": before, "after": after} for item, before, after in changes},
+    )  # fmt: skip
+    return attempt
+
+
+def _item_numbers(attempt: Attempt) -> dict[int, tuple[int, Item]]:
+    """item id → (question number as the student saw it, item)."""
+    return {item.id: (n, item) for n, item in enumerate(section_items(attempt), start=1)}
+
+
+def _answers_by_item(attempt: Attempt) -> dict[int, Answer]:
+    answers = {answer.item_id: answer for answer in attempt.answers}
+    for item in section_items(attempt):
+        if item.id not in answers:  # handed-in attempts have an answer for every item
+            answers[item.id] = Answer(attempt=attempt, item=item, response="")
+            db.session.add(answers[item.id])
+    return answers
+
+
+def _own_item(numbers: dict[int, tuple[int, Item]], item_id) -> Item:
+    item_id = _int(item_id)
+    if item_id not in numbers:
+        raise GradingError(_("That question is not part of this test."))
+    return numbers[item_id][1]
+
+
+def _parse_score(item: Item, number: int, raw) -> float | None:
+    """A posted score as points; None for a blank score."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    value = raw if isinstance(raw, int | float) else parse_number(str(raw))
+    if value is None or not math.isfinite(value) or not 0 <= value <= item.points:
+        raise GradingError(
+            _(
+                "Question %(n)s: the score must be a number from 0 to %(max)s.",
+                n=number,
+                max=f"{item.points:g}",
+            )
+        )
+    return float(value)
+
+
+def _clean_feedback(numbers, item_id, text) -> str | None:
+    item = _own_item(numbers, item_id)
+    text = (text or "").strip()
+    if len(text) > FEEDBACK_MAX:
+        raise GradingError(
+            _(
+                "Question %(n)s: the feedback is too long (%(max)s characters at most).",
+                n=numbers[item.id][0],
+                max=FEEDBACK_MAX,
+            )  # fmt: skip
+        )
+    return text or None
+
+
+def _student_id(attempt: Attempt) -> int:
+    return attempt.unit_progress.enrollment.student_id
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+# --- paper packets -------------------------------------------------------------------------
+
+
+def record_paper_scores(
+    progress: UnitProgress,
+    teacher: User,
+    work_percent: float | None,
+    test_percent: float | None,
+    taken_on: date,
+    feedback: str | None = None,
+) -> list[Attempt]:
+    """Enter a paper packet's unit-work and/or unit-test percent as graded PAPER attempts.
+
+    :raises GradingError: when neither score is given, a score is outside 0–100, the date is
+        in the future, or the unit test has no try left (or another test is open).
+    """
+    if work_percent is None and test_percent is None:
+        raise GradingError(_("Enter the unit-work score, the unit-test score, or both."))
+    for is_test, value in ((False, work_percent), (True, test_percent)):
+        if value is not None and not (math.isfinite(value) and 0 <= value <= 100):
+            what = _("Unit test") if is_test else _("Unit work")
+            raise GradingError(_("%(what)s: the percent must be between 0 and 100.", what=what))
+    if taken_on is None:
+        raise GradingError(_("Enter the date the packet was done."))
+    if taken_on > date.today():
+        raise GradingError(_("The date taken cannot be in the future."))
+    if progress.enrollment.status == EnrollmentStatus.WITHDRAWN:
+        raise GradingError(_("The student was withdrawn from this course."))
+    existing = unit_attempts(progress)
+    if test_percent is not None:
+        _check_test_allowed(progress, existing)
+    taken_at = datetime.combine(taken_on, time(12))
+    created = []
+    for section, percent in ((Section.PRACTICE, work_percent), (Section.TEST, test_percent)):
+        if percent is None:
+            continue
+        number = 1 + max((a.number for a in existing if a.section == section), default=0)
+        attempt = Attempt(
+            unit_progress=progress, section=section, number=number, mode=Mode.PAPER,
+            status=AttemptStatus.GRADED, started_at=taken_at, submitted_at=taken_at,
+            graded_at=utcnow(), graded_by_id=teacher.id,
+            site_id=progress.enrollment.student.site_id, max_points=100.0,
+            manual_points=round_percent(percent), percent=round_percent(percent),
+            feedback=(feedback or "").strip() or None,
+        )  # fmt: skip
+        db.session.add(attempt)
+        created.append(attempt)
+    db.session.flush()
+    for attempt in created:
+        record_event(
+            teacher, "paper_scores.recorded", attempt,
+            student_id=progress.enrollment.student_id, section=attempt.section.value,
+            number=attempt.number, percent=attempt.percent, taken_on=taken_on.isoformat(),
+        )  # fmt: skip
+    refresh_unit_progress(progress)
+    return created
+
+
+def _check_test_allowed(progress: UnitProgress, existing: list[Attempt]) -> None:
+    tests = [a for a in existing if a.section == Section.TEST]
+    limit = rules_for(progress.enrollment.student.site.state_code).test_attempts
+    if len(tests) >= limit:
+        raise GradingError(_("This unit has no unit-test try left (%(n)s tries at most).", n=limit))
+    if any(a.status != AttemptStatus.GRADED for a in tests):
+        raise GradingError(_("An online test for this unit is still open or waiting for grading."))

@@ -1,0 +1,153 @@
+"""Teachers' grading: the queue, a test's grading page, and paper-packet scores."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.common import paginate, utcnow
+from app.courses.models import Course
+from app.enrollments.models import UnitProgress
+from app.extensions import db
+from app.grading.forms import GradeForm, PaperScoresForm, RegradeForm
+from app.grading.services import (
+    GradingError,
+    attempt_history,
+    grade_attempt,
+    grading_queue,
+    load_attempt,
+    record_paper_scores,
+    regrade_attempt,
+    return_attempt,
+    unit_attempts,
+)
+from app.learning.models import Attempt, AttemptStatus
+from app.permissions import can_manage_student, staff_required, visible_sites
+from app.template_helpers import format_percent
+from app.users.models import Role
+
+bp = Blueprint("grading", __name__, url_prefix="/grading")
+
+
+@bp.route("/")
+@staff_required
+def queue():
+    returned = request.args.get("view") == "returned"
+    pagination = paginate(grading_queue(current_user, request.args, returned=returned))
+    courses = db.session.scalars(select(Course).order_by(Course.code)).all()
+    sites = visible_sites(current_user) if current_user.role != Role.TEACHER else []
+    return render_template(
+        "grading/queue.html", pagination=pagination, courses=courses, sites=sites,
+        returned=returned, now=utcnow(),
+    )  # fmt: skip
+
+
+def _managed_attempt(attempt_id: int) -> Attempt:
+    attempt = load_attempt(attempt_id) or abort(404)
+    if not can_manage_student(current_user, attempt.unit_progress.enrollment.student):
+        abort(403)
+    return attempt
+
+
+def _per_item(prefix: str) -> dict[int, str]:
+    """Posted `<prefix><item id>` fields as {item id: value}."""
+    return {
+        int(key[len(prefix) :]): value
+        for key, value in request.form.items()
+        if key.startswith(prefix) and key[len(prefix) :].isdigit()
+    }
+
+
+def _render_attempt(attempt: Attempt, status: int = 200, grade_form=None, regrade_form=None):
+    progress = attempt.unit_progress
+    items = progress.unit.items_in(attempt.section)
+    return render_template(
+        "grading/attempt.html", attempt=attempt, progress=progress,
+        student=progress.enrollment.student,
+        answers={a.item_id: a for a in attempt.answers}, history=attempt_history([attempt]),
+        questions={item.id: n for n, item in enumerate(items, start=1)}, items=items,
+        grade_form=grade_form or GradeForm(formdata=None, overall_feedback=attempt.feedback),
+        regrade_form=regrade_form or RegradeForm(formdata=None),
+        posted=request.form if request.method == "POST" else {},
+    ), status  # fmt: skip
+
+
+def _refused(attempt_id: int, error: GradingError, **forms):
+    """Re-show the grading page with the reason; nothing of the refused action is kept."""
+    db.session.rollback()
+    flash(str(error), "error")
+    return _render_attempt(_managed_attempt(attempt_id), 422, **forms)
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@staff_required
+def attempt(attempt_id: int):
+    """The grading page; its forms post here with action=grade, return or regrade."""
+    attempt = _managed_attempt(attempt_id)
+    if request.method == "GET":
+        return _render_attempt(attempt)
+    action = request.form.get("action")
+    form = RegradeForm() if action == "regrade" else GradeForm()
+    forms = {"regrade_form" if action == "regrade" else "grade_form": form}
+    if action not in ACTIONS:
+        abort(400)
+    if not form.validate_on_submit():
+        return _render_attempt(attempt, 422, **forms)
+    try:
+        message = ACTIONS[action](attempt, form)
+    except GradingError as error:
+        return _refused(attempt_id, error, **forms)
+    flash(message, "success")
+    return redirect(url_for(".attempt", attempt_id=attempt.id))
+
+
+def _grade(attempt: Attempt, form: GradeForm) -> str:
+    grade_attempt(attempt, _per_item("score-"), _per_item("feedback-"),
+                  form.overall_feedback.data, current_user)  # fmt: skip
+    if attempt.status == AttemptStatus.GRADED:
+        return _("Grades saved. The test is graded: %(p)s.", p=format_percent(attempt.percent))
+    return _("Grades saved. Some open answers still need a score.")
+
+
+def _return(attempt: Attempt, form: GradeForm) -> str:
+    return_attempt(attempt, current_user, form.overall_feedback.data or "")
+    return _("The test was returned to the student for revision.")
+
+
+def _regrade(attempt: Attempt, form: RegradeForm) -> str:
+    regrade_attempt(attempt, _per_item("score-"), current_user, form.reason.data)
+    return _("The test was regraded: %(p)s.", p=format_percent(attempt.percent))
+
+
+ACTIONS = {"grade": _grade, "return": _return, "regrade": _regrade}
+
+
+@bp.route("/units/<int:unit_progress_id>/paper", methods=["GET", "POST"])
+@staff_required
+def paper(unit_progress_id: int):
+    progress = db.session.get(UnitProgress, unit_progress_id) or abort(404)
+    student = progress.enrollment.student
+    if not can_manage_student(current_user, student):
+        abort(403)
+    form = PaperScoresForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            record_paper_scores(progress, current_user, form.work, form.test,
+                                form.taken_on.data or date.today(), form.feedback.data)  # fmt: skip
+        except GradingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            status = 422
+        else:
+            flash(_("The paper packet's scores were recorded."), "success")
+            return redirect(url_for(".paper", unit_progress_id=progress.id))
+    elif request.method == "POST":
+        status = 422
+    attempts = unit_attempts(progress)
+    return render_template(
+        "grading/paper.html", form=form, progress=progress, student=student,
+        attempts=attempts, history=attempt_history(attempts),
+    ), status  # fmt: skip

@@ -1,0 +1,62 @@
+"""Translated labels for status and role values shown to users."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "awaiting_grading": _l("Awaiting grading"),
+    "submitted": _l("Awaiting grading"),
+    "returned": _l("Returned for revision"),
+    "passed": _l("Passed"),
+    "failed": _l("Not passed"),
+    "graded": _l("Graded"),
+    "active": _l("Active"),
+    "completed": _l("Completed"),
+    "withdrawn": _l("Withdrawn"),
+    "online": _l("Online"),
+    "paper": _l("Paper packet"),
+    "secondary": _l("Secondary student"),
+    "osy": _l("Out-of-school youth"),
+}
+
+ROLE_LABELS = {
+    "student": _l("Student"),
+    "teacher": _l("Teacher"),
+    "coordinator": _l("Coordinator"),
+    "admin": _l("Administrator"),
+}
+
+
+def status_label(value) -> str:
+    key = getattr(value, "value", value)
+    return str(STATUS_LABELS.get(key, key))
+
+
+def role_label(value) -> str:
+    key = getattr(value, "value", value)
+    return str(ROLE_LABELS.get(key, key))
+
+
+SUBJECT_LABELS = {
+    "mathematics": _l("Mathematics"),
+    "english": _l("English language arts"),
+    "social-studies": _l("Social studies"),
+    "science": _l("Science"),
+    "spanish": _l("Spanish"),
+    "other": _l("Other"),
+}
+
+
+def subject_label(value: str) -> str:
+    return str(SUBJECT_LABELS.get(value, value))
+
+
+CREDIT_SYSTEM_LABELS = {
+    "carnegie": _l("Carnegie units"),
+    "california": _l("California semester credits"),
+}
+
+
+def credit_system_label(value: str) -> str:
+    return str(CREDIT_SYSTEM_LABELS.get(value, value))

@@ -1,0 +1,1 @@
+"""Student unit work: lessons, practice and unit tests, with autosave."""

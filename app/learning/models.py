@@ -1,0 +1,69 @@
+"""Attempt and answer models for unit work (practice) and unit tests."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common import enum_column, utcnow
+from app.courses.models import Section
+from app.extensions import db
+
+
+class AttemptStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"  # awaiting a teacher's grading of open items
+    RETURNED = "returned"  # returned to the student for revision
+    GRADED = "graded"
+
+
+class Mode(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"  # scores entered by a teacher from a paper packet
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempt"
+    __table_args__ = (
+        UniqueConstraint("unit_progress_id", "section", "number"),
+        Index("ix_attempt_queue", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_progress_id: Mapped[int] = mapped_column(ForeignKey("unit_progress.id"))
+    section: Mapped[Section] = enum_column(Section)
+    number: Mapped[int] = mapped_column(default=1)
+    mode: Mapped[Mode] = enum_column(Mode, default=Mode.ONLINE)
+    status: Mapped[AttemptStatus] = enum_column(AttemptStatus, default=AttemptStatus.IN_PROGRESS)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    graded_at: Mapped[datetime | None]
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    auto_points: Mapped[float] = mapped_column(default=0)
+    manual_points: Mapped[float] = mapped_column(default=0)
+    max_points: Mapped[float] = mapped_column(default=0)
+    percent: Mapped[float | None]
+    feedback: Mapped[str | None] = mapped_column(Text)
+
+    unit_progress: Mapped["UnitProgress"] = relationship()  # noqa: F821
+    graded_by: Mapped["User | None"] = relationship()  # noqa: F821
+    answers: Mapped[list["Answer"]] = relationship(back_populates="attempt")
+
+
+class Answer(db.Model):
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("attempt_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    response: Mapped[str] = mapped_column(Text, default="")
+    is_correct: Mapped[bool | None]
+    points: Mapped[float | None]  # None until scored (open items wait for a teacher)
+    feedback: Mapped[str | None] = mapped_column(String(2000))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+    item: Mapped["Item"] = relationship()  # noqa: F821

@@ -1,0 +1,250 @@
+"""Student pages: dashboard, units, lessons, practice and unit tests (with autosave)."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.common import utcnow
+from app.courses.models import CourseVersion, Section
+from app.enrollments.models import Enrollment, UnitProgress
+from app.extensions import db
+from app.learning.models import Attempt, AttemptStatus
+from app.learning.services import (
+    LearningError,
+    approval_valid_until,
+    approve_unit_test,
+    current_test_attempt,
+    hand_in_test,
+    mark_lesson_read,
+    practice_attempt,
+    save_answers,
+    start_unit_test,
+    test_refusal,
+)
+from app.permissions import can_manage_student, staff_required, student_required
+from app.students.models import Student
+
+bp = Blueprint("learning", __name__, url_prefix="/learn")
+
+
+def current_student() -> Student:
+    student = db.session.scalar(select(Student).where(Student.user_id == current_user.id))
+    return student or abort(403)
+
+
+def own_progress(progress_id: int) -> UnitProgress:
+    """Load a unit of the signed-in student's own enrollment (404 / 403 otherwise)."""
+    progress = db.session.get(UnitProgress, progress_id) or abort(404)
+    if progress.enrollment.student.user_id != current_user.id:
+        abort(403)
+    return progress
+
+
+def own_attempt(attempt_id: int) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id) or abort(404)
+    if attempt.unit_progress.enrollment.student.user_id != current_user.id:
+        abort(403)
+    return attempt
+
+
+def posted_answers() -> dict[int, str]:
+    """{item_id: response} from a form post (fields named answer-<item id>)."""
+    answers = {}
+    for key, value in request.form.items():
+        if key.startswith("answer-") and key[7:].isdigit():
+            answers[int(key[7:])] = value
+    return answers
+
+
+@bp.route("/")
+@student_required
+def dashboard():
+    student = current_student()
+    enrollments = db.session.scalars(
+        select(Enrollment)
+        .where(Enrollment.student_id == student.id)
+        .options(
+            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
+            selectinload(Enrollment.units).selectinload(UnitProgress.unit),
+        )
+        .order_by(Enrollment.status, Enrollment.assigned_at.desc())
+    ).all()
+    return render_template("learning/dashboard.html", student=student, enrollments=enrollments)
+
+
+@bp.route("/enrollments/<int:enrollment_id>")
+@student_required
+def enrollment(enrollment_id: int):
+    enrollment = db.session.get(Enrollment, enrollment_id) or abort(404)
+    if enrollment.student.user_id != current_user.id:
+        abort(403)
+    return render_template("learning/enrollment.html", enrollment=enrollment)
+
+
+@bp.route("/units/<int:unit_progress_id>")
+@student_required
+def unit(unit_progress_id: int):
+    progress = own_progress(unit_progress_id)
+    return render_template(
+        "learning/unit.html", progress=progress, unit=progress.unit,
+        attempt=current_test_attempt(progress), refusal=test_refusal(progress),
+        approved_until=approval_valid_until(progress), tests=_test_attempts(progress),
+        form=FlaskForm(),
+    )  # fmt: skip
+
+
+def _test_attempts(progress: UnitProgress) -> list[Attempt]:
+    return db.session.scalars(
+        select(Attempt)
+        .where(Attempt.unit_progress_id == progress.id, Attempt.section == Section.TEST)
+        .order_by(Attempt.number)
+    ).all()
+
+
+@bp.route("/units/<int:unit_progress_id>/lessons/<int:position>")
+@student_required
+def lesson(unit_progress_id: int, position: int):
+    progress = own_progress(unit_progress_id)
+    lessons = progress.unit.lessons
+    if not 1 <= position <= len(lessons):
+        abort(404)
+    mark_lesson_read(progress, position)
+    return render_template(
+        "learning/lesson.html", progress=progress, lesson=lessons[position - 1],
+        position=position, count=len(lessons),
+    )  # fmt: skip
+
+
+@bp.route("/units/<int:unit_progress_id>/practice", methods=["GET", "POST"])
+@student_required
+def practice(unit_progress_id: int):
+    progress = own_progress(unit_progress_id)
+    attempt = practice_attempt(progress)
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            save_answers(attempt, posted_answers())
+        except LearningError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for(".practice", unit_progress_id=progress.id)), 303
+        flash(_("Your answers are checked and saved."), "success")
+        return redirect(url_for(".practice", unit_progress_id=progress.id))
+    return render_template(
+        "learning/practice.html", progress=progress, attempt=attempt, form=form,
+        items=progress.unit.items_in(Section.PRACTICE), answers=_answers(attempt),
+    )  # fmt: skip
+
+
+def _answers(attempt: Attempt) -> dict:
+    return {answer.item_id: answer for answer in attempt.answers}
+
+
+@bp.route("/units/<int:unit_progress_id>/test", methods=["GET"])
+@student_required
+def test(unit_progress_id: int):
+    progress = own_progress(unit_progress_id)
+    attempt = current_test_attempt(progress)
+    if attempt is None:
+        return redirect(url_for(".unit", unit_progress_id=progress.id))
+    return render_template(
+        "learning/test.html", progress=progress, attempt=attempt, form=FlaskForm(),
+        items=progress.unit.items_in(Section.TEST), answers=_answers(attempt),
+    )  # fmt: skip
+
+
+@bp.route("/units/<int:unit_progress_id>/test/start", methods=["POST"])
+@student_required
+def start_test(unit_progress_id: int):
+    progress = own_progress(unit_progress_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        start_unit_test(progress, current_student())
+    except LearningError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".unit", unit_progress_id=progress.id)), 303
+    return redirect(url_for(".test", unit_progress_id=progress.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
+@student_required
+def autosave(attempt_id: int):
+    attempt = own_attempt(attempt_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("item_id"), int):
+        return jsonify(error=_("The answer could not be read.")), 400
+    response = payload.get("response", "")
+    if not isinstance(response, str):
+        return jsonify(error=_("The answer could not be read.")), 400
+    try:
+        (answer,) = save_answers(attempt, {payload["item_id"]: response})
+    except LearningError as error:
+        return jsonify(error=str(error)), 409
+    body = {"saved": True, "saved_at": utcnow().isoformat() + "Z"}
+    if attempt.section == Section.PRACTICE:
+        body.update(correct=answer.is_correct, work_percent=attempt.unit_progress.work_percent)
+    return jsonify(body)
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["POST"])
+@student_required
+def submit(attempt_id: int):
+    attempt = own_attempt(attempt_id)
+    progress = attempt.unit_progress
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        save_answers(attempt, posted_answers())
+        if request.form.get("action") == "hand_in":
+            hand_in_test(attempt, current_student())
+            flash(_("Your test is handed in."), "success")
+            return redirect(url_for(".result", attempt_id=attempt.id))
+    except LearningError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".unit", unit_progress_id=progress.id)), 303
+    flash(_("Your answers are saved. You can come back and finish later."), "success")
+    return redirect(url_for(".test", unit_progress_id=progress.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@student_required
+def result(attempt_id: int):
+    attempt = own_attempt(attempt_id)
+    if attempt.status in (AttemptStatus.IN_PROGRESS, AttemptStatus.RETURNED):
+        return redirect(url_for(".test", unit_progress_id=attempt.unit_progress_id))
+    items = attempt.unit_progress.unit.items_in(attempt.section)
+    return render_template(
+        "learning/result.html", attempt=attempt, progress=attempt.unit_progress, items=items,
+        answers=_answers(attempt),
+    )  # fmt: skip
+
+
+@bp.route("/units/<int:unit_progress_id>/approve", methods=["POST"])
+@staff_required
+def approve_test(unit_progress_id: int):
+    progress = db.session.get(UnitProgress, unit_progress_id) or abort(404)
+    student = progress.enrollment.student
+    if not can_manage_student(current_user, student):
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        approve_unit_test(progress, current_user)
+    except LearningError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Unit %(n)s test approved for %(name)s.", n=progress.unit_number,
+                name=student.full_name), "success")  # fmt: skip
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return redirect(target)
+    return redirect(url_for("students.detail", student_id=student.id))

@@ -1,0 +1,1 @@
+"""Home routing by role and the health check."""

@@ -1,0 +1,36 @@
+"""Import every model so SQLAlchemy and Alembic see the whole schema."""
+
+from app.audit.models import AuditEvent
+from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
+from app.credits.models import CreditAward
+from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.learning.models import Answer, Attempt, AttemptStatus, Mode
+from app.sites.models import Site
+from app.students.models import Student, StudentKind
+from app.users.models import ApiToken, Role, User
+
+__all__ = [
+    "Answer",
+    "ApiToken",
+    "Attempt",
+    "AttemptStatus",
+    "AuditEvent",
+    "Course",
+    "CourseVersion",
+    "CreditAward",
+    "Enrollment",
+    "EnrollmentStatus",
+    "Item",
+    "ItemKind",
+    "Lesson",
+    "Mode",
+    "Role",
+    "Section",
+    "Site",
+    "Student",
+    "StudentKind",
+    "Unit",
+    "UnitProgress",
+    "UnitStatus",
+    "User",
+]

@@ -1,0 +1,106 @@
+"""Access rules in one place: role decorators, object checks and query scopes."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, false, select, true
+
+from app.extensions import db
+from app.sites.models import Site
+from app.students.models import Student
+from app.users.models import Role, User
+
+
+def role_required(*roles: Role):
+    """Require a signed-in user with one of `roles` (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required(Role.TEACHER, Role.COORDINATOR, Role.ADMIN)
+coordinator_required = role_required(Role.COORDINATOR, Role.ADMIN)
+admin_required = role_required(Role.ADMIN)
+student_required = role_required(Role.STUDENT)
+
+
+def student_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause limiting Student rows to those `user` may see."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.STUDENT:
+        return Student.user_id == user.id
+    if user.role == Role.TEACHER or (user.role == Role.COORDINATOR and user.site_id):
+        return Student.site_id == user.site_id if user.site_id else false()
+    if user.role == Role.COORDINATOR and user.state_code:
+        return Student.site_id.in_(select(Site.id).where(Site.state_code == user.state_code))
+    return false()
+
+
+def site_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause limiting Site rows to those where `user` works."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.site_id:
+        return Site.id == user.site_id
+    if user.role == Role.COORDINATOR and user.state_code:
+        return Site.state_code == user.state_code
+    return false()
+
+
+def can_view_student(user: User, student: Student) -> bool:
+    """Whether `user` may see `student`'s record."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.STUDENT:
+        return student.user_id == user.id
+    if user.site_id:
+        return student.site_id == user.site_id
+    if user.role == Role.COORDINATOR and user.state_code:
+        return student.site.state_code == user.state_code
+    return False
+
+
+def can_manage_site(user: User, site: Site) -> bool:
+    """Whether staff `user` works at `site` (their site, or a site in their state)."""
+    if user.role == Role.ADMIN:
+        return True
+    if not user.is_staff:
+        return False
+    if user.site_id:
+        return site.id == user.site_id
+    return user.role == Role.COORDINATOR and site.state_code == user.state_code
+
+
+def can_manage_student(user: User, student: Student) -> bool:
+    """Whether `user` may assign, grade and enter scores for `student` (staff in scope)."""
+    return user.is_staff and can_view_student(user, student)
+
+
+def can_award_credit(user: User, student: Student) -> bool:
+    """Whether `user` may award credit for `student` (coordinators and admins in scope)."""
+    return user.role in (Role.COORDINATOR, Role.ADMIN) and can_view_student(user, student)
+
+
+def get_student_or_404(student_id: int, *, manage: bool = False) -> Student:
+    """Load a student visible to the current user: 404 if missing, 403 if out of scope."""
+    student = db.session.get(Student, student_id) or abort(404)
+    check = can_manage_student if manage else can_view_student
+    if not check(current_user, student):
+        abort(403)
+    return student
+
+
+def visible_sites(user: User) -> list[Site]:
+    """Sites in the user's scope, by name."""
+    return list(db.session.scalars(select(Site).where(site_scope(user)).order_by(Site.name)))

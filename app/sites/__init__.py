@@ -1,0 +1,1 @@
+"""Sites: the schools and programs where students are served."""

@@ -1,0 +1,28 @@
+"""Site model."""
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common import utcnow
+from app.extensions import db
+
+
+class Site(db.Model):
+    __tablename__ = "site"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # ISO 3166-2 subdivision, e.g. US-TX, MX-MIC.
+    state_code: Mapped[str] = mapped_column(String(6), index=True)
+    city: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def country(self) -> str:
+        return self.state_code[:2]
+
+    def __repr__(self) -> str:
+        return f"<Site {self.code}>"

@@ -1,0 +1,1 @@
+"""Student records: identity, kind and site."""

@@ -1,0 +1,43 @@
+"""Student model: the education record's subject, with or without a sign-in."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common import enum_column, utcnow
+from app.extensions import db
+
+
+class StudentKind(enum.StrEnum):
+    SECONDARY = "secondary"
+    OSY = "osy"  # out-of-school youth
+
+
+class Student(db.Model):
+    __tablename__ = "student"
+    __table_args__ = (Index("ix_student_site_name", "site_id", "family_name", "given_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date | None]
+    kind: Mapped[StudentKind] = enum_column(StudentKind, default=StudentKind.SECONDARY)
+    grade_level: Mapped[int | None]  # US grade 6-12; None for OSY without a grade
+    msix_id: Mapped[str | None] = mapped_column(String(12), unique=True)
+    state_student_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    curp: Mapped[str | None] = mapped_column(String(18), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    site: Mapped["Site"] = relationship()  # noqa: F821
+    user: Mapped["User | None"] = relationship()  # noqa: F821
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def __repr__(self) -> str:
+        return f"<Student {self.id} {self.full_name}>"

@@ -1,0 +1,55 @@
+"""Jinja filters and globals shared by every template."""
+
+import markdown
+import nh3
+from flask import Flask, g
+from flask_babel import format_date, format_datetime, format_timedelta
+from markupsafe import Markup
+
+from app.labels import credit_system_label, role_label, status_label, subject_label
+
+ALLOWED_TAGS = {
+    "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote",
+    "table", "thead", "tbody", "tr", "th", "td", "br", "hr", "sub", "sup",
+}  # fmt: skip
+
+
+def render_markdown(text: str) -> Markup:
+    """Course Markdown to sanitised HTML (no raw HTML, links or images survive)."""
+    html = markdown.markdown(text or "", extensions=["tables", "fenced_code"])
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={}))
+
+
+def localized(obj, field: str) -> str:
+    """The `field` of a bilingual object in the current language."""
+    return obj.text(field, getattr(g, "locale", "en"))
+
+
+def format_percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} %"
+
+
+def open_points(items) -> float:
+    """Points of the open (teacher-scored) items among `items`."""
+    return float(sum(item.points for item in items if item.kind == "open"))
+
+
+def waiting_time(delta) -> str:
+    """A short, translated duration such as '3 days' for a timedelta."""
+    return format_timedelta(delta, granularity="minute", threshold=1.5)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["datetimeformat"] = lambda v: format_datetime(v, "medium") if v else ""
+    app.jinja_env.filters["dateformat"] = lambda v: format_date(v, "medium") if v else ""
+    app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["open_points"] = open_points
+    app.jinja_env.globals["waiting_time"] = waiting_time
+    app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.globals["subject_label"] = subject_label
+    app.jinja_env.globals["credit_system_label"] = credit_system_label
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

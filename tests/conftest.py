@@ -1,0 +1,102 @@
+"""Fixtures: one schema per session, each test inside a rolled-back transaction."""
+
+import pytest
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event
+
+from app import create_app
+from app.extensions import db, limiter
+from config import TestingConfig
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app(TestingConfig)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _enable_sqlite_savepoints(db.engine)
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _enable_sqlite_savepoints(engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+class ConnectionSession(Session):
+    """Flask-SQLAlchemy's session, but bound to the test's connection, not the engine."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind if self.bind is not None else super().get_bind(mapper, clause, bind)
+
+
+@pytest.fixture(autouse=True)
+def session(app):
+    """Every test runs in a transaction that is rolled back; request commits are savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {
+                "class_": ConnectionSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
+        )
+        limiter.reset()
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user, password: str = factories.PASSWORD):
+        response = self._client.post(
+            "/login", data={"email": user.email, "password": password}, follow_redirects=False
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def world(session):
+    """Two states, three sites, staff and students at each: for access truth tables."""
+    return factories.make_world()
