@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
     from app.api.views import register_api
     from app.auth.views import bp as auth_bp
     from app.courses.views import bp as courses_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         learning_bp,
         grading_bp,
         credits_bp,
+        admin_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

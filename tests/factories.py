@@ -4,8 +4,8 @@ from itertools import count
 
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.enrollments.models import Enrollment, UnitProgress
-from app.learning.models import Attempt
 from app.extensions import db
+from app.learning.models import Attempt
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
 from app.users.models import Role, User

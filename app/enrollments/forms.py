@@ -21,7 +21,9 @@ class AssignForm(FlaskForm):
     )
     target_date = DateField(_l("Target date"), validators=[Optional(), not_in_the_past])
     student_ids = SelectMultipleField(
-        _l("Students"), coerce=int, validators=[DataRequired(message=_l("Choose at least one student."))]
+        _l("Students"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one student."))],
     )
     submit = SubmitField(_l("Assign"))
 
@@ -29,6 +31,9 @@ class AssignForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     reason = StringField(
         _l("Reason"),
-        validators=[DataRequired(message=_l("Say why the enrollment is withdrawn.")), Length(max=500)],
+        validators=[
+            DataRequired(message=_l("Say why the enrollment is withdrawn.")),
+            Length(max=500),
+        ],
     )
     submit = SubmitField(_l("Withdraw"))

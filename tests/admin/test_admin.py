@@ -29,7 +29,9 @@ NEW_TEACHER = {
 
 
 @pytest.mark.parametrize("who", ["teacher_tx1", "coord_tx", "student_tx1"])
-@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/new", "/admin/sites", "/admin/sites/new"])
+@pytest.mark.parametrize(
+    "path", ["/admin/users", "/admin/users/new", "/admin/sites", "/admin/sites/new"]
+)
 def test_only_admins_see_admin_pages(client, auth, world, who, path):
     user = world[who].user if who.startswith("student") else world[who]
     auth.login(user)

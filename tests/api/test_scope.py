@@ -72,9 +72,7 @@ def test_enrollment_endpoints_are_scoped(client, world, enrolled, viewer_key):
 
 def test_student_filter_cannot_widen_scope(client, world, enrolled):
     other = world["student_tx2"]
-    response = api_get(
-        client, "/api/v1/enrollments", world["teacher_tx1"], student_id=other.id
-    )
+    response = api_get(client, "/api/v1/enrollments", world["teacher_tx1"], student_id=other.id)
     assert response.status_code == 200 and response.json == []
     response = api_get(client, "/api/v1/students", world["teacher_tx1"], site=world["tx2"].code)
     assert response.status_code == 200 and response.json == []

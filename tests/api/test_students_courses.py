@@ -42,8 +42,15 @@ def test_student_filters(client, world):
 
 @pytest.mark.parametrize(
     "query",
-    [{"msix_id": "12ab"}, {"curp": "SHORT"}, {"page": "abc"}, {"page": 0}, {"page_size": 100000},
-     {"page_size": "x"}, {"page_size": 0}],  # fmt: skip
+    [
+        {"msix_id": "12ab"},
+        {"curp": "SHORT"},
+        {"page": "abc"},
+        {"page": 0},
+        {"page_size": 100000},
+        {"page_size": "x"},
+        {"page_size": 0},
+    ],  # fmt: skip
 )
 def test_bad_query_is_422_json(client, world, query):
     response = api_get(client, "/api/v1/students", world["admin"], **query)
@@ -62,7 +69,9 @@ def test_students_are_paginated(client, world):
     assert meta["total"] == 5 and meta["total_pages"] == 3 and meta["next_page"] == 2
     last = api_get(client, "/api/v1/students", token, page_size=2, page=3)
     assert len(last.json) == 1 and pagination(last)["previous_page"] == 2
-    pages = [api_get(client, "/api/v1/students", token, page_size=2, page=p).json for p in (1, 2, 3)]
+    pages = [
+        api_get(client, "/api/v1/students", token, page_size=2, page=p).json for p in (1, 2, 3)
+    ]
     seen = [row["id"] for page in pages for row in page]
     assert len(seen) == len(set(seen)) == 5
     beyond = api_get(client, "/api/v1/students", token, page_size=2, page=9)

@@ -68,7 +68,9 @@ def test_syntax_errors_carry_the_line(tmp_path):
     assert source.error[0] == 2 and "end of the file" in source.error[1]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     line_index=st.integers(min_value=0, max_value=200),
     replacement=st.sampled_from(
