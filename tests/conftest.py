@@ -1,6 +1,8 @@
 """Fixtures: one schema per session, each test inside a rolled-back transaction."""
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
@@ -10,9 +12,22 @@ from config import TestingConfig
 from tests import factories
 
 
+class FreshUserClient(FlaskClient):
+    """A test client whose every request loads the signed-in user afresh.
+
+    The test's app context outlives its requests, and Flask-Login caches the user in `g`.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app(TestingConfig)
+    app.test_client_class = FreshUserClient
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _enable_sqlite_savepoints(db.engine)

@@ -1,0 +1,178 @@
+"""Access truth table: every route in the URL map, every role, objects of one site (TX site 1).
+
+Each cell is the outcome class a role gets: "ok" (the view ran: 2xx, 3xx or a 400 from its own
+validation), "login" (sent to sign in / 401), or "deny" (403 or 404). A new route fails
+`test_every_route_is_in_the_table` until it is given a row here.
+"""
+
+import pytest
+
+from app.extensions import db
+from app.users.services import create_api_token
+from tests import factories
+
+ROLES = (
+    "anonymous",
+    "student",  # the student who owns the objects
+    "other_student",  # a student at another TX site
+    "teacher",  # teacher at the objects' site
+    "other_teacher",  # teacher at another TX site
+    "coordinator",  # US-TX state coordinator
+    "other_coordinator",  # US-ND state coordinator
+    "admin",
+)
+
+OK, LOGIN, DENY = "ok", "login", "deny"
+
+
+def row(anonymous=LOGIN, student=DENY, other_student=DENY, teacher=DENY, other_teacher=DENY,
+        coordinator=DENY, other_coordinator=DENY, admin=DENY):  # fmt: skip
+    return dict(zip(ROLES, (anonymous, student, other_student, teacher, other_teacher,
+                            coordinator, other_coordinator, admin), strict=True))  # fmt: skip
+
+
+EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+OWN_STUDENT = row(student=OK)
+ANY_STUDENT = row(student=OK, other_student=OK)
+ANY_STAFF = row(teacher=OK, other_teacher=OK, coordinator=OK, other_coordinator=OK, admin=OK)
+STAFF_IN_SCOPE = row(teacher=OK, coordinator=OK, admin=OK)
+ANY_COORDINATOR = row(coordinator=OK, other_coordinator=OK, admin=OK)
+COORDINATOR_IN_SCOPE = row(coordinator=OK, admin=OK)
+ADMIN = row(admin=OK)
+# The API answers 401 without a token; with one, lists are scoped (so always "ok").
+API_LIST = row(anonymous=LOGIN, **{r: OK for r in ROLES[1:]})
+API_STUDENT_OBJECT = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
+
+TABLE = {
+    "main.index": EVERYONE,  # sends each role to its start page, anonymous to sign in
+    "main.healthz": EVERYONE,
+    "auth.login": EVERYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.set_language": EVERYONE,
+    "users.profile": SIGNED_IN,
+    "users.save_preferences": SIGNED_IN,
+    "users.create_token": SIGNED_IN,
+    "users.revoke_token": OWN_STUDENT,  # the token belongs to the student
+    "students.index": ANY_STAFF,
+    "students.new": ANY_STAFF,
+    "students.detail": STAFF_IN_SCOPE,
+    "courses.index": ANY_STAFF,
+    "courses.detail": ANY_STAFF,
+    "courses.lesson": ANY_STAFF,
+    "enrollments.assign": ANY_STAFF,
+    "enrollments.withdraw": STAFF_IN_SCOPE,
+    "learning.dashboard": ANY_STUDENT,
+    "learning.enrollment": OWN_STUDENT,
+    "learning.unit": OWN_STUDENT,
+    "learning.lesson": OWN_STUDENT,
+    "learning.practice": OWN_STUDENT,
+    "learning.test": OWN_STUDENT,
+    "learning.start_test": OWN_STUDENT,
+    "learning.autosave": OWN_STUDENT,
+    "learning.submit": OWN_STUDENT,
+    "learning.result": OWN_STUDENT,
+    "learning.approve_test": STAFF_IN_SCOPE,
+    "grading.queue": ANY_STAFF,
+    "grading.attempt": STAFF_IN_SCOPE,
+    "grading.paper": STAFF_IN_SCOPE,
+    "credits.index": ANY_COORDINATOR,
+    "credits.enrollment": COORDINATOR_IN_SCOPE,
+    "credits.award": COORDINATOR_IN_SCOPE,
+    "admin.users": ADMIN,
+    "admin.new_user": ADMIN,
+    "admin.deactivate_user": ADMIN,
+    "admin.reactivate_user": ADMIN,
+    "admin.sites": ADMIN,
+    "admin.new_site": ADMIN,
+    "api_me.me": API_LIST,
+    "api_students.list_students": API_LIST,
+    "api_students.get_student": API_STUDENT_OBJECT,
+    "api_courses.list_courses": API_LIST,
+    "api_courses.get_course": API_LIST,
+    "api_enrollments.list_enrollments": API_LIST,
+    "api_enrollments.get_enrollment": API_STUDENT_OBJECT,
+    "api_enrollments.get_result": API_STUDENT_OBJECT,
+    "api_enrollments.list_attempts": API_STUDENT_OBJECT,
+}
+
+# Documentation routes that need no row: static files and the API's own docs.
+UNLISTED = {"static", "api-docs.openapi_json"}
+
+
+def routes(app):
+    return {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+
+
+def test_every_route_is_in_the_table(app):
+    assert set(routes(app)) - UNLISTED == set(TABLE)
+
+
+@pytest.fixture
+def objects(world):
+    """Objects of one student at TX site 1, reached by every route's URL parameters."""
+    student = world["student_tx1"]
+    enrollment = factories.make_enrollment(student, world["course"], world["teacher_tx1"])
+    progress = enrollment.units[0]
+    attempt = factories.make_submitted_test(progress)
+    token, _secret = create_api_token(student.user, "phone")
+    users = {
+        "student": student.user,
+        "other_student": world["student_tx2"].user,
+        "teacher": world["teacher_tx1"],
+        "other_teacher": world["teacher_tx2"],
+        "coordinator": world["coord_tx"],
+        "other_coordinator": world["coord_nd"],
+        "admin": world["admin"],
+    }
+    params = {
+        "student_id": student.id,
+        "enrollment_id": enrollment.id,
+        "unit_progress_id": progress.id,
+        "attempt_id": attempt.id,
+        "position": 1,
+        "version_id": world["course"].id,
+        "lesson_id": world["course"].units[0].lessons[0].id,
+        "token_id": token.id,
+        "user_id": world["teacher_nd"].id,
+    }
+    db.session.commit()  # as if saved earlier: a refused request rolls back its own work
+    return users, params
+
+
+def outcome(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code == 401 or (response.status_code == 302 and "/login?next=" in location):
+        return LOGIN
+    if response.status_code in (403, 404):
+        return DENY
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    return OK
+
+
+def request_as(app, rule, role, users, params):
+    url_params = {name: params[name] for name in rule.arguments}
+    client = app.test_client()
+    headers = {}
+    if role != "anonymous":
+        user = users[role]
+        if rule.endpoint.startswith("api_"):
+            headers["Authorization"] = "Bearer " + create_api_token(user, "t")[1]
+        else:
+            with client.session_transaction() as session:
+                session["_user_id"] = str(user.id)
+                session["_fresh"] = True
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(rule.endpoint, **url_params)
+    method = "GET" if "GET" in rule.methods else "POST"
+    return client.open(url, method=method, headers=headers, data={})
+
+
+@pytest.mark.parametrize("endpoint", sorted(TABLE))
+def test_route_access(app, objects, endpoint):
+    users, params = objects
+    rule = routes(app)[endpoint]
+    actual = {role: outcome(request_as(app, rule, role, users, params)) for role in ROLES}
+    assert actual == TABLE[endpoint]
