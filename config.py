@@ -37,7 +37,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 
-    COURSES_DIR = BASE_DIR / "courses"
+    COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
     RULES_FILE = BASE_DIR / "app" / "credits" / "rules.toml"
     PAGE_SIZE = 25
 
