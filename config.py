@@ -2,6 +2,8 @@
 
 import os
 import secrets
+import shutil
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -39,6 +41,13 @@ class Config:
 
     COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
     RULES_FILE = BASE_DIR / "app" / "credits" / "rules.toml"
+
+    # Certificates: the signing key, and the public address verification links and QR codes use.
+    SIGNING_KEY_FILE = Path(os.environ.get("SIGNING_KEY_FILE", INSTANCE_DIR / "signing_key.pem"))
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    INSTALLATION_NAME = os.environ.get("INSTALLATION_NAME", "Puente")
+    WKHTMLTOPDF = os.environ.get("WKHTMLTOPDF") or shutil.which("wkhtmltopdf") or "/usr/bin/wkhtmltopdf"
+    VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
     PAGE_SIZE = 25
 
     API_TITLE = "Puente API"
@@ -59,6 +68,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     PASSWORD_METHOD = "pbkdf2:sha256:1000"
+    SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / "puente-test-signing-key.pem"
+    PUBLIC_BASE_URL = "https://puente.example.org"
 
 
 class ProductionConfig(Config):

@@ -60,3 +60,11 @@ CREDIT_SYSTEM_LABELS = {
 
 def credit_system_label(value: str) -> str:
     return str(CREDIT_SYSTEM_LABELS.get(value, value))
+
+
+TERM_LABELS = {"spring": _l("Spring"), "summer": _l("Summer"), "fall": _l("Fall")}
+
+
+def term_label(term: dict) -> str:
+    """A school term such as {'season': 'fall', 'year': '2026'} as "Fall 2026"."""
+    return f"{TERM_LABELS.get(term['season'], term['season'])} {term['year']}"

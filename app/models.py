@@ -1,6 +1,7 @@
 """Import every model so SQLAlchemy and Alembic see the whole schema."""
 
 from app.audit.models import AuditEvent
+from app.certificates.models import Certificate, CertificateStatus
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
@@ -15,6 +16,8 @@ __all__ = [
     "Attempt",
     "AttemptStatus",
     "AuditEvent",
+    "Certificate",
+    "CertificateStatus",
     "Course",
     "CourseVersion",
     "CreditAward",

@@ -6,7 +6,7 @@ from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_timedelta
 from markupsafe import Markup
 
-from app.labels import credit_system_label, role_label, status_label, subject_label
+from app.labels import credit_system_label, role_label, status_label, subject_label, term_label
 
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote",
@@ -51,5 +51,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["subject_label"] = subject_label
     app.jinja_env.globals["credit_system_label"] = credit_system_label
+    app.jinja_env.globals["term_label"] = term_label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,1 @@
+"""Portable credit certificates: bilingual PDF, signed Open Badges credential, public verification."""

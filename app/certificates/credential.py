@@ -1,0 +1,113 @@
+"""Open Badges 3.0 OpenBadgeCredential (a W3C Verifiable Credential) for a certificate."""
+
+from flask import current_app
+
+from app.certificates.signing import load_private_key, public_key_multibase, sign_document
+
+CONTEXTS = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+
+
+def issuer_id() -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/issuer"
+
+
+def key_id() -> str:
+    return f"{issuer_id()}#key-1"
+
+
+def verify_url(code: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/verify/{code}"
+
+
+def issuer_document() -> dict:
+    """The issuer's controller document: where a verifier finds the public key."""
+    key = load_private_key()
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": issuer_id(),
+        "name": current_app.config["INSTALLATION_NAME"],
+        "verificationMethod": [{
+            "id": key_id(), "type": "Multikey", "controller": issuer_id(),
+            "publicKeyMultibase": public_key_multibase(key),
+        }],  # fmt: skip
+        "assertionMethod": [key_id()],
+    }
+
+
+def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dict:
+    """The unsigned credential: the achievement (the course) and what the student earned."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    course, result, student = facts["course"], facts["result"], facts["student"]
+    achievement_id = f"{base}/achievements/{course['code']}/{course['version']}"
+    identifiers = [
+        {"type": "IdentityObject", "identityType": "name", "hashed": False,
+         "identityHash": f"{student['given_name']} {student['family_name']}"},
+    ]  # fmt: skip
+    for kind, value in (("ext:MSIXID", student["msix_id"]), ("ext:CURP", student["curp"])):
+        if value:
+            identifiers.append(
+                {"type": "IdentityObject", "identityType": kind, "hashed": False, "identityHash": value}
+            )
+    return {
+        "@context": CONTEXTS,
+        "id": verify_url(code),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"{course['title_en']} / {course['title_es']}",
+        "issuer": {
+            "id": issuer_id(), "type": ["Profile"],
+            "name": f"{current_app.config['INSTALLATION_NAME']} — {facts['site']['name']}",
+            "address": {"type": ["Address"], "addressRegion": facts["site"]["state_code"]},
+        },  # fmt: skip
+        "validFrom": issued_at,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": identifiers,
+            "achievement": {
+                "id": achievement_id,
+                "type": ["Achievement"],
+                "achievementType": "Course",
+                "humanCode": course["code"],
+                "name": course["title_en"],
+                "description": course["title_es"],
+                "fieldOfStudy": course["subject"],
+                "creditsAvailable": course["credit_available"],
+                "criteria": {"narrative": "Unit tests passed at 60 % or more; course grade = mean "
+                                          "of each unit's best test score."},
+                "resultDescription": [
+                    {"id": f"{achievement_id}#percent", "type": ["ResultDescription"],
+                     "name": "US percent", "resultType": "Percent"},
+                    {"id": f"{achievement_id}#letter", "type": ["ResultDescription"],
+                     "name": "US letter grade", "resultType": "LetterGrade"},
+                    {"id": f"{achievement_id}#sep", "type": ["ResultDescription"],
+                     "name": "SEP grade (Mexico, 0-10)", "resultType": "ext:SEPGrade"},
+                    {"id": f"{achievement_id}#units", "type": ["ResultDescription"],
+                     "name": "Units completed", "resultType": "ext:UnitsCompleted"},
+                ],
+            },  # fmt: skip
+            "creditsEarned": result["credit"],
+            "result": [
+                {"type": ["Result"], "resultDescription": f"{achievement_id}#percent",
+                 "value": f"{result['grade_percent']:.1f}"},
+                {"type": ["Result"], "resultDescription": f"{achievement_id}#letter",
+                 "value": result["letter"]},
+                {"type": ["Result"], "resultDescription": f"{achievement_id}#sep",
+                 "value": f"{result['sep_grade']:.1f}"},
+                {"type": ["Result"], "resultDescription": f"{achievement_id}#units",
+                 "value": f"{result['units_passed']}/{result['unit_count']}"},
+            ],  # fmt: skip
+            "term": f"{facts['term']['season']} {facts['term']['year']}",
+            "activityStartDate": facts["dates"]["started"] + "T00:00:00Z",
+            "activityEndDate": facts["dates"]["awarded"] + "T00:00:00Z",
+            "source": {"id": f"{base}/sites/{facts['site']['code']}", "type": ["Profile"],
+                       "name": facts["site"]["name"]},  # fmt: skip
+        },
+        "credentialStatus": {"id": verify_url(code), "type": "PuenteVerificationPage"},
+        "evidence": [{"type": ["Evidence"], "name": f"Certificate {serial}"}],
+    }
+
+
+def sign_credential(credential: dict, created: str) -> dict:
+    return sign_document(credential, load_private_key(), key_id(), created)

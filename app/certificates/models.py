@@ -1,0 +1,54 @@
+"""Certificate model: one issued certificate, its facts as issued, signed credential and PDF."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.common import utcnow
+from app.extensions import db
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    # Normalized verification code (Crockford base32, no dashes): the lookup key of /verify.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    credit_award_id: Mapped[int] = mapped_column(ForeignKey("credit_award.id"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    state_code: Mapped[str] = mapped_column(String(6), index=True)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+    # What the certificate says, frozen when issued: the page, the PDF and /verify show this.
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    credential: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+    student: Mapped["Student"] = relationship()  # noqa: F821
+    site: Mapped["Site"] = relationship()  # noqa: F821
+    issued_by: Mapped["User"] = relationship(foreign_keys=[issued_by_id])  # noqa: F821
+    revoked_by: Mapped["User | None"] = relationship(foreign_keys=[revoked_by_id])  # noqa: F821
+    replaced_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
+
+    @property
+    def status(self) -> CertificateStatus:
+        return CertificateStatus.REVOKED if self.revoked_at else CertificateStatus.VALID
+
+    @property
+    def display_code(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))

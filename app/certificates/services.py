@@ -1,0 +1,196 @@
+"""Issue, reissue, revoke and look up certificates; issuing renders PDFs in batches."""
+
+import re
+import secrets
+from datetime import UTC
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import selectinload
+
+from app.audit.services import record_event
+from app.certificates.credential import build_credential, sign_credential
+from app.certificates.documents import render_pages
+from app.certificates.facts import certificate_facts
+from app.certificates.models import Certificate
+from app.common import utcnow
+from app.courses.models import CourseVersion
+from app.credits.models import CreditAward
+from app.enrollments.models import Enrollment
+from app.extensions import db
+from app.permissions import can_award_credit, student_scope
+from app.students.models import Student
+from app.users.models import User
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+CODE_LENGTH = 16  # 80 random bits
+_CODE_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+class CertificateError(ValueError):
+    """A certificate action is refused; the message says why."""
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str | None:
+    """A typed or scanned code in its stored form, or None if it cannot be one."""
+    code = re.sub(r"[\s-]", "", (text or "").upper()).translate(_CODE_FIXES)
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def find_by_code(text: str) -> Certificate | None:
+    code = normalize_code(text)
+    return db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
+
+
+def pending_awards(user: User, site_id: int | None = None) -> Select:
+    """Current credit awards in `user`'s scope that have no certificate yet."""
+    certified = exists().where(Certificate.credit_award_id == CreditAward.id)
+    stmt = (
+        select(CreditAward)
+        .join(CreditAward.enrollment)
+        .join(Enrollment.student)
+        .join(Student.site)
+        .where(CreditAward.superseded_at.is_(None), ~certified, student_scope(user))
+        .options(_award_loads())
+        .order_by(CreditAward.awarded_at, CreditAward.id)
+    )
+    if site_id:
+        stmt = stmt.where(Student.site_id == site_id)
+    return stmt
+
+
+def _award_loads():
+    return (
+        selectinload(CreditAward.enrollment).options(
+            selectinload(Enrollment.student),
+            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
+        )
+    )
+
+
+def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Certificate]:
+    """Issue one certificate per award (PDF + signed credential + record). All or nothing.
+
+    A valid certificate of the same enrollment (an earlier award) is revoked and linked to
+    its replacement.
+
+    :raises CertificateError: when an award is outside the coordinator's scope, superseded or
+        already certified.
+    """
+    _check_issuable(awards, coordinator)
+    now = utcnow().replace(microsecond=0)
+    certs = []
+    for award in awards:
+        facts = certificate_facts(award, coordinator.full_name)
+        code = new_code()
+        cert = Certificate(
+            serial=f"tmp-{code}", code=code, credit_award_id=award.id,
+            enrollment_id=award.enrollment_id, student_id=award.enrollment.student_id,
+            site_id=award.site_id, state_code=award.state_code, issued_by_id=coordinator.id,
+            issued_at=now, facts=facts,
+        )  # fmt: skip
+        certs.append(cert)
+    db.session.add_all(certs)
+    db.session.flush()
+    issued = now.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+    for cert in certs:
+        cert.serial = f"PNT-{now.year}-{cert.id:07d}"
+        cert.facts = {**cert.facts, "serial": cert.serial, "issued_at": issued}
+        cert.credential = sign_credential(
+            build_credential(cert.serial, cert.code, issued, cert.facts), issued
+        )
+    for cert, pdf in zip(certs, render_pages(certs), strict=True):
+        cert.pdf = pdf
+    _replace_earlier(certs, coordinator, now)
+    for cert in certs:
+        record_event(coordinator, "certificate.issued", cert, student_id=cert.student_id,
+                     serial=cert.serial, credit_award_id=cert.credit_award_id)  # fmt: skip
+    db.session.flush()
+    return certs
+
+
+def issue_certificate(award: CreditAward, coordinator: User) -> Certificate:
+    return issue_certificates([award], coordinator)[0]
+
+
+def _check_issuable(awards: list[CreditAward], coordinator: User) -> None:
+    if not awards:
+        raise CertificateError(_("There is no credit award to certify."))
+    ids = [a.id for a in awards]
+    certified = set(db.session.scalars(
+        select(Certificate.credit_award_id).where(Certificate.credit_award_id.in_(ids))
+    ))  # fmt: skip
+    for award in awards:
+        student = award.enrollment.student
+        if not can_award_credit(coordinator, student):
+            raise CertificateError(_("%(name)s is not in your scope.", name=student.full_name))
+        if award.superseded_at is not None:
+            raise CertificateError(_("This credit award was replaced by a newer one."))
+        if award.id in certified:
+            raise CertificateError(
+                _("A certificate was already issued for this credit (%(name)s).",
+                  name=student.full_name)  # fmt: skip
+            )
+
+
+def _replace_earlier(certs: list[Certificate], by: User, now) -> None:
+    by_enrollment = {c.enrollment_id: c for c in certs}
+    earlier = db.session.scalars(
+        select(Certificate).where(
+            Certificate.enrollment_id.in_(list(by_enrollment)),
+            Certificate.revoked_at.is_(None),
+            Certificate.id.not_in([c.id for c in certs]),
+        )
+    )
+    for old in earlier:
+        new = by_enrollment[old.enrollment_id]
+        _revoke(old, by, f"Replaced by {new.serial} (credit corrected).", now)
+        old.replaced_by_id = new.id
+
+
+def revoke_certificate(cert: Certificate, by: User, reason: str) -> Certificate:
+    """Revoke a certificate; /verify says so at once, with the date and reason.
+
+    :raises CertificateError: without a reason, or when it is already revoked.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Give the reason for revoking the certificate."))
+    if cert.revoked_at is not None:
+        raise CertificateError(_("This certificate is already revoked."))
+    _revoke(cert, by, reason[:500], utcnow())
+    db.session.flush()
+    return cert
+
+
+def _revoke(cert: Certificate, by: User, reason: str, now) -> None:
+    cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = now, by.id, reason
+    record_event(by, "certificate.revoked", cert, student_id=cert.student_id,
+                 reason=reason, serial=cert.serial)  # fmt: skip
+
+
+def certificates_in_scope(user: User, args) -> Select:
+    """Certificates of students `user` may see, newest first, narrowed by site and status."""
+    stmt = (
+        select(Certificate)
+        .join(Certificate.student)
+        .join(Student.site)
+        .where(student_scope(user))
+        .options(selectinload(Certificate.student), selectinload(Certificate.site))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    site_id = args.get("site", type=int) if hasattr(args, "getlist") else args.get("site")
+    if site_id:
+        stmt = stmt.where(Student.site_id == site_id)
+    if args.get("status") == "valid":
+        stmt = stmt.where(Certificate.revoked_at.is_(None))
+    elif args.get("status") == "revoked":
+        stmt = stmt.where(Certificate.revoked_at.is_not(None))
+    return stmt
+
