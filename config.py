@@ -46,7 +46,9 @@ class Config:
     SIGNING_KEY_FILE = Path(os.environ.get("SIGNING_KEY_FILE", INSTANCE_DIR / "signing_key.pem"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     INSTALLATION_NAME = os.environ.get("INSTALLATION_NAME", "Puente")
-    WKHTMLTOPDF = os.environ.get("WKHTMLTOPDF") or shutil.which("wkhtmltopdf") or "/usr/bin/wkhtmltopdf"
+    WKHTMLTOPDF = (
+        os.environ.get("WKHTMLTOPDF") or shutil.which("wkhtmltopdf") or "/usr/bin/wkhtmltopdf"
+    )
     VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
     PAGE_SIZE = 25
 

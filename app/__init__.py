@@ -69,6 +69,8 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.api.views import register_api
     from app.auth.views import bp as auth_bp
+    from app.certificates.views import bp as certificates_bp
+    from app.certificates.views import public as verify_bp
     from app.courses.views import bp as courses_bp
     from app.credits.views import bp as credits_bp
     from app.enrollments.views import bp as enrollments_bp
@@ -89,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
         grading_bp,
         credits_bp,
         admin_bp,
+        certificates_bp,
+        verify_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -177,3 +177,23 @@ def pass_unit(progress: UnitProgress, open_points: float = 2.0) -> Attempt:
             answer.points = open_points
     finalize_attempt(attempt, teacher_of(progress.enrollment.student))
     return attempt
+
+
+def make_certificate(award, coordinator: User):
+    """A certificate record for `award` without rendering its PDF (for access tests)."""
+    from app.certificates.credential import build_credential
+    from app.certificates.facts import certificate_facts
+    from app.certificates.models import Certificate
+    from app.certificates.services import new_code
+
+    code = new_code()
+    facts = certificate_facts(award, coordinator.full_name)
+    cert = Certificate(
+        serial=f"T-{code[:8]}", code=code, credit_award_id=award.id,
+        enrollment_id=award.enrollment_id, student_id=award.enrollment.student_id,
+        site_id=award.site_id, state_code=award.state_code, issued_by_id=coordinator.id,
+        facts=facts, credential=build_credential(f"T-{code[:8]}", code, "2026-01-01T00:00:00Z", facts),
+    )  # fmt: skip
+    db.session.add(cert)
+    db.session.flush()
+    return cert

@@ -7,6 +7,7 @@ validation), "login" (sent to sign in / 401), or "deny" (403 or 404). A new rout
 
 import pytest
 
+from app.credits.services import award_credit
 from app.extensions import db
 from app.users.services import create_api_token
 from tests import factories
@@ -43,6 +44,7 @@ ADMIN = row(admin=OK)
 # The API answers 401 without a token; with one, lists are scoped (so always "ok").
 API_LIST = row(anonymous=LOGIN, **{r: OK for r in ROLES[1:]})
 API_STUDENT_OBJECT = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
+OWNER_OR_STAFF_IN_SCOPE = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
 
 TABLE = {
     "main.index": EVERYONE,  # sends each role to its start page, anonymous to sign in
@@ -79,6 +81,19 @@ TABLE = {
     "credits.index": ANY_COORDINATOR,
     "credits.enrollment": COORDINATOR_IN_SCOPE,
     "credits.award": COORDINATOR_IN_SCOPE,
+    "certificates.index": ANY_COORDINATOR,
+    "certificates.issue_pending": ANY_COORDINATOR,
+    "certificates.issue": COORDINATOR_IN_SCOPE,
+    "certificates.detail": OWNER_OR_STAFF_IN_SCOPE,
+    "certificates.pdf": OWNER_OR_STAFF_IN_SCOPE,
+    "certificates.credential": OWNER_OR_STAFF_IN_SCOPE,
+    "certificates.revoke": COORDINATOR_IN_SCOPE,
+    "certificates.mine": ANY_STUDENT,
+    "verify.lookup": EVERYONE,
+    "verify.certificate": EVERYONE,
+    "verify.credential_public": EVERYONE,
+    "verify.issuer": EVERYONE,
+    "verify.jwks": EVERYONE,
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
     "admin.deactivate_user": ADMIN,
@@ -116,6 +131,9 @@ def objects(world):
     progress = enrollment.units[0]
     attempt = factories.make_submitted_test(progress)
     token, _secret = create_api_token(student.user, "phone")
+    factories.pass_unit(enrollment.units[1])
+    award = award_credit(enrollment, world["coord_tx"])
+    cert = factories.make_certificate(award, world["coord_tx"])
     users = {
         "student": student.user,
         "other_student": world["student_tx2"].user,
@@ -135,6 +153,9 @@ def objects(world):
         "lesson_id": world["course"].units[0].lessons[0].id,
         "token_id": token.id,
         "user_id": world["teacher_nd"].id,
+        "award_id": award.id,
+        "cert_id": cert.id,
+        "code": cert.code,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
     return users, params

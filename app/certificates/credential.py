@@ -29,10 +29,14 @@ def issuer_document() -> dict:
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
         "id": issuer_id(),
         "name": current_app.config["INSTALLATION_NAME"],
-        "verificationMethod": [{
-            "id": key_id(), "type": "Multikey", "controller": issuer_id(),
-            "publicKeyMultibase": public_key_multibase(key),
-        }],  # fmt: skip
+        "verificationMethod": [
+            {
+                "id": key_id(),
+                "type": "Multikey",
+                "controller": issuer_id(),
+                "publicKeyMultibase": public_key_multibase(key),
+            }
+        ],  # fmt: skip
         "assertionMethod": [key_id()],
     }
 
@@ -49,7 +53,12 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
     for kind, value in (("ext:MSIXID", student["msix_id"]), ("ext:CURP", student["curp"])):
         if value:
             identifiers.append(
-                {"type": "IdentityObject", "identityType": kind, "hashed": False, "identityHash": value}
+                {
+                    "type": "IdentityObject",
+                    "identityType": kind,
+                    "hashed": False,
+                    "identityHash": value,
+                }
             )
     return {
         "@context": CONTEXTS,
@@ -57,7 +66,8 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{course['title_en']} / {course['title_es']}",
         "issuer": {
-            "id": issuer_id(), "type": ["Profile"],
+            "id": issuer_id(),
+            "type": ["Profile"],
             "name": f"{current_app.config['INSTALLATION_NAME']} — {facts['site']['name']}",
             "address": {"type": ["Address"], "addressRegion": facts["site"]["state_code"]},
         },  # fmt: skip
@@ -74,35 +84,68 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                 "description": course["title_es"],
                 "fieldOfStudy": course["subject"],
                 "creditsAvailable": course["credit_available"],
-                "criteria": {"narrative": "Unit tests passed at 60 % or more; course grade = mean "
-                                          "of each unit's best test score."},
+                "criteria": {
+                    "narrative": "Unit tests passed at 60 % or more; course grade = mean "
+                    "of each unit's best test score."
+                },
                 "resultDescription": [
-                    {"id": f"{achievement_id}#percent", "type": ["ResultDescription"],
-                     "name": "US percent", "resultType": "Percent"},
-                    {"id": f"{achievement_id}#letter", "type": ["ResultDescription"],
-                     "name": "US letter grade", "resultType": "LetterGrade"},
-                    {"id": f"{achievement_id}#sep", "type": ["ResultDescription"],
-                     "name": "SEP grade (Mexico, 0-10)", "resultType": "ext:SEPGrade"},
-                    {"id": f"{achievement_id}#units", "type": ["ResultDescription"],
-                     "name": "Units completed", "resultType": "ext:UnitsCompleted"},
+                    {
+                        "id": f"{achievement_id}#percent",
+                        "type": ["ResultDescription"],
+                        "name": "US percent",
+                        "resultType": "Percent",
+                    },
+                    {
+                        "id": f"{achievement_id}#letter",
+                        "type": ["ResultDescription"],
+                        "name": "US letter grade",
+                        "resultType": "LetterGrade",
+                    },
+                    {
+                        "id": f"{achievement_id}#sep",
+                        "type": ["ResultDescription"],
+                        "name": "SEP grade (Mexico, 0-10)",
+                        "resultType": "ext:SEPGrade",
+                    },
+                    {
+                        "id": f"{achievement_id}#units",
+                        "type": ["ResultDescription"],
+                        "name": "Units completed",
+                        "resultType": "ext:UnitsCompleted",
+                    },
                 ],
             },  # fmt: skip
             "creditsEarned": result["credit"],
             "result": [
-                {"type": ["Result"], "resultDescription": f"{achievement_id}#percent",
-                 "value": f"{result['grade_percent']:.1f}"},
-                {"type": ["Result"], "resultDescription": f"{achievement_id}#letter",
-                 "value": result["letter"]},
-                {"type": ["Result"], "resultDescription": f"{achievement_id}#sep",
-                 "value": f"{result['sep_grade']:.1f}"},
-                {"type": ["Result"], "resultDescription": f"{achievement_id}#units",
-                 "value": f"{result['units_passed']}/{result['unit_count']}"},
+                {
+                    "type": ["Result"],
+                    "resultDescription": f"{achievement_id}#percent",
+                    "value": f"{result['grade_percent']:.1f}",
+                },
+                {
+                    "type": ["Result"],
+                    "resultDescription": f"{achievement_id}#letter",
+                    "value": result["letter"],
+                },
+                {
+                    "type": ["Result"],
+                    "resultDescription": f"{achievement_id}#sep",
+                    "value": f"{result['sep_grade']:.1f}",
+                },
+                {
+                    "type": ["Result"],
+                    "resultDescription": f"{achievement_id}#units",
+                    "value": f"{result['units_passed']}/{result['unit_count']}",
+                },
             ],  # fmt: skip
             "term": f"{facts['term']['season']} {facts['term']['year']}",
             "activityStartDate": facts["dates"]["started"] + "T00:00:00Z",
             "activityEndDate": facts["dates"]["awarded"] + "T00:00:00Z",
-            "source": {"id": f"{base}/sites/{facts['site']['code']}", "type": ["Profile"],
-                       "name": facts["site"]["name"]},  # fmt: skip
+            "source": {
+                "id": f"{base}/sites/{facts['site']['code']}",
+                "type": ["Profile"],
+                "name": facts["site"]["name"],
+            },  # fmt: skip
         },
         "credentialStatus": {"id": verify_url(code), "type": "PuenteVerificationPage"},
         "evidence": [{"type": ["Evidence"], "name": f"Certificate {serial}"}],

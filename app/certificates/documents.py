@@ -6,8 +6,8 @@ import json
 import pdfkit
 import segno
 from flask import current_app, render_template
-from markupsafe import Markup
 from flask_babel import force_locale
+from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 
 from app.certificates.credential import verify_url
@@ -65,7 +65,9 @@ def render_pages(certs: list) -> list[bytes]:
         combined = _wkhtmltopdf(html)
         reader = PdfReader(io.BytesIO(combined))
         if len(reader.pages) != len(batch):
-            raise DocumentError(f"expected {len(batch)} pages, wkhtmltopdf made {len(reader.pages)}")
+            raise DocumentError(
+                f"expected {len(batch)} pages, wkhtmltopdf made {len(reader.pages)}"
+            )
         for page, cert in zip(reader.pages, batch, strict=True):
             pdfs.append(_single(page, cert))
     return pdfs

@@ -50,6 +50,11 @@ def certificate_facts(award: CreditAward, coordinator_name: str) -> dict:
             "started": started.date().isoformat(),
             "awarded": award.awarded_at.date().isoformat(),
         },
-        "site": {"code": site.code, "name": site.name, "city": site.city, "state_code": site.state_code},
+        "site": {
+            "code": site.code,
+            "name": site.name,
+            "city": site.city,
+            "state_code": site.state_code,
+        },
         "coordinator": coordinator_name,
     }

@@ -66,11 +66,9 @@ def pending_awards(user: User, site_id: int | None = None) -> Select:
 
 
 def _award_loads():
-    return (
-        selectinload(CreditAward.enrollment).options(
-            selectinload(Enrollment.student),
-            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
-        )
+    return selectinload(CreditAward.enrollment).options(
+        selectinload(Enrollment.student),
+        selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
     )
 
 
@@ -134,8 +132,10 @@ def _check_issuable(awards: list[CreditAward], coordinator: User) -> None:
             raise CertificateError(_("This credit award was replaced by a newer one."))
         if award.id in certified:
             raise CertificateError(
-                _("A certificate was already issued for this credit (%(name)s).",
-                  name=student.full_name)  # fmt: skip
+                _(
+                    "A certificate was already issued for this credit (%(name)s).",
+                    name=student.full_name,
+                )  # fmt: skip
             )
 
 
@@ -193,4 +193,3 @@ def certificates_in_scope(user: User, args) -> Select:
     elif args.get("status") == "revoked":
         stmt = stmt.where(Certificate.revoked_at.is_not(None))
     return stmt
-

@@ -65,9 +65,10 @@ def public_jwk(key, kid: str) -> dict:
 
 def _hash_data(document: dict, options: dict) -> bytes:
     unsigned = {k: v for k, v in document.items() if k != "proof"}
-    return hashlib.sha256(rfc8785.dumps(options)).digest() + hashlib.sha256(
-        rfc8785.dumps(unsigned)
-    ).digest()
+    return (
+        hashlib.sha256(rfc8785.dumps(options)).digest()
+        + hashlib.sha256(rfc8785.dumps(unsigned)).digest()
+    )
 
 
 def sign_document(

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.certificates.views import enrollment_certificates
 from app.common import paginate
 from app.courses.models import Course, CourseVersion
 from app.credits.forms import AwardCreditForm
@@ -61,9 +62,12 @@ def _render_enrollment(enrollment: Enrollment, status: int = 200):
     current = next((a for a in awards if a.superseded_at is None), None)
     rules = enrollment_rules(enrollment)
     units = [(u, unit_passed(u.best_test_percent, rules)) for u in enrollment.units]
+    certificates = enrollment_certificates(enrollment)
+    certified = {c.credit_award_id for c in certificates}
     return render_template(
         "credits/enrollment.html", enrollment=enrollment, result=result, units=units,
-        rules=rules, awards=awards, form=AwardCreditForm(),
+        rules=rules, awards=awards, form=AwardCreditForm(), certificates=certificates,
+        to_certify=current if current and current.id not in certified else None,
         already_awarded=award_matches(current, result, enrollment.student.site.state_code),
     ), status  # fmt: skip
 

@@ -22,8 +22,11 @@ def test_full_credit_certificate_reads_back_in_both_languages(world):
         assert expected in text, expected
     assert pdf_qr_codes(cert.pdf) == [f"https://puente.example.org/verify/{cert.code}"]
     assert normalize_code(cert.display_code.lower()) == cert.code
-    events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == cert.id,
-                                                                AuditEvent.object_type == "certificate"))
+    events = db.session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.object_id == cert.id, AuditEvent.object_type == "certificate"
+        )
+    )
     assert list(events) == ["certificate.issued"]
 
 
