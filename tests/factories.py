@@ -180,11 +180,22 @@ def pass_unit(progress: UnitProgress, open_points: float = 2.0) -> Attempt:
 
 
 def make_certificate(award, coordinator: User):
-    """A certificate record for `award` without rendering its PDF (for access tests)."""
+    """A certificate record for `award` on a blank print-run page (no wkhtmltopdf: for access
+    tests; tests/certificates render real ones)."""
+    import io
+
+    from pypdf import PdfWriter
+
     from app.certificates.credential import build_credential
     from app.certificates.facts import certificate_facts
-    from app.certificates.models import Certificate
+    from app.certificates.models import Certificate, CertificatePrint
     from app.certificates.services import new_code
+
+    blank = PdfWriter()
+    blank.add_blank_page(792, 612)
+    pdf = io.BytesIO()
+    blank.write(pdf)
+    print_run = CertificatePrint(created_by_id=coordinator.id, page_count=1, pdf=pdf.getvalue())
 
     code = new_code()
     facts = certificate_facts(award, coordinator.full_name)
@@ -193,6 +204,7 @@ def make_certificate(award, coordinator: User):
         enrollment_id=award.enrollment_id, student_id=award.enrollment.student_id,
         site_id=award.site_id, state_code=award.state_code, issued_by_id=coordinator.id,
         facts=facts, credential=build_credential(f"T-{code[:8]}", code, "2026-01-01T00:00:00Z", facts),
+        print_run=print_run, page_number=1,
     )  # fmt: skip
     db.session.add(cert)
     db.session.flush()

@@ -16,6 +16,18 @@ class CertificateStatus(enum.StrEnum):
     REVOKED = "revoked"
 
 
+class CertificatePrint(db.Model):
+    """One wkhtmltopdf run: many certificates, one page each, in a single PDF (for printing)."""
+
+    __tablename__ = "certificate_print"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    page_count: Mapped[int]
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+
 class Certificate(db.Model):
     __tablename__ = "certificate"
 
@@ -37,13 +49,16 @@ class Certificate(db.Model):
     # What the certificate says, frozen when issued: the page, the PDF and /verify show this.
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
     credential: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))
-    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # The certificate is page `page_number` (1-based) of its print run's PDF.
+    print_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_print.id"), index=True)
+    page_number: Mapped[int | None]
 
     student: Mapped["Student"] = relationship()  # noqa: F821
     site: Mapped["Site"] = relationship()  # noqa: F821
     issued_by: Mapped["User"] = relationship(foreign_keys=[issued_by_id])  # noqa: F821
     revoked_by: Mapped["User | None"] = relationship(foreign_keys=[revoked_by_id])  # noqa: F821
     replaced_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
+    print_run: Mapped[CertificatePrint | None] = relationship()
 
     @property
     def status(self) -> CertificateStatus:

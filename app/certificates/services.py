@@ -10,9 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
-from app.certificates.documents import render_pages
+from app.certificates.documents import certificate_pdf, render_runs
 from app.certificates.facts import certificate_facts
-from app.certificates.models import Certificate
+from app.certificates.models import Certificate, CertificatePrint
 from app.common import utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
@@ -103,8 +103,11 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
         cert.credential = sign_credential(
             build_credential(cert.serial, cert.code, issued, cert.facts), issued
         )
-    for cert, pdf in zip(certs, render_pages(certs), strict=True):
-        cert.pdf = pdf
+    for run, pdf in render_runs(certs):
+        print_run = CertificatePrint(created_by_id=coordinator.id, page_count=len(run), pdf=pdf)
+        db.session.add(print_run)
+        for number, cert in enumerate(run, start=1):
+            cert.print_run, cert.page_number = print_run, number
     _replace_earlier(certs, coordinator, now)
     for cert in certs:
         record_event(coordinator, "certificate.issued", cert, student_id=cert.student_id,
@@ -152,6 +155,14 @@ def _replace_earlier(certs: list[Certificate], by: User, now) -> None:
         new = by_enrollment[old.enrollment_id]
         _revoke(old, by, f"Replaced by {new.serial} (credit corrected).", now)
         old.replaced_by_id = new.id
+
+
+def load_certificate_pdf(cert: Certificate) -> bytes:
+    """The certificate's own PDF (its page of the print run, with the credential attached)."""
+    run_pdf = db.session.scalar(
+        select(CertificatePrint.pdf).where(CertificatePrint.id == cert.print_id)
+    )
+    return certificate_pdf(run_pdf, cert.page_number, cert)
 
 
 def revoke_certificate(cert: Certificate, by: User, reason: str) -> Certificate:

@@ -27,6 +27,7 @@ from app.certificates.services import (
     find_by_code,
     issue_certificate,
     issue_certificates,
+    load_certificate_pdf,
     pending_awards,
     revoke_certificate,
 )
@@ -122,8 +123,7 @@ def detail(cert_id: int):
 @login_required
 def pdf(cert_id: int):
     cert = _visible_certificate(cert_id)
-    data = db.session.scalar(select(Certificate.pdf).where(Certificate.id == cert.id))
-    return Response(data, mimetype="application/pdf", headers={
+    return Response(load_certificate_pdf(cert), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'})  # fmt: skip
 
 

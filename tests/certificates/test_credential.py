@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pypdf import PdfReader, PdfWriter
 
 from app.certificates.documents import credential_from_pdf
-from app.certificates.services import issue_certificate
+from app.certificates.services import issue_certificate, load_certificate_pdf
 from tests.certificates.helpers import awarded
 
 
@@ -79,10 +79,10 @@ def test_changing_any_byte_of_the_credential_breaks_the_signature(issued):
 
 def test_the_pdf_carries_the_same_signed_credential(issued, runner, tmp_path):
     cert, key = issued
-    attached = credential_from_pdf(cert.pdf)
+    attached = credential_from_pdf(load_certificate_pdf(cert))
     assert attached == cert.credential
     path = tmp_path / "certificate.pdf"
-    path.write_bytes(cert.pdf)
+    path.write_bytes(load_certificate_pdf(cert))
     result = runner.invoke(args=["certificates", "verify", str(path)])
     assert result.exit_code == 0, result.output
     assert "VALID" in result.output and "José Núñez" in result.output
@@ -93,7 +93,7 @@ def test_the_cli_refuses_a_pdf_whose_credential_was_changed(issued, runner, tmp_
     forged = dict(cert.credential)
     forged["credentialSubject"] = {**forged["credentialSubject"], "creditsEarned": 1.0}
     writer = PdfWriter()
-    writer.add_page(PdfReader(tmp_pdf(tmp_path, cert.pdf)).pages[0])
+    writer.add_page(PdfReader(tmp_pdf(tmp_path, load_certificate_pdf(cert))).pages[0])
     writer.add_attachment("credential.json", json.dumps(forged).encode())
     path = tmp_path / "forged.pdf"
     with path.open("wb") as handle:

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.certificates.services import issue_certificate, normalize_code
+from app.certificates.services import issue_certificate, load_certificate_pdf, normalize_code
 from app.extensions import db
 from tests.certificates.helpers import awarded, pdf_pages, pdf_qr_codes, pdf_text
 
@@ -11,8 +11,8 @@ from tests.certificates.helpers import awarded, pdf_pages, pdf_qr_codes, pdf_tex
 def test_full_credit_certificate_reads_back_in_both_languages(world):
     award = awarded(world, given_name="Rosa", family_name="Campos Díaz", msix_id="123456789012")
     cert = issue_certificate(award, world["coord_tx"])
-    assert pdf_pages(cert.pdf) == 1
-    text = " ".join(pdf_text(cert.pdf).split())
+    assert pdf_pages(load_certificate_pdf(cert)) == 1
+    text = " ".join(pdf_text(load_certificate_pdf(cert)).split())
     for expected in (
         "Rosa Campos Díaz", "123456789012", "Credit Certificate", "Certificado de Créditos",
         "This certifies that", "Units completed", "5 of 5", "Unidades", "5 de 5",
@@ -20,7 +20,9 @@ def test_full_credit_certificate_reads_back_in_both_languages(world):
         world["tx1"].name, "US-TX",
     ):  # fmt: skip
         assert expected in text, expected
-    assert pdf_qr_codes(cert.pdf) == [f"https://puente.example.org/verify/{cert.code}"]
+    assert pdf_qr_codes(load_certificate_pdf(cert)) == [
+        f"https://puente.example.org/verify/{cert.code}"
+    ]
     assert normalize_code(cert.display_code.lower()) == cert.code
     events = db.session.scalars(
         select(AuditEvent.action).where(
@@ -32,7 +34,7 @@ def test_full_credit_certificate_reads_back_in_both_languages(world):
 
 def test_partial_credit_certificate_states_units_and_partial_credit(world):
     cert = issue_certificate(awarded(world, passed=3), world["coord_tx"])
-    text = " ".join(pdf_text(cert.pdf).split())
+    text = " ".join(pdf_text(load_certificate_pdf(cert)).split())
     assert "3 of 5" in text and "3 de 5" in text
     assert "0.3 Carnegie units · partial" in text
     assert cert.facts["result"]["is_partial"] is True

@@ -1,0 +1,135 @@
+"""Certificate issuance benchmark: single-certificate latency and certificates/second in bulk.
+
+Usage: python bench/certificates_bench.py [--count 10000]
+Builds a fresh SQLite database under instance/ (or DATABASE_URL) with COUNT awarded credits,
+then issues one certificate alone (latency) and all the rest in batches (throughput): each one
+a PDF (read back: page count), a signed Open Badges credential and its records, committed.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# A throwaway database and key: set before config.py is imported.
+FOLDER = tempfile.mkdtemp(prefix="puente-cert-bench-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{FOLDER}/bench.db")
+os.environ.setdefault("SIGNING_KEY_FILE", f"{FOLDER}/signing_key.pem")
+
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.certificates.services import issue_certificates, load_certificate_pdf  # noqa: E402
+from app.common import utcnow  # noqa: E402
+from app.courses.services import import_package  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Certificate, CertificatePrint, CreditAward, Enrollment, Site, Student, User  # noqa: E402
+from config import BASE_DIR  # noqa: E402
+
+BATCH = 5000
+
+
+def seed(count: int) -> User:
+    db.drop_all()
+    db.create_all()
+    version = import_package(BASE_DIR / "tests" / "data" / "mini-course")
+    db.session.add(
+        Site(id=1, code="BENCH", name="Bench PASS Center", state_code="US-TX", city="Weslaco")
+    )
+    coordinator = User(email="coordinator@bench.puente", role="coordinator", state_code="US-TX",
+                       given_name="Bench", family_name="Coordinator")  # fmt: skip
+    coordinator.set_password("bench-pass-1")
+    db.session.add(coordinator)
+    db.session.flush()
+    now = utcnow()
+    rows = range(1, count + 1)
+    db.session.execute(
+        insert(Student),
+        [
+            {
+                "id": i,
+                "site_id": 1,
+                "given_name": f"Given{i}",
+                "family_name": f"Family{i}",
+                "kind": "secondary",
+                "msix_id": f"{100000000000 + i}",
+                "created_at": now,
+            }
+            for i in rows
+        ],
+    )
+    db.session.execute(
+        insert(Enrollment),
+        [
+            {
+                "id": i,
+                "student_id": i,
+                "course_version_id": version.id,
+                "status": "completed",
+                "assigned_at": now,
+                "started_at": now,
+                "completed_at": now,
+            }
+            for i in rows
+        ],
+    )
+    db.session.execute(insert(CreditAward), [
+        {"id": i, "enrollment_id": i, "units_passed": 3, "unit_count": 3, "grade_percent": 84.3,
+         "letter": "B", "sep_grade": 8.4, "credit": 0.5, "credit_system": "carnegie",
+         "is_partial": False, "state_code": "US-TX", "site_id": 1,
+         "awarded_by_id": coordinator.id, "awarded_at": now} for i in rows])  # fmt: skip
+    db.session.commit()
+    return coordinator
+
+
+def awards(ids) -> list[CreditAward]:
+    return list(db.session.scalars(select(CreditAward).where(CreditAward.id.in_(list(ids)))))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    args = parser.parse_args()
+    app = create_app()
+    with app.app_context():
+        coordinator = seed(args.count)
+        latencies = []
+        for award_id in range(1, 6):
+            started = time.perf_counter()
+            issue_certificates(awards([award_id]), coordinator)
+            db.session.commit()
+            latencies.append(time.perf_counter() - started)
+        remaining = args.count - 5
+        started = time.perf_counter()
+        for first in range(6, args.count + 1, BATCH):
+            issue_certificates(
+                awards(range(first, min(first + BATCH, args.count + 1))), coordinator
+            )
+            db.session.commit()
+            db.session.expunge_all()
+            coordinator = db.session.merge(coordinator)
+        elapsed = time.perf_counter() - started
+        issued = db.session.scalar(select(func.count()).select_from(Certificate))
+        pdf_bytes = db.session.scalar(select(func.sum(func.length(CertificatePrint.pdf))))
+        sample = load_certificate_pdf(db.session.get(Certificate, args.count))
+        print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
+    print(
+        f"single certificate latency: median {statistics.median(latencies) * 1000:.0f} ms "
+        f"(5 runs, each its own wkhtmltopdf call)"
+    )
+    print(
+        f"bulk: {remaining:,} certificates in {elapsed:.1f} s = {remaining / elapsed:,.0f} certificates/s "
+        f"(batches of {BATCH}; PDF + signed credential + records, committed)"
+    )
+    print(
+        f"total issued: {issued:,}; print-run PDFs {pdf_bytes / issued / 1024:.1f} KiB a page; "
+        f"one certificate's own PDF (cut out on download): {len(sample) / 1024:.1f} KiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
