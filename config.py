@@ -61,6 +61,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    JOBS_IN_PROCESS = True  # `make run`: a worker thread in the web process (see app/jobs.py)
 
 
 class TestingConfig(Config):
@@ -72,6 +73,7 @@ class TestingConfig(Config):
     PASSWORD_METHOD = "pbkdf2:sha256:1000"
     SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / "puente-test-signing-key.pem"
     PUBLIC_BASE_URL = "https://puente.example.org"
+    JOBS_IMMEDIATE = True  # tasks run in the request that queues them
 
 
 class ProductionConfig(Config):

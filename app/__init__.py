@@ -26,6 +26,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_template_helpers(app)
     register_request_hooks(app)
     register_cli(app)
+    from app.jobs import init_jobs
+
+    init_jobs(app)
     return app
 
 

@@ -1,7 +1,12 @@
 """Import every model so SQLAlchemy and Alembic see the whole schema."""
 
 from app.audit.models import AuditEvent
-from app.certificates.models import Certificate, CertificatePrint, CertificateStatus
+from app.certificates.models import (
+    Certificate,
+    CertificateJob,
+    CertificatePrint,
+    CertificateStatus,
+)
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
@@ -17,6 +22,7 @@ __all__ = [
     "AttemptStatus",
     "AuditEvent",
     "Certificate",
+    "CertificateJob",
     "CertificatePrint",
     "CertificateStatus",
     "Course",

@@ -7,6 +7,7 @@ validation), "login" (sent to sign in / 401), or "deny" (403 or 404). A new rout
 
 import pytest
 
+from app.certificates.models import CertificateJob, JobStatus
 from app.credits.services import award_credit
 from app.extensions import db
 from app.users.services import create_api_token
@@ -44,6 +45,7 @@ ADMIN = row(admin=OK)
 # The API answers 401 without a token; with one, lists are scoped (so always "ok").
 API_LIST = row(anonymous=LOGIN, **{r: OK for r in ROLES[1:]})
 API_STUDENT_OBJECT = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
+OWN_JOB = row(coordinator=OK, admin=OK)  # the state coordinator started it; admins see all
 OWNER_OR_STAFF_IN_SCOPE = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
 
 TABLE = {
@@ -89,6 +91,9 @@ TABLE = {
     "certificates.credential": OWNER_OR_STAFF_IN_SCOPE,
     "certificates.revoke": COORDINATOR_IN_SCOPE,
     "certificates.mine": ANY_STUDENT,
+    "certificates.job": OWN_JOB,
+    "certificates.job_progress": OWN_JOB,
+    "certificates.job_zip": OWN_JOB,
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,
     "verify.credential_public": EVERYONE,
@@ -134,6 +139,10 @@ def objects(world):
     factories.pass_unit(enrollment.units[1])
     award = award_credit(enrollment, world["coord_tx"])
     cert = factories.make_certificate(award, world["coord_tx"])
+    job = CertificateJob(created_by_id=world["coord_tx"].id, status=JobStatus.DONE, total=1,
+                         issued=1, print_ids=[cert.print_id], finished_at=cert.issued_at)  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
     users = {
         "student": student.user,
         "other_student": world["student_tx2"].user,
@@ -156,6 +165,7 @@ def objects(world):
         "award_id": award.id,
         "cert_id": cert.id,
         "code": cert.code,
+        "job_id": job.id,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
     return users, params

@@ -7,13 +7,41 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from app.common import utcnow
+from app.common import enum_column, utcnow
 from app.extensions import db
 
 
 class CertificateStatus(enum.StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class CertificateJob(db.Model):
+    """A bulk issuance run in the background: progress, print runs made, and what failed."""
+
+    __tablename__ = "certificate_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    status: Mapped[JobStatus] = enum_column(JobStatus, default=JobStatus.QUEUED)
+    total: Mapped[int] = mapped_column(default=0)
+    issued: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    # [{"award_id", "student", "reason"}] for each award that could not be certified.
+    failures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    print_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    created_by: Mapped["User"] = relationship()  # noqa: F821
 
 
 class CertificatePrint(db.Model):

@@ -1,12 +1,15 @@
 """Issue, reissue, revoke and look up certificates; issuing renders PDFs in batches."""
 
+import io
+import json
 import re
 import secrets
+import zipfile
 from datetime import UTC
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
@@ -163,6 +166,27 @@ def load_certificate_pdf(cert: Certificate) -> bytes:
         select(CertificatePrint.pdf).where(CertificatePrint.id == cert.print_id)
     )
     return certificate_pdf(run_pdf, cert.page_number, cert)
+
+
+def job_archive(job) -> bytes:
+    """A ZIP of a bulk job: its print-run PDFs (ready to print) and every signed credential."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        runs = db.session.execute(
+            select(CertificatePrint.id, CertificatePrint.pdf)
+            .where(CertificatePrint.id.in_(job.print_ids)).order_by(CertificatePrint.id)
+        )  # fmt: skip
+        for print_id, pdf in runs:
+            zipped.writestr(f"print-run-{print_id}.pdf", pdf)
+        certs = db.session.scalars(
+            select(Certificate).where(Certificate.print_id.in_(job.print_ids))
+            .options(undefer(Certificate.credential)).order_by(Certificate.id)
+        )  # fmt: skip
+        for cert in certs:
+            zipped.writestr(
+                f"credentials/{cert.serial}.json", json.dumps(cert.credential, ensure_ascii=False)
+            )
+    return archive.getvalue()
 
 
 def revoke_certificate(cert: Certificate, by: User, reason: str) -> Certificate:

@@ -20,18 +20,19 @@ from sqlalchemy.orm import selectinload
 from app.certificates.credential import issuer_document, key_id
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
-from app.certificates.models import Certificate
+from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
     CertificateError,
     certificates_in_scope,
     find_by_code,
     issue_certificate,
-    issue_certificates,
+    job_archive,
     load_certificate_pdf,
     pending_awards,
     revoke_certificate,
 )
 from app.certificates.signing import load_private_key, public_jwk
+from app.certificates.tasks import issue_pending_task
 from app.common import paginate
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
@@ -44,10 +45,10 @@ from app.permissions import (
     visible_sites,
 )
 from app.students.models import Student
+from app.users.models import Role
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 public = Blueprint("verify", __name__)
-BULK_LIMIT = 2000  # per request; larger runs go through `flask certificates issue-pending`
 
 
 @bp.route("/")
@@ -70,18 +71,45 @@ def issue_pending():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     site_id = request.form.get("site", type=int)
-    awards = list(db.session.scalars(pending_awards(current_user, site_id).limit(BULK_LIMIT)))
-    if not awards:
-        flash(_("There is no credit award waiting for a certificate."), "info")
-        return redirect(url_for(".index", site=site_id))
-    try:
-        certs = issue_certificates(awards, current_user)
-    except CertificateError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for(".index", site=site_id))
-    flash(_("%(n)s certificates issued.", n=len(certs)), "success")
-    return redirect(url_for(".index", site=site_id))
+    if site_id and site_id not in {s.id for s in visible_sites(current_user)}:
+        abort(403)
+    job = CertificateJob(created_by_id=current_user.id, site_id=site_id)
+    db.session.add(job)
+    # Committed before queueing: the worker reads the job from the database.
+    db.session.commit()
+    issue_pending_task(job.id)
+    return redirect(url_for(".job", job_id=job.id))
+
+
+def _own_job(job_id: int) -> CertificateJob:
+    job = db.session.get(CertificateJob, job_id) or abort(404)
+    if job.created_by_id != current_user.id and current_user.role != Role.ADMIN:
+        abort(403)
+    return job
+
+
+@bp.route("/jobs/<int:job_id>")
+@coordinator_required
+def job(job_id: int):
+    return render_template("certificates/job.html", job=_own_job(job_id))
+
+
+@bp.route("/jobs/<int:job_id>.json")
+@coordinator_required
+def job_progress(job_id: int):
+    job = _own_job(job_id)
+    return jsonify(status=job.status.value, total=job.total, issued=job.issued, failed=job.failed,
+                   failures=job.failures[:100], finished=job.finished_at is not None)  # fmt: skip
+
+
+@bp.route("/jobs/<int:job_id>/certificates.zip")
+@coordinator_required
+def job_zip(job_id: int):
+    job = _own_job(job_id)
+    if job.finished_at is None or not job.print_ids:
+        abort(404)
+    return Response(job_archive(job), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="certificates-job-{job.id}.zip"'})  # fmt: skip
 
 
 @bp.route("/awards/<int:award_id>/issue", methods=["POST"])

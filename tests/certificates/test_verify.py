@@ -1,5 +1,8 @@
 """Public verification with no account; revoking and reissuing; bulk issue; students' own copies."""
 
+import io
+import zipfile
+
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
@@ -90,6 +93,33 @@ def test_a_coordinator_issues_every_pending_certificate_of_their_state(world, au
     issued = db.session.scalars(select(Certificate.credit_award_id)).all()
     assert sorted(issued) == sorted(a.id for a in mine)
     assert other_state.id not in issued
+    progress = client.get(response.headers["Location"] + ".json").get_json()
+    assert progress == {"status": "done", "total": 2, "issued": 2, "failed": 0, "failures": [],
+                        "finished": True}  # fmt: skip
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "certificates.zip" in job_page
+    archive = client.get(response.headers["Location"] + "/certificates.zip")
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as zipped:
+        names = zipped.namelist()
+    assert len([n for n in names if n.startswith("credentials/")]) == 2
+    assert len([n for n in names if n.endswith(".pdf")]) == 1
+    auth.logout()
+    auth.login(world["coord_nd"])
+    assert client.get(response.headers["Location"]).status_code == 403
+
+
+def test_a_bulk_job_reports_what_failed_and_why(world, auth, client, app, monkeypatch):
+    awards = [awarded(world), awarded(world, given_name="Inés")]
+    db.session.commit()
+    monkeypatch.setitem(app.config, "WKHTMLTOPDF", "/bin/false")  # the PDF renderer breaks
+    auth.login(world["coord_tx"])
+    job_url = client.post("/certificates/issue-pending").headers["Location"]
+    progress = client.get(job_url + ".json").get_json()
+    assert (progress["status"], progress["issued"], progress["failed"]) == ("done", 0, 2)
+    assert [f["award_id"] for f in progress["failures"]] == [a.id for a in awards]
+    assert "wkhtmltopdf" in progress["failures"][0]["reason"]
+    assert "Inés" in client.get(job_url).get_data(as_text=True)
+    assert db.session.scalars(select(Certificate)).all() == []
 
 
 def test_students_download_only_their_own_certificates(world, auth, client):
