@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: setup system-deps translations db demo run test lint format bench
+.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates
 
 system-deps:
 	@missing=""; \
@@ -52,3 +52,6 @@ BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.db
 bench: setup
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py
+
+bench-certificates: setup
+	$(BIN)/python bench/certificates_bench.py --count 10000

@@ -1,6 +1,8 @@
 """Register every area's command group."""
 
+import click
 from flask import Flask
+from flask.cli import AppGroup
 
 
 def register(app: Flask) -> None:
@@ -11,3 +13,17 @@ def register(app: Flask) -> None:
 
     for group in (users_cli, courses_cli, demo_cli, certificates_cli):
         app.cli.add_command(group)
+    app.cli.add_command(jobs_cli)
+
+
+jobs_cli = AppGroup("jobs", help="The background job queue.")
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker_command(workers: int) -> None:
+    """Run the job worker (Huey consumer) until stopped."""
+    from app.certificates import tasks  # noqa: F401  (registers the tasks)
+    from app.jobs import huey
+
+    huey.create_consumer(workers=workers, worker_type="thread").run()

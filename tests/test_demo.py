@@ -7,6 +7,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from app.certificates.models import Certificate
 from app.credits.models import CreditAward
 from app.demo.data import DEMO_PASSWORD, STAFF, STUDENTS
 from app.demo.services import load_demo
@@ -36,6 +37,8 @@ def test_demo_covers_states_kinds_and_every_stage(demo):
                    UnitStatus.RETURNED, UnitStatus.PASSED):  # fmt: skip
         assert statuses.get(status, 0) > 0, status
     assert db.session.scalar(select(func.count()).select_from(CreditAward)) > 0
+    assert demo["certificates"] > 0
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == demo["certificates"]
     assert db.session.scalar(select(func.count()).where(Attempt.mode == Mode.PAPER)) > 0
 
 

@@ -20,7 +20,8 @@ def load_command():
     counts = load_demo()
     db.session.commit()
     click.echo(
-        f"Loaded the demo: {counts['students']} students, {counts['enrollments']} enrollments."
+        f"Loaded the demo: {counts['students']} students, {counts['enrollments']} enrollments, "
+        f"{counts['certificates']} certificates."
     )
     click.echo(f"Sign in with any of these (password: {DEMO_PASSWORD}):")
     for email, role, *_rest in STAFF:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.courses.models import CourseVersion, Item, ItemKind, Section
 from app.courses.services import get_current_version, import_package
+from app.certificates.services import issue_certificates, pending_awards
 from app.credits.services import award_credit
 from app.demo.data import BIRTH_STATES, DEMO_PASSWORD, SITES, STAFF, STUDENTS
 from app.enrollments.models import Enrollment, UnitProgress
@@ -65,7 +66,20 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         coordinator = coordinators[site.state_code]
         STAGES[stage](enrollment, student, teacher, coordinator, rng)
     db.session.flush()
+    counts["certificates"] = _issue_certificates(coordinators)
     return counts
+
+
+def _issue_certificates(coordinators: dict[str, User]) -> int:
+    """Certificates for the demo's awards, except one left pending to show the coordinator's list."""
+    issued = 0
+    for coordinator in coordinators.values():
+        awards = list(db.session.scalars(pending_awards(coordinator)))
+        if coordinator.state_code == "US-TX" and awards:
+            awards = awards[1:]
+        if awards:
+            issued += len(issue_certificates(awards, coordinator))
+    return issued
 
 
 def _add(obj):
