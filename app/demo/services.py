@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from app.certificates.services import issue_certificates, pending_awards
 from app.courses.models import CourseVersion, Item, ItemKind, Section
 from app.courses.services import get_current_version, import_package
-from app.certificates.services import issue_certificates, pending_awards
 from app.credits.services import award_credit
 from app.demo.data import BIRTH_STATES, DEMO_PASSWORD, SITES, STAFF, STUDENTS
 from app.enrollments.models import Enrollment, UnitProgress
