@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from flask import current_app  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
@@ -57,7 +58,7 @@ def seed(students: int, sites: int, backlog: float, rng: random.Random) -> dict:
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     upgrade(directory=str(BASE_DIR / "migrations"))
-    for package in sorted((BASE_DIR / "courses").glob("*/course.toml")):
+    for package in sorted(Path(current_app.config["COURSES_DIR"]).glob("*/course.toml")):
         import_package(package.parent)
     db.session.commit()
     versions = db.session.scalars(select(CourseVersion)).all()
