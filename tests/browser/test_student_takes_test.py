@@ -25,9 +25,9 @@ def seed(app) -> dict:
 
 def sign_in(page, base, email):
     page.goto(f"{base}/login")
-    page.get_by_label(re.compile("Email", re.I)).fill(email)
-    page.get_by_label(re.compile("Password", re.I)).fill(factories.PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    page.get_by_label(re.compile("Email|Correo", re.I)).fill(email)
+    page.get_by_label(re.compile("Password|Contraseña", re.I)).fill(factories.PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in|Iniciar sesión", re.I)).click()
     expect(page).to_have_url(re.compile(r"/learn/$"))
 
 
