@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from app.learning.views import bp as learning_bp
     from app.main.views import bp as main_bp
     from app.students.views import bp as students_bp
+    from app.transfers.views import bp as transfers_bp
     from app.users.views import bp as users_bp
 
     for blueprint in (
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         certificates_bp,
         verify_bp,
+        transfers_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

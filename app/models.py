@@ -13,6 +13,7 @@ from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, U
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
+from app.transfers.models import TransferImport, TrustedIssuer
 from app.users.models import ApiToken, Role, User
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "Site",
     "Student",
     "StudentKind",
+    "TransferImport",
+    "TrustedIssuer",
     "Unit",
     "UnitProgress",
     "UnitStatus",

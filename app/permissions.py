@@ -103,4 +103,5 @@ def get_student_or_404(student_id: int, *, manage: bool = False) -> Student:
 
 def visible_sites(user: User) -> list[Site]:
     """Sites in the user's scope, by name."""
-    return list(db.session.scalars(select(Site).where(site_scope(user)).order_by(Site.name)))
+    stmt = select(Site).where(site_scope(user), Site.is_external.is_(False)).order_by(Site.name)
+    return list(db.session.scalars(stmt))

@@ -34,6 +34,8 @@ PDF_OPTIONS = {
     "disable-external-links": None,
     "no-outline": None,
     "disable-smart-shrinking": None,
+    # Nothing is fetched; should anything try, it goes to a closed local port.
+    "proxy": "http://127.0.0.1:9",
     "quiet": None,
 }
 RUN_SIZE = 250

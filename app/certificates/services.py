@@ -156,7 +156,9 @@ def _replace_earlier(certs: list[Certificate], by: User, now) -> None:
     )
     for old in earlier:
         new = by_enrollment[old.enrollment_id]
-        _revoke(old, by, f"Replaced by {new.serial} (credit corrected).", now)
+        reason = (f"Replaced by {new.serial} (credit corrected) · "
+                  f"Reemplazado por {new.serial} (crédito corregido)")  # fmt: skip
+        _revoke(old, by, reason, now)
         old.replaced_by_id = new.id
 
 

@@ -81,8 +81,9 @@ def sign_document(
         "created": created,
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
-        "@context": document["@context"],
     }
+    if "@context" in document:  # JSON-LD documents bind the proof to their context
+        options["@context"] = document["@context"]
     signature = key.sign(_hash_data(document, options))
     proof = {k: v for k, v in options.items() if k != "@context"}
     proof["proofValue"] = "z" + base58.b58encode(signature).decode()
@@ -98,7 +99,8 @@ def verify_document(document: dict, public_key: Ed25519PublicKey) -> bool:
     if not isinstance(value, str) or not value.startswith("z"):
         return False
     options = {k: v for k, v in proof.items() if k != "proofValue"}
-    options["@context"] = document.get("@context")
+    if "@context" in document:
+        options["@context"] = document["@context"]
     try:
         signature = base58.b58decode(value[1:])
         public_key.verify(signature, _hash_data(document, options))

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common import utcnow
@@ -18,6 +18,8 @@ class Site(db.Model):
     # ISO 3166-2 subdivision, e.g. US-TX, MX-MIC.
     state_code: Mapped[str] = mapped_column(String(6), index=True)
     city: Mapped[str | None] = mapped_column(String(120))
+    # A site of another installation, named by an imported record (where units were done).
+    is_external: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -38,3 +38,32 @@ def test_partial_credit_certificate_states_units_and_partial_credit(world):
     assert "3 of 5" in text and "3 de 5" in text
     assert "0.3 Carnegie units · partial" in text
     assert cert.facts["result"]["is_partial"] is True
+
+
+def test_html_in_a_name_is_printed_as_text_and_fetches_nothing(world):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    hits = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server hook name
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        name = f'<img src="http://127.0.0.1:{server.server_port}/x.png">Ana'
+        cert = issue_certificate(awarded(world, given_name=name), world["coord_tx"])
+        text = " ".join(pdf_text(load_certificate_pdf(cert)).split())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == []
+    assert f'<img src="http://127.0.0.1:{server.server_port}/x.png">Ana' in text

@@ -1,0 +1,209 @@
+"""Build, sign and check transfer packages (schema: transfer-package.schema.json, here)."""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from flask_babel import gettext as _
+from jsonschema import Draft202012Validator
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.certificates.credential import issuer_id, key_id, verify_url
+from app.certificates.models import Certificate
+from app.certificates.signing import (
+    load_private_key,
+    public_key_from_multibase,
+    public_key_multibase,
+    sign_document,
+    verify_document,
+)
+from app.common import utcnow
+from app.courses.models import CourseVersion, Section
+from app.credits.models import CreditAward
+from app.enrollments.models import Enrollment, UnitProgress
+from app.extensions import db
+from app.learning.models import Attempt
+from app.students.models import Student
+from app.transfers.models import TrustedIssuer
+
+SCHEMA_FILE = Path(__file__).with_name("transfer-package.schema.json")
+
+
+@cache
+def schema_validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_FILE.read_text()))
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _site(site) -> dict | None:
+    if site is None:
+        return None
+    return {"code": site.code.split("@")[0], "name": site.name, "state_code": site.state_code}
+
+
+def build_package(student: Student) -> dict:
+    """The student's whole record as a signed transfer package."""
+    enrollments = db.session.scalars(
+        select(Enrollment).where(Enrollment.student_id == student.id).order_by(Enrollment.id)
+        .options(
+            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
+            selectinload(Enrollment.units).selectinload(UnitProgress.completed_site),
+        )
+    ).all()  # fmt: skip
+    ids = [e.id for e in enrollments]
+    tests = db.session.scalars(
+        select(Attempt).join(Attempt.unit_progress)
+        .where(UnitProgress.enrollment_id.in_(ids), Attempt.section == Section.TEST)
+        .options(selectinload(Attempt.graded_by)).order_by(Attempt.number)
+    ).all()  # fmt: skip
+    awards = db.session.scalars(
+        select(CreditAward).where(CreditAward.enrollment_id.in_(ids)).order_by(CreditAward.id)
+    ).all()  # fmt: skip
+    certs = db.session.scalars(
+        select(Certificate).where(Certificate.enrollment_id.in_(ids)).order_by(Certificate.id)
+    ).all()  # fmt: skip
+    now = utcnow().replace(microsecond=0).isoformat() + "Z"
+    package = {
+        "format": "puente-transfer",
+        "version": 1,
+        "id": str(uuid.uuid4()),
+        "exported_at": now,
+        "issuer": issuer_id(),
+        "source_site": _site(student.site),
+        "student": {
+            "given_name": student.given_name,
+            "family_name": student.family_name,
+            "birth_date": _iso(student.birth_date),
+            "kind": student.kind.value,
+            "grade_level": student.grade_level,
+            "msix_id": student.msix_id,
+            "state_student_id": student.state_student_id,
+            "curp": student.curp,
+        },  # fmt: skip
+        "enrollments": [_enrollment(e, tests, awards, certs) for e in enrollments],
+    }
+    return sign_document(package, load_private_key(), key_id(), now)
+
+
+def _enrollment(enrollment, tests, awards, certs) -> dict:
+    version = enrollment.course_version
+    return {
+        "course": {
+            "code": version.course.code,
+            "version": version.version,
+            "content_hash": version.content_hash,
+            "title_en": version.title_en,
+            "title_es": version.title_es,
+        },  # fmt: skip
+        "status": enrollment.status.value,
+        "assigned_at": _iso(enrollment.assigned_at),
+        "started_at": _iso(enrollment.started_at),
+        "completed_at": _iso(enrollment.completed_at),
+        "units": [
+            {
+                "number": u.unit_number,
+                "status": u.status.value,
+                "work_percent": u.work_percent,
+                "best_test_percent": u.best_test_percent,
+                "test_attempts": u.test_attempts,
+                "lessons_read": u.lessons_read,
+                "completed_at": _iso(u.completed_at),
+                "completed_site": _site(u.completed_site),
+                "tests": [
+                    {
+                        "number": a.number,
+                        "mode": a.mode.value,
+                        "status": a.status.value,
+                        "percent": a.percent,
+                        "submitted_at": _iso(a.submitted_at),
+                        "graded_at": _iso(a.graded_at),
+                        "graded_by": a.graded_by.full_name if a.graded_by else None,
+                    }
+                    for a in tests
+                    if a.unit_progress_id == u.id
+                ],
+            }  # fmt: skip
+            for u in enrollment.units
+        ],
+        "credit_awards": [
+            {
+                "credit": a.credit,
+                "credit_system": a.credit_system,
+                "partial": a.is_partial,
+                "grade_percent": a.grade_percent,
+                "letter": a.letter,
+                "sep_grade": a.sep_grade,
+                "units_passed": a.units_passed,
+                "unit_count": a.unit_count,
+                "state_code": a.state_code,
+                "awarded_at": _iso(a.awarded_at),
+                "current": a.superseded_at is None,
+            }
+            for a in awards
+            if a.enrollment_id == enrollment.id
+        ],  # fmt: skip
+        "certificates": [
+            {"serial": c.serial, "verify": verify_url(c.code), "status": c.status.value}
+            for c in certs
+            if c.enrollment_id == enrollment.id
+        ],  # fmt: skip
+    }
+
+
+@dataclass
+class PackageCheck:
+    package: dict | None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_package(raw: bytes) -> PackageCheck:
+    """Parse, validate against the schema and check the signature; every problem, translated."""
+    try:
+        package = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return PackageCheck(None, [_("The file is not JSON: %(error)s.", error=str(error))])
+    if not isinstance(package, dict):
+        return PackageCheck(None, [_("The file is not a transfer package.")])
+    problems = []
+    for error in sorted(schema_validator().iter_errors(package), key=lambda e: list(e.path)):
+        where = "/".join(str(p) for p in error.absolute_path) or "(package)"
+        problems.append(_("%(where)s: %(message)s", where=where, message=error.message))
+    if problems:
+        return PackageCheck(package, problems)
+    key = trusted_key(package["issuer"], package["proof"].get("verificationMethod", ""))
+    if key is None:
+        problems.append(
+            _(
+                "The package was signed by %(issuer)s, which this installation does not trust yet.",
+                issuer=package["issuer"],
+            )
+        )
+    elif not verify_document(package, key):
+        problems.append(
+            _("The signature does not match: the package was changed after it was signed.")
+        )
+    return PackageCheck(package, problems)
+
+
+def trusted_key(issuer: str, method: str):
+    """The public key for packages from `issuer`: this installation's own, or a trusted one."""
+    if issuer == issuer_id() and method == key_id():
+        return load_private_key().public_key()
+    row = db.session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
+    if row is None or method != f"{issuer}#key-1":
+        return None
+    return public_key_from_multibase(row.public_key_multibase)
+
+
+def own_public_key() -> str:
+    return public_key_multibase(load_private_key())
