@@ -66,6 +66,7 @@ def column_labels(language: str) -> dict[str, str]:
             "us_grade": _("US grade"), "sep_grade": _("SEP grade (0–10)"), "hours": _("Hours"),
             "term": _("Term"), "dates": _("Dates"), "issued_by": _("Issued by"),
             "coordinator": _("Coordinator"), "of": _("of"),
+            "where": _("Units done at"),
             "subjects": {key: str(label) for key, label in SUBJECT_LABELS.items()},
             "credit_systems": {key: str(label) for key, label in CREDIT_SYSTEM_LABELS.items()},
             "terms": {key: str(label) for key, label in TERM_LABELS.items()},

@@ -11,6 +11,29 @@ def term_of(day: datetime) -> dict[str, str]:
     return {"season": season, "year": str(day.year)}
 
 
+def unit_sites(enrollment) -> list[dict]:
+    """Where the passed units were done: [{"units": "1–3", "site": name, "state_code"}] in order."""
+    groups: list[dict] = []
+    for progress in sorted(enrollment.units, key=lambda u: u.unit_number):
+        site = progress.completed_site
+        if progress.status.value != "passed" or site is None:
+            continue
+        if (
+            groups
+            and groups[-1]["site"] == site.name
+            and groups[-1]["last"] == progress.unit_number - 1
+        ):
+            groups[-1]["last"] = progress.unit_number
+        else:
+            groups.append({"first": progress.unit_number, "last": progress.unit_number,
+                           "site": site.name, "state_code": site.state_code})  # fmt: skip
+    return [
+        {"units": f"{g['first']}–{g['last']}" if g["last"] != g["first"] else str(g["first"]),
+         "site": g["site"], "state_code": g["state_code"]}
+        for g in groups
+    ]  # fmt: skip
+
+
 def certificate_facts(award: CreditAward, coordinator_name: str) -> dict:
     """The facts shown on the certificate, the verification page and in the credential."""
     enrollment = award.enrollment
@@ -56,5 +79,6 @@ def certificate_facts(award: CreditAward, coordinator_name: str) -> dict:
             "city": site.city,
             "state_code": site.state_code,
         },
+        "unit_sites": unit_sites(enrollment),
         "coordinator": coordinator_name,
     }

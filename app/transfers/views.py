@@ -107,6 +107,10 @@ def confirm():
             "transfers/upload.html", form=UploadForm(), problems=check.problems
         ), 400
     package = check.package
+    done = already_imported(package)
+    if done is not None:
+        flash(_("This package was already imported; nothing changed."), "info")
+        return redirect(url_for("students.detail", student_id=done.student_id))
     match = match_student(package["student"])
     allowed = {str(c.id) for c in match.candidates} | (
         {"new"} if match.kind in (MatchKind.UNCERTAIN, MatchKind.NEW) else set()

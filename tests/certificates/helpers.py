@@ -17,13 +17,13 @@ def awarded(world, site="tx1", passed=5, coordinator="coord_tx", **student):
     return award_credit(enrollment, world[coordinator])
 
 
-def pdf_text(pdf: bytes) -> str:
+def pdf_text(pdf: bytes, layout: bool = True) -> str:
+    """The PDF's text: laid out as printed, or (layout=False) in reading order, column by column."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
         handle.flush()
-        return subprocess.run(
-            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, check=True, text=True
-        ).stdout
+        args = ["pdftotext", *(["-layout"] if layout else []), handle.name, "-"]
+        return subprocess.run(args, capture_output=True, check=True, text=True).stdout
 
 
 def pdf_qr_codes(pdf: bytes) -> list[str]:
