@@ -22,9 +22,10 @@ from app.learning.scoring import (
     section_items,
     total_points,
 )
-from app.permissions import student_scope
+from app.permissions import site_scope, student_scope
+from app.sites.models import Site
 from app.students.models import Student
-from app.users.models import User
+from app.users.models import Role, User
 
 FEEDBACK_MAX = 2000
 
@@ -59,14 +60,10 @@ def grading_queue(user: User, args, *, returned: bool = False) -> Select:
         )
         .order_by(Attempt.submitted_at.asc(), Attempt.id.asc())
     )
-    if user.site_id:
-        # Same scope, said once more from the student side: for one site's few students the
-        # planner then starts from them instead of walking every attempt in the queue.
-        in_site = (
-            select(UnitProgress.id).join(UnitProgress.enrollment).join(Enrollment.student)
-            .where(Student.site_id == user.site_id)
-        )  # fmt: skip
-        stmt = stmt.where(Attempt.unit_progress_id.in_(in_site))
+    if user.role != Role.ADMIN:
+        # The same scope said on the attempt itself (its site is the student's while it is
+        # open): the planner then starts from the few queued attempts of the user's sites.
+        stmt = stmt.where(Attempt.site_id.in_(select(Site.id).where(site_scope(user))))
     course_id = _int(args.get("course"))
     if course_id:
         stmt = stmt.where(CourseVersion.course_id == course_id)

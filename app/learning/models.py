@@ -28,6 +28,7 @@ class Attempt(db.Model):
     __table_args__ = (
         UniqueConstraint("unit_progress_id", "section", "number"),
         Index("ix_attempt_queue", "status", "submitted_at"),
+        Index("ix_attempt_site_queue", "site_id", "status", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +41,8 @@ class Attempt(db.Model):
     submitted_at: Mapped[datetime | None]
     graded_at: Mapped[datetime | None]
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The student's site when handed in, kept in step while the attempt is open (a move updates
+    # it): grading queues filter on it.
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
     auto_points: Mapped[float] = mapped_column(default=0)
     manual_points: Mapped[float] = mapped_column(default=0)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.audit.services import record_event
 from app.courses.models import Course, CourseVersion
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
+from app.learning.models import Attempt, AttemptStatus
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
 from app.transfers.models import TransferImport
@@ -98,7 +99,7 @@ def import_package(
         versions[(course["code"], course["version"])] = version
     student = student or _new_student(package["student"], site)
     if student.site_id != site.id:
-        student.site_id = site.id
+        move_student(student, site)
     for entry in package["enrollments"]:
         version = versions[(entry["course"]["code"], entry["course"]["version"])]
         _continue_enrollment(student, version, entry, package["issuer"], user)
@@ -110,6 +111,17 @@ def import_package(
                  issuer=package["issuer"], source_site=package["source_site"]["code"],
                  enrollments=len(package["enrollments"]))  # fmt: skip
     return record
+
+
+def move_student(student: Student, site: Site) -> None:
+    """Make `site` the student's site; open work moves with them into its grading queue."""
+    student.site_id = site.id
+    open_ids = (
+        select(Attempt.id).join(Attempt.unit_progress).join(UnitProgress.enrollment)
+        .where(Enrollment.student_id == student.id,
+               Attempt.status.in_([AttemptStatus.IN_PROGRESS, AttemptStatus.SUBMITTED, AttemptStatus.RETURNED]))
+    )  # fmt: skip
+    db.session.execute(update(Attempt).where(Attempt.id.in_(open_ids)).values(site_id=site.id))
 
 
 def _new_student(identity: dict, site: Site) -> Student:

@@ -1,0 +1,43 @@
+"""A student moves between two sites of the same installation: open work follows them."""
+
+import io
+import json
+
+from app.extensions import db
+from app.transfers.package import build_package
+from tests import factories
+from tests.grading.helpers import hand_in_test
+
+
+def queue_ids(client) -> str:
+    return client.get("/grading/").get_data(as_text=True)
+
+
+def test_a_handed_in_test_moves_to_the_new_sites_queue(world, auth, client):
+    student = factories.make_student(world["tx1"], msix_id="210987654321")
+    enrollment = factories.make_enrollment(student, world["course"])
+    attempt = hand_in_test(enrollment.units[0])
+    package = build_package(student)
+    db.session.commit()
+
+    auth.login(world["teacher_nd"])
+    review = client.post("/transfers/import", data={
+        "package": (io.BytesIO(json.dumps(package).encode()), "p.json"),
+        "site_id": world["nd"].id}, content_type="multipart/form-data")  # fmt: skip
+    assert review.status_code == 200 and "Matched by MSIX ID." in review.get_data(as_text=True)
+    done = client.post(
+        "/transfers/confirm",
+        data={
+            "package": json.dumps(package),
+            "site_id": world["nd"].id,
+            "student": str(student.id),
+        },
+    )
+    assert done.status_code == 302
+    db.session.refresh(student)
+    db.session.refresh(attempt)
+    assert student.site_id == world["nd"].id and attempt.site_id == world["nd"].id
+    assert f"/grading/attempts/{attempt.id}" in queue_ids(client)
+    auth.logout()
+    auth.login(world["teacher_tx1"])
+    assert f"/grading/attempts/{attempt.id}" not in queue_ids(client)
