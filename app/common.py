@@ -38,3 +38,11 @@ def paginate(stmt: Select, per_page: int | None = None):
         error_out=False,
         page=request.args.get("page", 1, type=int),
     )
+
+
+def to_int(value) -> int | None:
+    """A filter argument as an int, or None when it is missing or not a number."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

@@ -16,7 +16,7 @@ from app.certificates.credential import build_credential, sign_credential
 from app.certificates.documents import certificate_pdf, render_runs
 from app.certificates.facts import certificate_facts
 from app.certificates.models import Certificate, CertificatePrint
-from app.common import utcnow
+from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
@@ -222,7 +222,7 @@ def certificates_in_scope(user: User, args) -> Select:
         .options(selectinload(Certificate.student), selectinload(Certificate.site))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
-    site_id = args.get("site", type=int) if hasattr(args, "getlist") else args.get("site")
+    site_id = to_int(args.get("site"))
     if site_id:
         stmt = stmt.where(Student.site_id == site_id)
     if args.get("status") == "valid":

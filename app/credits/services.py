@@ -5,7 +5,7 @@ from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
-from app.common import utcnow
+from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
 from app.credits.rules import CourseResult, Rules, course_result, rules_for
@@ -151,10 +151,10 @@ def ready_for_credit(user: User, args) -> Select:
         )
         .order_by(Student.family_name, Student.given_name, Enrollment.id)
     )
-    site_id = _int(args.get("site"))
+    site_id = to_int(args.get("site"))
     if site_id:
         stmt = stmt.where(Student.site_id == site_id)
-    course_id = _int(args.get("course"))
+    course_id = to_int(args.get("course"))
     if course_id:
         stmt = stmt.where(CourseVersion.course_id == course_id)
     if args.get("kind") == "complete":
@@ -162,10 +162,3 @@ def ready_for_credit(user: User, args) -> Select:
     elif args.get("kind") == "partial":
         stmt = stmt.where(Enrollment.status != EnrollmentStatus.COMPLETED)
     return stmt
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None

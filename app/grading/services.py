@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from app.audit.models import AuditEvent
 from app.audit.services import record_event
-from app.common import utcnow
+from app.common import to_int, utcnow
 from app.courses.models import CourseVersion, Item, ItemKind, Section, Unit
 from app.credits.rules import round_percent, rules_for
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
@@ -64,10 +64,10 @@ def grading_queue(user: User, args, *, returned: bool = False) -> Select:
         # The same scope said on the attempt itself (its site is the student's while it is
         # open): the planner then starts from the few queued attempts of the user's sites.
         stmt = stmt.where(Attempt.site_id.in_(select(Site.id).where(site_scope(user))))
-    course_id = _int(args.get("course"))
+    course_id = to_int(args.get("course"))
     if course_id:
         stmt = stmt.where(CourseVersion.course_id == course_id)
-    site_id = _int(args.get("site"))
+    site_id = to_int(args.get("site"))
     if site_id:
         stmt = stmt.where(Student.site_id == site_id)
     for term in (args.get("q") or "").split()[:4]:
@@ -263,7 +263,7 @@ def _answers_by_item(attempt: Attempt) -> dict[int, Answer]:
 
 
 def _own_item(numbers: dict[int, tuple[int, Item]], item_id) -> Item:
-    item_id = _int(item_id)
+    item_id = to_int(item_id)
     if item_id not in numbers:
         raise GradingError(_("That question is not part of this test."))
     return numbers[item_id][1]
@@ -301,13 +301,6 @@ def _clean_feedback(numbers, item_id, text) -> str | None:
 
 def _student_id(attempt: Attempt) -> int:
     return attempt.unit_progress.enrollment.student_id
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- paper packets -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy import Select, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
+from app.common import to_int
 from app.courses.models import CourseVersion, Section
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
@@ -46,13 +47,13 @@ def filter_students(user: User, args) -> Select:
                 Student.state_student_id == q,
             )
         )
-    site_id = _int(args.get("site"))
+    site_id = to_int(args.get("site"))
     if site_id:
         stmt = stmt.where(Student.site_id == site_id)
     kind = args.get("kind")
     if kind in {k.value for k in StudentKind}:
         stmt = stmt.where(Student.kind == StudentKind(kind))
-    course_id = _int(args.get("course"))
+    course_id = to_int(args.get("course"))
     if course_id:
         stmt = stmt.where(
             exists().where(
@@ -71,13 +72,6 @@ def filter_students(user: User, args) -> Select:
             )
         )
     return stmt
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 def progress_summary(student_ids: list[int]) -> dict[int, tuple[int, int]]:
