@@ -6,6 +6,7 @@ in-process worker thread at the first request; tests run tasks immediately, in t
 
 import os
 import threading
+import time
 
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
@@ -54,5 +55,16 @@ def _start_in_process_worker() -> None:
     with _started:
         if _consumer is None:
             _worker_app = current_app._get_current_object()
-            _consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=False)
+            # Huey's consumer installs signal handlers, which only the main thread may do;
+            # in the web process a daemon thread runs its dequeue/execute loop instead.
+            _consumer = threading.Thread(target=_work_forever, name="jobs", daemon=True)
             _consumer.start()
+
+
+def _work_forever() -> None:
+    while True:
+        task = huey.dequeue()
+        if task is None:
+            time.sleep(0.5)
+        else:
+            huey.execute(task)
