@@ -81,6 +81,7 @@ TABLE = {
     "grading.attempt": STAFF_IN_SCOPE,
     "grading.paper": STAFF_IN_SCOPE,
     "credits.index": ANY_COORDINATOR,
+    "credits.conversions": EVERYONE,
     "credits.enrollment": COORDINATOR_IN_SCOPE,
     "credits.award": COORDINATOR_IN_SCOPE,
     "certificates.index": ANY_COORDINATOR,

@@ -157,3 +157,15 @@ def course_result(
         is_partial=not is_passed,
         needs_reassessment=needs_reassessment,
     )
+
+
+def us_grade_for(level: str, year: int) -> int | None:
+    """The US grade for a Mexican level and year (or semester), from the rules' table."""
+    for row in _load().get("grade_levels", []):
+        if row["level"] == level and year in row["years"]:
+            return row["us_grades"][row["years"].index(year)]
+    return None
+
+
+def grade_levels() -> list[dict]:
+    return list(_load().get("grade_levels", []))
