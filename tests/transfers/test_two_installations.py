@@ -68,6 +68,18 @@ def north_dakota_people(app):
         return site.id, {k: u.id for k, u in people.items()}
 
 
+def trust(client, admin, issuer: dict) -> None:
+    """The admin adds another installation's published key to the trusted ones."""
+    sign_in(client, admin)
+    method = issuer["verificationMethod"][0]
+    data = {
+        "issuer": issuer["id"],
+        "name": issuer["name"],
+        "public_key": method["publicKeyMultibase"],
+    }
+    assert client.post("/transfers/issuers", data=data).status_code == 302
+
+
 def upload(client, data: bytes, site_id: int):
     return client.post("/transfers/import", data={
         "package": (io.BytesIO(data), "rosa.json"), "site_id": site_id,
@@ -89,17 +101,7 @@ def test_the_record_moves_and_the_course_is_finished_at_the_new_installation(tex
     assert "does not trust yet" in refused.get_data(as_text=True)
 
     # The admin trusts the Texas installation's published key.
-    sign_in(client, admin)
-    method = issuer["verificationMethod"][0]
-    trusted = client.post(
-        "/transfers/issuers",
-        data={
-            "issuer": issuer["id"],
-            "name": issuer["name"],
-            "public_key": method["publicKeyMultibase"],
-        },
-    )
-    assert trusted.status_code == 302
+    trust(client, admin, issuer)
 
     # The teacher uploads the package, reviews the match, confirms.
     sign_in(client, teacher)
@@ -146,16 +148,7 @@ def test_a_changed_package_is_refused_and_nothing_is_written(texas, north_dakota
     with north_dakota.app_context():
         admin = db.session.get(factories.User, people["admin"])
         teacher = db.session.get(factories.User, people["teacher"])
-    sign_in(client, admin)
-    method = issuer["verificationMethod"][0]
-    client.post(
-        "/transfers/issuers",
-        data={
-            "issuer": issuer["id"],
-            "name": issuer["name"],
-            "public_key": method["publicKeyMultibase"],
-        },
-    )
+    trust(client, admin, issuer)
     forged = json.loads(package)
     forged["enrollments"][0]["units"][3]["status"] = "passed"
     forged["enrollments"][0]["units"][3]["best_test_percent"] = 100.0
