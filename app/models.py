@@ -8,12 +8,12 @@ from app.certificates.models import (
     CertificateStatus,
 )
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
-from app.credits.models import CreditAward
+from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
-from app.transfers.models import TransferImport, TrustedIssuer
+from app.transfers.models import MoveStatus, StudentMove, TransferImport, TrustedIssuer
 from app.users.models import ApiToken, Role, User
 
 __all__ = [
@@ -35,11 +35,14 @@ __all__ = [
     "ItemKind",
     "Lesson",
     "Mode",
+    "MoveStatus",
+    "PriorCourse",
     "Role",
     "Section",
     "Site",
     "Student",
     "StudentKind",
+    "StudentMove",
     "TransferImport",
     "TrustedIssuer",
     "Unit",

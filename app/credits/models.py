@@ -1,4 +1,4 @@
-"""Credit award model: the newest award for an enrollment supersedes earlier ones."""
+"""Credit awards (the newest for an enrollment supersedes earlier ones) and prior Mexican courses."""
 
 from datetime import datetime
 
@@ -31,3 +31,23 @@ class CreditAward(db.Model):
     enrollment: Mapped["Enrollment"] = relationship()  # noqa: F821
     awarded_by: Mapped["User"] = relationship()  # noqa: F821
     site: Mapped["Site"] = relationship()  # noqa: F821
+
+
+class PriorCourse(db.Model):
+    """A course the student took in a Mexican school, entered from their papers (SEP 0-10)."""
+
+    __tablename__ = "prior_course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(20))  # a grade_levels level in rules.toml
+    year: Mapped[int]  # year of the level, or semester for bachillerato
+    sep_grade: Mapped[float]
+    school: Mapped[str | None] = mapped_column(String(200))
+    state_code: Mapped[str | None] = mapped_column(String(6))  # ISO 3166-2, e.g. MX-MIC
+    school_year: Mapped[str | None] = mapped_column(String(9))  # e.g. 2024-2025
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entered_by: Mapped["User"] = relationship()  # noqa: F821

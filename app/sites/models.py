@@ -20,6 +20,8 @@ class Site(db.Model):
     city: Mapped[str | None] = mapped_column(String(120))
     # A site of another installation, named by an imported record (where units were done).
     is_external: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # OneRoster sourcedId of the org row this site came from.
+    roster_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -30,6 +30,8 @@ class Student(db.Model):
     msix_id: Mapped[str | None] = mapped_column(String(12), unique=True)
     state_student_id: Mapped[str | None] = mapped_column(String(40), index=True)
     curp: Mapped[str | None] = mapped_column(String(18), unique=True)
+    # OneRoster sourcedId of the user row this student came from (re-imports update it).
+    roster_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped["Site"] = relationship()  # noqa: F821

@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"), index=True)
     state_code: Mapped[str | None] = mapped_column(String(6), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # OneRoster sourcedId of the user row this account came from.
+    roster_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped["Site | None"] = relationship()  # noqa: F821
