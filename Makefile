@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates
+.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters
 
 system-deps:
 	@missing=""; \
@@ -55,3 +55,7 @@ bench: setup
 
 bench-certificates: setup
 	$(BIN)/python bench/certificates_bench.py --count 10000
+
+ROSTER_BENCH_DB ?= sqlite:///$(CURDIR)/instance/roster-bench.db
+bench-rosters: setup
+	DATABASE_URL=$(ROSTER_BENCH_DB) $(BIN)/python bench/roster_bench.py --students 213569

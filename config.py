@@ -51,6 +51,8 @@ class Config:
     )
     VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
     PAGE_SIZE = 25
+    ROSTER_MAX_BYTES = 50_000_000  # a OneRoster ZIP uploaded through the page
+    MAX_CONTENT_LENGTH = 60_000_000
 
     API_TITLE = "Puente API"
     API_VERSION = "v1"

@@ -1,6 +1,6 @@
 """Puente: the application factory, built from small named steps."""
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
@@ -35,6 +35,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def select_locale() -> str:
     """User preference, then the session's choice, then the browser's languages."""
     languages = Config.LANGUAGES
+    if not has_request_context():
+        return "en"  # commands and background jobs
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -75,12 +77,16 @@ def register_blueprints(app: Flask) -> None:
     from app.certificates.views import bp as certificates_bp
     from app.certificates.views import public as verify_bp
     from app.courses.views import bp as courses_bp
+    from app.credits.prior_views import bp as prior_courses_bp
     from app.credits.views import bp as credits_bp
     from app.enrollments.views import bp as enrollments_bp
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
     from app.main.views import bp as main_bp
+    from app.rosters.views import bp as rosters_bp
     from app.students.views import bp as students_bp
+    from app.transfers.history_views import bp as history_bp
+    from app.transfers.move_views import bp as moves_bp
     from app.transfers.views import bp as transfers_bp
     from app.users.views import bp as users_bp
 
@@ -98,6 +104,10 @@ def register_blueprints(app: Flask) -> None:
         certificates_bp,
         verify_bp,
         transfers_bp,
+        history_bp,
+        moves_bp,
+        prior_courses_bp,
+        rosters_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -11,6 +11,7 @@ from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Se
 from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
+from app.rosters.models import RosterImport
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
 from app.transfers.models import MoveStatus, StudentMove, TransferImport, TrustedIssuer
@@ -38,6 +39,7 @@ __all__ = [
     "MoveStatus",
     "PriorCourse",
     "Role",
+    "RosterImport",
     "Section",
     "Site",
     "Student",

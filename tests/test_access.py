@@ -5,11 +5,15 @@ validation), "login" (sent to sign in / 401), or "deny" (403 or 404). A new rout
 `test_every_route_is_in_the_table` until it is given a row here.
 """
 
+from datetime import date
+
 import pytest
 
 from app.certificates.models import CertificateJob, JobStatus
+from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
 from app.extensions import db
+from app.transfers.moves import report_move
 from app.users.services import create_api_token
 from tests import factories
 
@@ -96,9 +100,21 @@ TABLE = {
     "certificates.job_progress": OWN_JOB,
     "certificates.job_zip": OWN_JOB,
     "transfers.export": STAFF_IN_SCOPE,
+    "transfers.transfer_document": STAFF_IN_SCOPE,
     "transfers.upload": ANY_STAFF,
     "transfers.confirm": ANY_STAFF,
     "transfers.issuers": ADMIN,
+    "moves.incoming": ANY_STAFF,  # each sees the notices to their own site or state
+    "moves.student": STAFF_IN_SCOPE,
+    "moves.report": STAFF_IN_SCOPE,
+    "moves.cancel": STAFF_IN_SCOPE,
+    "moves.receive": row(other_coordinator=OK, admin=OK),  # the notice goes to US-ND
+    "prior_courses.index": STAFF_IN_SCOPE,
+    "prior_courses.add": COORDINATOR_IN_SCOPE,
+    "prior_courses.delete": COORDINATOR_IN_SCOPE,
+    "history.student": STAFF_IN_SCOPE,
+    "history.export": ANY_STAFF,  # each gets the rows in their own scope
+    "rosters.index": ANY_COORDINATOR,
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,
     "verify.credential_public": EVERYONE,
@@ -148,6 +164,9 @@ def objects(world):
                          issued=1, print_ids=[cert.print_id], finished_at=cert.issued_at)  # fmt: skip
     db.session.add(job)
     db.session.flush()
+    move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
+    prior = add_prior_course(student, world["coord_tx"], {
+        "subject": "Matemáticas", "level": "secundaria", "year": 3, "sep_grade": 8.5})  # fmt: skip
     users = {
         "student": student.user,
         "other_student": world["student_tx2"].user,
@@ -171,6 +190,8 @@ def objects(world):
         "cert_id": cert.id,
         "code": cert.code,
         "job_id": job.id,
+        "move_id": move.id,
+        "prior_course_id": prior.id,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
     return users, params

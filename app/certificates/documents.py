@@ -9,7 +9,6 @@ import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-import pdfkit
 import segno
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -19,8 +18,9 @@ from pypdf import PdfReader, PdfWriter
 
 from app.certificates.credential import verify_url
 from app.labels import CREDIT_SYSTEM_LABELS, SUBJECT_LABELS, TERM_LABELS
+from app.pdf import LOCKED_DOWN, DocumentError, pdf_configuration, render_pdf
 
-# No local files, no JavaScript, nothing fetched: the HTML is self-contained (QR inlined).
+# No local files, no JavaScript, nothing fetched (app.pdf): the HTML is self-contained (QR inlined).
 PDF_OPTIONS = {
     "page-size": "Letter",
     "orientation": "Landscape",
@@ -28,22 +28,12 @@ PDF_OPTIONS = {
     "margin-bottom": "8mm",
     "margin-left": "8mm",
     "margin-right": "8mm",
-    "encoding": "UTF-8",
-    "disable-local-file-access": None,
-    "disable-javascript": None,
-    "disable-external-links": None,
     "no-outline": None,
     "disable-smart-shrinking": None,
-    # Nothing is fetched; should anything try, it goes to a closed local port.
-    "proxy": "http://127.0.0.1:9",
-    "quiet": None,
+    **LOCKED_DOWN,
 }
 RUN_SIZE = 250
 CREDENTIAL_FILE = "credential.json"
-
-
-class DocumentError(RuntimeError):
-    """wkhtmltopdf failed or produced the wrong number of pages."""
 
 
 def qr_svg(url: str) -> Markup:
@@ -95,27 +85,20 @@ def certificate_html(cert, labels: dict | None = None) -> Markup:
 def render_runs(certs: list) -> list[tuple[list, bytes]]:
     """(certificates, PDF) per print run, each PDF one page per certificate in order."""
     runs = [certs[i : i + RUN_SIZE] for i in range(0, len(certs), RUN_SIZE)]
-    config = pdfkit.configuration(wkhtmltopdf=current_app.config["WKHTMLTOPDF"])
+    config = pdf_configuration()
     labels = {language: column_labels(language) for language in ("en", "es")}
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = []
         for run in runs:
             pages = [certificate_html(c, labels) for c in run]
             html = render_template("certificates/document.html", pages=pages)
-            futures.append(pool.submit(_wkhtmltopdf, html, config))
+            futures.append(pool.submit(render_pdf, html, PDF_OPTIONS, config))
         pdfs = [future.result() for future in futures]
     for run, pdf in zip(runs, pdfs, strict=True):
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         if pages != len(run):
             raise DocumentError(f"expected {len(run)} pages, wkhtmltopdf made {pages}")
     return list(zip(runs, pdfs, strict=True))
-
-
-def _wkhtmltopdf(html: str, config) -> bytes:
-    try:
-        return pdfkit.from_string(html, False, options=PDF_OPTIONS, configuration=config)
-    except OSError as error:
-        raise DocumentError(str(error)) from error
 
 
 def certificate_pdf(run_pdf: bytes, page_number: int, cert) -> bytes:

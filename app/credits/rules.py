@@ -169,3 +169,13 @@ def us_grade_for(level: str, year: int) -> int | None:
 
 def grade_levels() -> list[dict]:
     return list(_load().get("grade_levels", []))
+
+
+def mexican_level_for(us_grade: int) -> tuple[str, list[int]] | None:
+    """The Mexican level and its years (or semesters) matching a US grade, from the rules' table:
+    e.g. 8 -> ("secundaria", [2]), 10 -> ("bachillerato", [1, 2])."""
+    for row in _load().get("grade_levels", []):
+        years = [y for y, g in zip(row["years"], row["us_grades"], strict=True) if g == us_grade]
+        if years:
+            return row["level"], years
+    return None

@@ -10,15 +10,8 @@ from app.certificates.views import enrollment_certificates
 from app.common import paginate
 from app.courses.models import Course, CourseVersion
 from app.credits.forms import AwardCreditForm
-from app.credits.rules import (
-    grade_levels,
-    grade_scale,
-    letter_for,
-    percent_from_sep,
-    rules_for,
-    unit_passed,
-    us_grade_for,
-)
+from app.credits.placement import PlacementError, suggest_placement
+from app.credits.rules import grade_levels, grade_scale, unit_passed
 from app.credits.services import (
     CreditError,
     award_credit,
@@ -107,25 +100,16 @@ def award(enrollment_id: int):
 @bp.route("/conversions")
 def conversions():
     """The grade-scale and grade-level tables, and a placement suggestion for a Mexican course."""
-    level = request.args.get("level", "")
-    year = request.args.get("year", type=int)
-    sep = request.args.get("sep", type=float)
     suggestion = error = None
     if request.args:
-        if level not in {row["level"] for row in grade_levels()} or year is None:
-            error = _("Choose the Mexican level and the year or semester.")
-        elif sep is None or not 0 <= sep <= 10:
-            error = _("The SEP grade must be a number from 0 to 10.")
-        elif us_grade_for(level, year) is None:
-            error = _("That year or semester does not exist at this level.")
-        else:
-            percent = percent_from_sep(sep)
-            passed = sep >= 6
-            suggestion = {
-                "us_grade": us_grade_for(level, year), "percent": percent,
-                "letter": letter_for(percent) if passed else "F", "passed": passed,
-                "credit": rules_for(None).credits_per_carnegie_unit * 0.5 if passed else 0.0,
-            }  # fmt: skip
+        try:
+            suggestion = suggest_placement(
+                request.args.get("level", ""),
+                request.args.get("year", type=int),
+                request.args.get("sep", type=float),
+            )
+        except PlacementError as problem:
+            error = str(problem)
     bands = grade_scale()
     return render_template(
         "credits/conversions.html", bands=bands, levels=grade_levels(), suggestion=suggestion,

@@ -12,10 +12,16 @@ demo_cli = AppGroup("demo", help="Load demonstration data.")
 @demo_cli.command("load")
 def load_command():
     """Load sites, staff, students and their history, unless already loaded."""
-    from app.demo.services import demo_is_loaded, load_demo
+    from app.demo.services import add_moves_and_prior_courses, demo_is_loaded, load_demo
 
     if demo_is_loaded():
-        click.echo("The demo is already loaded; nothing changed.")
+        added = add_moves_and_prior_courses()  # a demo loaded before these existed gets them
+        if any(added.values()):
+            db.session.commit()
+            click.echo(f"Added to the loaded demo: {added['moves']} move notices, "
+                       f"{added['prior_courses']} prior Mexican courses.")  # fmt: skip
+        else:
+            click.echo("The demo is already loaded; nothing changed.")
         return
     counts = load_demo()
     db.session.commit()

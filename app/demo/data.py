@@ -111,3 +111,27 @@ STUDENTS = [
 
 # Birth-state codes for CURPs of students born in Mexico (RENAPO two-letter codes).
 BIRTH_STATES = ["MN", "JC", "GT", "OC", "ZS", "GR"]
+
+# A move notice (as MSIX lets states send): a Texas student leaving for North Dakota, no site
+# chosen yet, so North Dakota's coordinator and teacher see her in their incoming list.
+# (given, family, destination, days from today, reported by, note)
+MOVE = (
+    "Sofía",
+    "Martínez",
+    "US-ND",
+    14,
+    "teacher.rgv@example.org",
+    "The family goes to the sugar-beet harvest near Grand Forks; two paper units done. / "
+    "La familia va a la cosecha de remolacha cerca de Grand Forks; dos unidades en papel hechas.",
+)
+
+# Courses Santiago Aguilar passed in Mexico, entered from his boleta by the Morelia coordinator:
+# (student email, entered by, subject, level, year, SEP grade, school, state, school year)
+PRIOR_COURSES = [
+    ("santiago.aguilar@example.org", "coordinadora.mic@example.org", "Matemáticas III",
+     "secundaria", 3, 8.6, "Escuela Secundaria Técnica 24", "MX-MIC", "2023-2024"),
+    ("santiago.aguilar@example.org", "coordinadora.mic@example.org", "Español III",
+     "secundaria", 3, 9.1, "Escuela Secundaria Técnica 24", "MX-MIC", "2023-2024"),
+    ("santiago.aguilar@example.org", "coordinadora.mic@example.org", "Ciencias III (Química)",
+     "secundaria", 3, 7.4, "Escuela Secundaria Técnica 24", "MX-MIC", "2023-2024"),
+]  # fmt: skip

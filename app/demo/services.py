@@ -9,8 +9,10 @@ from sqlalchemy import select
 from app.certificates.services import issue_certificates, pending_awards
 from app.courses.models import CourseVersion, Item, ItemKind, Section
 from app.courses.services import get_current_version, import_package
+from app.credits.models import PriorCourse
+from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
-from app.demo.data import BIRTH_STATES, DEMO_PASSWORD, SITES, STAFF, STUDENTS
+from app.demo.data import BIRTH_STATES, DEMO_PASSWORD, MOVE, PRIOR_COURSES, SITES, STAFF, STUDENTS
 from app.enrollments.models import Enrollment, UnitProgress
 from app.enrollments.services import assign_course
 from app.extensions import db
@@ -20,6 +22,8 @@ from app.learning.scoring import save_response, submit_attempt, update_work_scor
 from app.learning.services import approve_unit_test, mark_lesson_read, start_unit_test
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
+from app.transfers.models import StudentMove
+from app.transfers.moves import report_move
 from app.users.models import Role, User
 from app.users.services import create_user
 
@@ -67,7 +71,38 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         STAGES[stage](enrollment, student, teacher, coordinator, rng)
     db.session.flush()
     counts["certificates"] = _issue_certificates(coordinators)
+    counts.update(add_moves_and_prior_courses())
     return counts
+
+
+def add_moves_and_prior_courses() -> dict[str, int]:
+    """The demo's move notice and prior Mexican courses, each skipped when already there (so a
+    demo loaded before they existed gets them, and a second run adds nothing)."""
+    added = {"moves": 0, "prior_courses": 0}
+    given, family, destination, days, reporter, note = MOVE
+    student = db.session.scalar(
+        select(Student).where(Student.given_name == given, Student.family_name == family)
+    )
+    if student is not None and not db.session.scalar(
+        select(StudentMove.id).where(StudentMove.student_id == student.id).limit(1)
+    ):
+        report_move(student, _user(reporter), destination, None,
+                    date.today() + timedelta(days=days), note)  # fmt: skip
+        added["moves"] += 1
+    for email, entered_by, subject, level, year, sep, school, state, school_year in PRIOR_COURSES:
+        student = db.session.scalar(select(Student).join(Student.user).where(User.email == email))
+        if student is None or db.session.scalar(select(PriorCourse.id).where(
+                PriorCourse.student_id == student.id, PriorCourse.subject == subject)):  # fmt: skip
+            continue
+        add_prior_course(student, _user(entered_by), {
+            "subject": subject, "level": level, "year": year, "sep_grade": sep, "school": school,
+            "state_code": state, "school_year": school_year})  # fmt: skip
+        added["prior_courses"] += 1
+    return added
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def _issue_certificates(coordinators: dict[str, User]) -> int:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.audit.services import record_event
+from app.common import utcnow
 from app.courses.models import Course, CourseVersion
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
@@ -171,8 +172,12 @@ def _continue_enrollment(student, version, entry, issuer, user) -> None:
         u.status == UnitStatus.PASSED for u in enrollment.units
     ):
         enrollment.status = EnrollmentStatus.COMPLETED
+        enrollment.completed_at = (
+            enrollment.completed_at or _datetime(entry.get("completed_at")) or utcnow()
+        )
     elif enrollment.status == EnrollmentStatus.WITHDRAWN:
         enrollment.status = EnrollmentStatus.ACTIVE  # the student continues the course here
+        enrollment.completed_at = None  # (the withdrawal date)
     db.session.flush()
 
 

@@ -1,0 +1,39 @@
+"""Fast bulk writes for national-scale imports: COPY on PostgreSQL, executemany elsewhere."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import ARRAY, ColumnElement, String, Table, any_, bindparam
+from sqlalchemy.types import NullType
+
+from app.extensions import db
+
+
+def insert_rows(table: Table, rows: list[dict]) -> None:
+    """Insert `rows` (dicts with the same keys, in the same order; enums as their plain values)
+    into `table` within the session's transaction."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    from psycopg import sql
+
+    columns = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    # psycopg's executemany sends one statement per row; COPY streams them all at once.
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(tuple(row.values()))
+
+
+def among(column: ColumnElement, values: Iterable) -> ColumnElement[bool]:
+    """`column IN values`, as one array parameter on PostgreSQL (thousands of values stay cheap)."""
+    values = list(values)
+    if db.session.get_bind().dialect.name == "postgresql":
+        item = String() if isinstance(column.type, NullType) else column.type
+        return column == any_(bindparam(None, values, type_=ARRAY(item)))
+    return column.in_(values)

@@ -1,0 +1,23 @@
+"""The record of every roster import: who loaded which file, and what it changed."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common import utcnow
+from app.extensions import db
+
+
+class RosterImport(db.Model):
+    __tablename__ = "roster_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    imported_by: Mapped["User"] = relationship()  # noqa: F821

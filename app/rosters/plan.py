@@ -1,0 +1,364 @@
+"""Check a OneRoster set row by row and plan what the import will write (nothing is written here)."""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+
+from app.rosters.files import Problem, RosterFiles
+from app.students.models import StudentKind
+
+ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
+STUDENT_ROLES = {"student"}
+STAFF_ROLES = {"teacher", "administrator", "aide", "proctor"}
+KNOWN_ROLES = STUDENT_ROLES | STAFF_ROLES | {"guardian", "parent", "relative", "districtAdministrator", "siteAdministrator", "systemAdministrator"}  # fmt: skip
+STATE_CODE = re.compile(r"^(US-[A-Z]{2}|MX-[A-Z]{3})$")
+MSIX_ID = re.compile(r"^\d{12}$")
+CURP = re.compile(r"^[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d$")
+USER_ID = re.compile(r"\{([^:{}]+):([^{}]*)\}")
+NAME_MAX = 100
+
+
+@dataclass
+class SchoolPlan:
+    sourced_id: str
+    line: int
+    name: str
+    code: str
+    state_code: str
+    site_id: int | None = None  # the existing site it matches
+
+
+@dataclass
+class StudentPlan:
+    sourced_id: str
+    line: int
+    given_name: str
+    family_name: str
+    school: str  # the school's sourcedId
+    kind: StudentKind = StudentKind.SECONDARY
+    grade_level: int | None = None
+    birth_date: date | None = None
+    msix_id: str | None = None
+    curp: str | None = None
+    state_student_id: str | None = None
+    student_id: int | None = None  # the existing student it matches
+
+
+@dataclass
+class ClassPlan:
+    sourced_id: str
+    line: int
+    school: str
+    course_code: str
+    course_version_id: int | None = None
+
+
+@dataclass
+class EnrollmentPlan:
+    line: int
+    student: str  # the student's sourcedId
+    class_id: str
+    target_date: date | None
+
+
+@dataclass
+class Plan:
+    schools: dict[str, SchoolPlan] = field(default_factory=dict)
+    students: dict[str, StudentPlan] = field(default_factory=dict)
+    staff: dict[str, tuple[int, str]] = field(default_factory=dict)  # sourcedId -> (line, email)
+    classes: dict[str, ClassPlan] = field(default_factory=dict)
+    enrollments: list[EnrollmentPlan] = field(default_factory=list)
+    class_teacher: dict[str, str] = field(default_factory=dict)  # class -> staff sourcedId
+    staff_ids: dict[str, int] = field(default_factory=dict)  # staff sourcedId -> matched user
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, file: str, line: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(file, line, column, message))
+
+
+def plan_roster(files: RosterFiles) -> Plan:
+    """Check every row of the set; the plan lists every problem found, with file, line, field."""
+    plan = Plan(problems=list(files.problems))
+    _check_manifest(files, plan)
+    _plan_schools(files, plan)
+    _plan_classes(files, plan)
+    roles = _roles(files, plan)
+    births = _birth_dates(files, plan)
+    _plan_users(files, plan, roles, births)
+    _plan_enrollments(files, plan)
+    return plan
+
+
+def _active(row: dict, plan: Plan, file: str) -> bool:
+    """Rows marked tobedeleted are skipped (and counted)."""
+    if row.get("status", "") == "tobedeleted":
+        plan.skipped[file] += 1
+        return False
+    return True
+
+
+def _unique(file: str, rows, plan: Plan):
+    """The rows whose sourcedId is present and not repeated (problems for the others)."""
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        sourced_id = row["sourcedId"]
+        if not sourced_id:
+            plan.problem(file, line, "sourcedId", _("A value is required."))
+        elif sourced_id in seen:
+            plan.problem(file, line, "sourcedId", _("Repeats the sourcedId of line %(line)s.",
+                                                    line=seen[sourced_id]))  # fmt: skip
+        else:
+            seen[sourced_id] = line
+            yield line, row
+
+
+def _check_manifest(files: RosterFiles, plan: Plan) -> None:
+    for line, row in files.get("manifest.csv"):
+        if row["propertyName"] == "oneroster.version" and row["value"] not in ("1.1", "1.2"):
+            plan.problem("manifest.csv", line, "value", _(
+                "OneRoster version %(version)s is not supported (1.2 or 1.1).", version=row["value"]))  # fmt: skip
+        if row["propertyName"].startswith("file.") and row["value"] == "delta":
+            plan.problem("manifest.csv", line, "value", _(
+                "Delta files are not supported: export a bulk set."))  # fmt: skip
+
+
+def _plan_schools(files: RosterFiles, plan: Plan) -> None:
+    orgs: dict[str, tuple[int, dict]] = {}
+    for line, row in _unique("orgs.csv", files.get("orgs.csv"), plan):
+        if not _active(row, plan, "orgs.csv"):
+            continue
+        if row["type"] not in ORG_TYPES:
+            plan.problem("orgs.csv", line, "type", _("“%(value)s” is not a OneRoster org type.",
+                                                     value=row["type"]))  # fmt: skip
+            continue
+        if row["type"] == "state" and not STATE_CODE.match(row.get("identifier", "")):
+            plan.problem("orgs.csv", line, "identifier", _(
+                "A state org's identifier must be its ISO 3166-2 code, e.g. US-TX or MX-MIC."))  # fmt: skip
+            continue
+        orgs[row["sourcedId"]] = (line, row)
+    codes: dict[str, int] = {}
+    for sourced_id, (line, row) in orgs.items():
+        if row["type"] != "school":
+            continue
+        name, code = row["name"], row.get("identifier") or sourced_id
+        if code in codes:
+            plan.problem("orgs.csv", line, "identifier", _(
+                "Repeats the identifier of line %(line)s.", line=codes[code]))  # fmt: skip
+            continue
+        codes[code] = line
+        if not name or len(name) > 200:
+            plan.problem("orgs.csv", line, "name", _("A name of 1 to 200 characters is required."))
+        elif len(code) > 32:
+            plan.problem("orgs.csv", line, "identifier", _(
+                "A school's identifier (or sourcedId) is its site code: 32 characters at most."))  # fmt: skip
+        else:
+            state = _state_of(sourced_id, orgs, plan)
+            if state:
+                plan.schools[sourced_id] = SchoolPlan(sourced_id, line, name, code, state)
+
+
+def _state_of(sourced_id: str, orgs: dict, plan: Plan) -> str | None:
+    """The ISO code of the nearest ancestor org of type state."""
+    line, row = orgs[sourced_id]
+    seen = {sourced_id}
+    parent = row.get("parentSourcedId", "")
+    while parent:
+        if parent not in orgs or parent in seen:
+            break
+        seen.add(parent)
+        _parent_line, parent_row = orgs[parent]
+        if parent_row["type"] == "state":
+            return parent_row["identifier"]
+        parent = parent_row.get("parentSourcedId", "")
+    plan.problem("orgs.csv", line, "parentSourcedId", _(
+        "The school's state is unknown: give it (or its district) a parent org of type state "
+        "whose identifier is an ISO 3166-2 code."))  # fmt: skip
+    return None
+
+
+def _plan_classes(files: RosterFiles, plan: Plan) -> None:
+    for line, row in _unique("classes.csv", files.get("classes.csv"), plan):
+        if not _active(row, plan, "classes.csv"):
+            continue
+        if row["schoolSourcedId"] not in plan.schools:
+            plan.problem("classes.csv", line, "schoolSourcedId",
+                         _("No school with this sourcedId in orgs.csv."))  # fmt: skip
+            continue
+        codes = [c for c in (row.get("courseSourcedId", ""), row.get("classCode", "")) if c]
+        if not codes:
+            plan.problem("classes.csv", line, "courseSourcedId", _(
+                "Name the Puente course (its code, e.g. ALG1A) in courseSourcedId or classCode."))  # fmt: skip
+            continue
+        plan.classes[row["sourcedId"]] = ClassPlan(
+            row["sourcedId"], line, row["schoolSourcedId"], "|".join(codes)
+        )
+
+
+def _roles(files: RosterFiles, plan: Plan) -> dict[str, tuple[str, str]]:
+    """roles.csv (OneRoster 1.2): each user's primary role and org."""
+    roles: dict[str, tuple[str, str]] = {}
+    for line, row in files.get("roles.csv"):
+        if row.get("status") == "tobedeleted":
+            continue
+        if row["role"] not in KNOWN_ROLES:
+            plan.problem("roles.csv", line, "role", _("“%(value)s” is not a OneRoster role.",
+                                                      value=row["role"]))  # fmt: skip
+        elif row["userSourcedId"] not in roles or row.get("roleType") == "primary":
+            roles[row["userSourcedId"]] = (row["role"], row["orgSourcedId"])
+    return roles
+
+
+def _birth_dates(files: RosterFiles, plan: Plan) -> dict[str, date]:
+    births = {}
+    for line, row in files.get("demographics.csv"):
+        if row["birthDate"]:
+            value = _date(row["birthDate"])
+            if value is None or not date(1900, 1, 1) <= value <= date.today():
+                plan.problem("demographics.csv", line, "birthDate",
+                             _("Not a date of birth (YYYY-MM-DD)."))  # fmt: skip
+            else:
+                births[row["sourcedId"]] = value
+    return births
+
+
+def _enrolled_roles(files: RosterFiles) -> dict[str, tuple[str, str]]:
+    """A role and school for users that neither roles.csv nor users.csv gives one (from enrollments)."""
+    found: dict[str, tuple[str, str]] = {}
+    for _line, row in files.get("enrollments.csv"):
+        if row.get("status") != "tobedeleted" and row["userSourcedId"] not in found:
+            found[row["userSourcedId"]] = (row["role"], row.get("schoolSourcedId", ""))
+    return found
+
+
+def _plan_users(files: RosterFiles, plan: Plan, roles: dict, births: dict) -> None:
+    enrolled = _enrolled_roles(files)
+    identities: dict[tuple[str, str], int] = {}
+    for line, row in _unique("users.csv", files.get("users.csv"), plan):
+        if not _active(row, plan, "users.csv"):
+            continue
+        sourced_id = row["sourcedId"]
+        role, org = roles.get(sourced_id) or (
+            (row["role"], row.get("orgSourcedIds", "").split(",")[0].strip())
+            if row.get("role")
+            else enrolled.get(sourced_id, ("", ""))
+        )
+        if role in STAFF_ROLES:
+            plan.staff[sourced_id] = (line, (row.get("email") or row.get("username", "")).lower())
+        elif role in STUDENT_ROLES:
+            student = _student(line, row, row.get("primaryOrgSourcedId") or org, plan)
+            if student is not None:
+                student.birth_date = births.get(sourced_id)
+                _check_identity_unique(student, identities, plan)
+                plan.students[sourced_id] = student
+        else:
+            plan.skipped["users.csv"] += 1  # guardians and users with no role here
+
+
+def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | None:
+    ok = True
+    for column in ("givenName", "familyName"):
+        if not row[column] or len(row[column]) > NAME_MAX:
+            plan.problem("users.csv", line, column, _("A name of 1 to 100 characters is required."))
+            ok = False
+    if school not in plan.schools:
+        plan.problem("users.csv", line, "primaryOrgSourcedId", _(
+            "The student's school is not a school in orgs.csv."))  # fmt: skip
+        ok = False
+    student = StudentPlan(row["sourcedId"], line, row["givenName"], row["familyName"], school,
+                          state_student_id=row.get("identifier") or None)  # fmt: skip
+    if student.state_student_id and len(student.state_student_id) > 40:
+        plan.problem("users.csv", line, "identifier", _("40 characters at most."))
+        ok = False
+    ok &= _read_user_ids(line, row.get("userIds", ""), student, plan)
+    ok &= _read_grade(line, row.get("grades", ""), student, plan)
+    kind = row.get("metadata.studentKind", "")
+    if kind:
+        if kind not in {k.value for k in StudentKind}:
+            plan.problem("users.csv", line, "metadata.studentKind", _(
+                "Use “secondary” or “osy” (out-of-school youth)."))  # fmt: skip
+            ok = False
+        else:
+            student.kind = StudentKind(kind)
+    return student if ok else None
+
+
+def _read_user_ids(line: int, text: str, student: StudentPlan, plan: Plan) -> bool:
+    """userIds like {MSIX:123456789012},{CURP:GARA050101HMNRRNA5}; other types are ignored."""
+    ok = True
+    for kind, value in USER_ID.findall(text):
+        kind, value = kind.strip().upper(), value.strip().upper()
+        if kind == "MSIX":
+            if not MSIX_ID.match(value):
+                plan.problem("users.csv", line, "userIds", _("An MSIX ID has 12 digits."))
+                ok = False
+            student.msix_id = value
+        elif kind == "CURP":
+            if not CURP.match(value):
+                plan.problem("users.csv", line, "userIds", _(
+                    "“%(value)s” is not a valid CURP (18 characters).", value=value))  # fmt: skip
+                ok = False
+            student.curp = value
+    return ok
+
+
+def _read_grade(line: int, text: str, student: StudentPlan, plan: Plan) -> bool:
+    """The first CEDS grade (01-12); kindergarten, ungraded and other grades leave it empty."""
+    first = text.split(",")[0].strip()
+    if not first or first in {"IT", "PR", "PK", "TK", "KG", "UG", "PS", "13", "Other"}:
+        return True
+    if first.isdigit() and 1 <= int(first) <= 12:
+        student.grade_level = int(first)
+        return True
+    plan.problem("users.csv", line, "grades", _("“%(value)s” is not a CEDS grade level.",
+                                                value=first))  # fmt: skip
+    return False
+
+
+def _check_identity_unique(student: StudentPlan, seen: dict, plan: Plan) -> None:
+    for kind, value in (("MSIX", student.msix_id), ("CURP", student.curp)):
+        if value and (kind, value) in seen:
+            plan.problem("users.csv", student.line, "userIds", _(
+                "The %(kind)s %(value)s is also given on line %(line)s.",
+                kind=kind, value=value, line=seen[(kind, value)]))  # fmt: skip
+        elif value:
+            seen[(kind, value)] = student.line
+
+
+def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
+    pairs: set[tuple[str, str]] = set()
+    for line, row in _unique("enrollments.csv", files.get("enrollments.csv"), plan):
+        if not _active(row, plan, "enrollments.csv"):
+            continue
+        user, class_id, role = row["userSourcedId"], row["classSourcedId"], row["role"]
+        if class_id not in plan.classes:
+            plan.problem("enrollments.csv", line, "classSourcedId",
+                         _("No class with this sourcedId in classes.csv."))  # fmt: skip
+        elif role in STAFF_ROLES:
+            if user in plan.staff and (
+                class_id not in plan.class_teacher or row.get("primary") == "true"
+            ):
+                plan.class_teacher[class_id] = user
+        elif role not in STUDENT_ROLES:
+            plan.skipped["enrollments.csv"] += 1
+        elif user not in plan.students:
+            plan.problem("enrollments.csv", line, "userSourcedId",
+                         _("No student with this sourcedId in users.csv."))  # fmt: skip
+        else:
+            end = _date(row.get("endDate", "")) if row.get("endDate") else None
+            if row.get("endDate") and end is None:
+                plan.problem("enrollments.csv", line, "endDate", _("Not a date (YYYY-MM-DD)."))
+            elif (user, class_id) not in pairs:
+                pairs.add((user, class_id))
+                target = end if end and end >= date.today() else None
+                plan.enrollments.append(EnrollmentPlan(line, user, class_id, target))
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,190 @@
+"""Import a OneRoster set: check everything first, then write it all in one transaction."""
+
+import hashlib
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select, update
+
+from app.audit.services import record_event
+from app.common import utcnow
+from app.courses.models import CourseVersion, Unit
+from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.extensions import db
+from app.rosters.bulk import among, insert_rows
+from app.rosters.files import Problem, RosterFiles
+from app.rosters.models import RosterImport
+from app.rosters.plan import Plan, plan_roster
+from app.rosters.resolve import chunks, existing_enrollments, resolve_plan
+from app.sites.models import Site
+from app.students.models import Student
+from app.transfers.services import move_student
+from app.users.models import User
+
+
+class RosterError(ValueError):
+    """The roster cannot be imported; `problems` says where and why (nothing was written)."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass
+class RosterCounts:
+    sites_created: int = 0
+    sites_matched: int = 0
+    students_created: int = 0
+    students_updated: int = 0
+    enrollments_created: int = 0
+    enrollments_kept: int = 0  # already there (active in the course, or this version taken)
+    staff_matched: int = 0
+    staff_unmatched: int = 0
+    rows_skipped: int = 0  # tobedeleted rows, guardians, users with no role here
+
+
+def import_roster(files: RosterFiles, user: User, file_name: str, data: bytes) -> RosterImport:
+    """Check the whole set, then write sites, students and enrollments; all or nothing.
+
+    :raises RosterError: with every problem found (file, line, field, reason).
+    """
+    plan = plan_roster(files)
+    if not plan.problems:
+        resolve_plan(plan, user)
+    if plan.problems:
+        raise RosterError(plan.problems)
+    counts = RosterCounts(rows_skipped=sum(plan.skipped.values()))
+    site_ids = _write_sites(plan, counts)
+    student_ids = _write_students(plan, site_ids, counts)
+    _link_staff(plan, counts)
+    _write_enrollments(plan, student_ids, user, counts)
+    record = RosterImport(imported_by_id=user.id, file_name=file_name[:200],
+                          file_sha256=hashlib.sha256(data).hexdigest(), counts=asdict(counts))  # fmt: skip
+    db.session.add(record)
+    db.session.flush()
+    record_event(user, "roster.imported", record, file=record.file_name, **asdict(counts))
+    return record
+
+
+def _write_sites(plan: Plan, counts: RosterCounts) -> dict[str, int]:
+    site_ids = {}
+    for school in plan.schools.values():
+        if school.site_id is None:
+            site = Site(code=school.code, name=school.name, state_code=school.state_code,
+                        roster_id=school.sourced_id)  # fmt: skip
+            db.session.add(site)
+            db.session.flush()
+            counts.sites_created += 1
+            site_ids[school.sourced_id] = site.id
+        else:
+            db.session.execute(update(Site).where(Site.id == school.site_id, Site.roster_id.is_(None))
+                               .values(roster_id=school.sourced_id))  # fmt: skip
+            counts.sites_matched += 1
+            site_ids[school.sourced_id] = school.site_id
+    return site_ids
+
+
+def _student_values(student, site_ids: dict[str, int]) -> dict:
+    values = {
+        "roster_id": student.sourced_id, "site_id": site_ids[student.school],
+        "given_name": student.given_name, "family_name": student.family_name,
+        "kind": student.kind.value, "grade_level": student.grade_level,
+        "state_student_id": student.state_student_id,
+    }  # fmt: skip
+    # Identifiers and the date of birth the roster leaves out are kept, not erased.
+    for name in ("birth_date", "msix_id", "curp"):
+        if getattr(student, name) is not None:
+            values[name] = getattr(student, name)
+    return values
+
+
+STUDENT_COLUMNS = (
+    "roster_id", "site_id", "given_name", "family_name", "kind", "grade_level",
+    "state_student_id", "birth_date", "msix_id", "curp",
+)  # fmt: skip
+
+
+def _write_students(plan: Plan, site_ids: dict[str, int], counts: RosterCounts) -> dict[str, int]:
+    """Insert new students and update matched ones that changed; returns sourcedId -> id."""
+    ids = {s.sourced_id: s.student_id for s in plan.students.values() if s.student_id}
+    changed, moved = _changed_students(plan, site_ids)
+    for batch in chunks(changed):
+        db.session.execute(update(Student), batch)
+    counts.students_updated = len(changed)
+    now = utcnow()
+    new = [s for s in plan.students.values() if not s.student_id]
+    for batch in chunks(new):
+        insert_rows(Student.__table__, [
+            {"created_at": now, "birth_date": None, "msix_id": None, "curp": None,
+             "user_id": None, **_student_values(s, site_ids)} for s in batch])  # fmt: skip
+        ids.update(db.session.execute(select(Student.roster_id, Student.id).where(
+            among(Student.roster_id, [s.sourced_id for s in batch]))).all())  # fmt: skip
+    counts.students_created = len(new)
+    for student_id, site_id in moved:
+        move_student(db.session.get(Student, student_id), db.session.get(Site, site_id))
+    return ids
+
+
+def _changed_students(plan: Plan, site_ids: dict[str, int]) -> tuple[list[dict], list]:
+    """Matched students whose record differs from the roster, and those it moves to another site."""
+    matched = {s.student_id: _student_values(s, site_ids) for s in plan.students.values()
+               if s.student_id}  # fmt: skip
+    columns = [Student.id] + [getattr(Student, name) for name in STUDENT_COLUMNS]
+    changed, moved = [], []
+    for batch in chunks(matched):
+        for row in db.session.execute(select(*columns).where(among(Student.id, batch))):
+            values = matched[row.id]
+            if any(getattr(row, name) != value for name, value in values.items()):
+                changed.append({"id": row.id, **values})
+            if row.site_id != values["site_id"]:
+                moved.append((row.id, values["site_id"]))
+    return changed, moved
+
+
+def _link_staff(plan: Plan, counts: RosterCounts) -> None:
+    for sourced_id, user_id in plan.staff_ids.items():
+        db.session.execute(update(User).where(User.id == user_id, User.roster_id.is_(None))
+                           .values(roster_id=sourced_id))  # fmt: skip
+    counts.staff_matched = len(plan.staff_ids)
+    counts.staff_unmatched = len(plan.staff) - len(plan.staff_ids)
+
+
+def _write_enrollments(plan: Plan, student_ids: dict[str, int], user: User,
+                       counts: RosterCounts) -> None:  # fmt: skip
+    """One enrollment per student and course (pinned to the current version), one row per unit."""
+    matched = [s.student_id for s in plan.students.values() if s.student_id]
+    blocked = existing_enrollments(matched)
+    versions = {c.course_version_id for c in plan.classes.values()}
+    units: dict[int, list[tuple[int, int]]] = {}
+    for unit in db.session.scalars(select(Unit).where(Unit.course_version_id.in_(versions))):
+        units.setdefault(unit.course_version_id, []).append((unit.id, unit.number))
+    courses = dict(db.session.execute(select(CourseVersion.id, CourseVersion.course_id)
+                                      .where(CourseVersion.id.in_(versions))).all())  # fmt: skip
+    now, rows = utcnow(), []
+    for entry in plan.enrollments:
+        cls = plan.classes[entry.class_id]
+        student_id, version_id = student_ids[entry.student], cls.course_version_id
+        keys = (("course", student_id, courses[version_id]), ("version", student_id, version_id))
+        if any(key in blocked for key in keys):
+            counts.enrollments_kept += 1
+            continue
+        blocked.update(keys)
+        teacher = plan.staff_ids.get(plan.class_teacher.get(entry.class_id, ""), user.id)
+        rows.append({"student_id": student_id, "course_version_id": version_id,
+                     "assigned_by_id": teacher, "assigned_at": now, "target_date": entry.target_date,
+                     "status": EnrollmentStatus.ACTIVE.value})  # fmt: skip
+    for batch in chunks(rows):
+        insert_rows(Enrollment.__table__, batch)
+        wanted = {(r["student_id"], r["course_version_id"]) for r in batch}
+        created = db.session.execute(
+            select(Enrollment.id, Enrollment.student_id, Enrollment.course_version_id).where(
+                among(Enrollment.student_id, {r["student_id"] for r in batch}))
+        )  # fmt: skip
+        insert_rows(UnitProgress.__table__, [
+            {"enrollment_id": enrollment_id, "unit_id": unit_id, "unit_number": number,
+             "status": UnitStatus.NOT_STARTED.value, "lessons_read": 0, "test_attempts": 0,
+             "updated_at": now}
+            for enrollment_id, student_id, version_id in created
+            if (student_id, version_id) in wanted
+            for unit_id, number in units[version_id]
+        ])  # fmt: skip
+    counts.enrollments_created = len(rows)

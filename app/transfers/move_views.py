@@ -1,0 +1,169 @@
+"""Move-notice pages: report and cancel on a student's record, the incoming list, receiving."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.common import paginate, to_int
+from app.extensions import db
+from app.permissions import (
+    can_manage_student,
+    can_view_student,
+    get_student_or_404,
+    staff_required,
+    visible_sites,
+)
+from app.places import place_name
+from app.sites.models import Site
+from app.students.models import Student
+from app.students.services import progress_summary
+from app.transfers.models import MoveStatus, StudentMove
+from app.transfers.move_forms import CancelMoveForm, MoveForm, ReceiveForm
+from app.transfers.moves import (
+    MoveError,
+    cancel_move,
+    incoming_moves,
+    is_incoming_for,
+    receive_move,
+    receiving_sites,
+    report_move,
+    served_here,
+    student_moves,
+)
+
+bp = Blueprint("moves", __name__, url_prefix="/moves")
+bp.add_app_template_global(place_name)
+
+MOVE_STATUS_LABELS = {
+    MoveStatus.MOVING: _l("Moving"),
+    MoveStatus.ARRIVED: _l("Arrived"),
+    MoveStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+@bp.app_template_global()
+def move_status_label(status: str) -> str:
+    return str(MOVE_STATUS_LABELS.get(status, status))
+
+
+@bp.app_template_global()
+def student_moves_panel(student: Student) -> dict:
+    """What the record's move section shows: the notices and whether the user may act on them."""
+    notices = student_moves(student)
+    current = next((m for m in notices if m.status == MoveStatus.MOVING), None)
+    return {
+        "notices": notices,
+        "open": current,
+        "served_here": current is not None and served_here(current.destination_code),
+        "can_manage": can_manage_student(current_user, student),
+        "cancel_form": CancelMoveForm(),
+    }
+
+
+def _internal_sites() -> list[Site]:
+    return list(db.session.scalars(
+        select(Site).where(Site.is_external.is_(False)).order_by(Site.state_code, Site.name)))  # fmt: skip
+
+
+def _render_student(student: Student, form: MoveForm, error: str | None = None, status: int = 200):
+    form.set_choices([s for s in _internal_sites() if s.id != student.site_id])
+    return render_template("moves/student.html", student=student, form=form, error=error,
+                           panel=student_moves_panel(student)), status  # fmt: skip
+
+
+@bp.route("/students/<int:student_id>")
+@staff_required
+def student(student_id: int):
+    return _render_student(get_student_or_404(student_id, manage=True), MoveForm())
+
+
+@bp.post("/students/<int:student_id>")
+@staff_required
+def report(student_id: int):
+    student = get_student_or_404(student_id, manage=True)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        errors = [e for f in form for e in f.errors] or [
+            _("The form has expired; please try again.")
+        ]
+        return _render_student(student, form, errors[0], 400)
+    try:
+        move = report_move(student, current_user, form.destination_code.data,
+                           to_int(form.destination_site_id.data), form.move_date.data,
+                           form.note.data)  # fmt: skip
+    except MoveError as error:
+        db.session.rollback()
+        return _render_student(student, form, str(error), 400)
+    flash(_("%(name)s is marked as moving to %(place)s.", name=student.full_name,
+            place=place_name(move.destination_code)), "success")  # fmt: skip
+    return redirect(url_for("students.detail", student_id=student.id, _anchor="moves"))
+
+
+def _move_or_404(move_id: int) -> StudentMove:
+    return db.session.get(StudentMove, move_id) or abort(404)
+
+
+@bp.post("/<int:move_id>/cancel")
+@staff_required
+def cancel(move_id: int):
+    move = _move_or_404(move_id)
+    if not can_manage_student(current_user, move.student):
+        abort(403)
+    form = CancelMoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        cancel_move(move, current_user, (form.reason.data or "").strip())
+    except MoveError as error:
+        db.session.rollback()
+        return _render_student(move.student, MoveForm(), str(error), 409)
+    flash(_("The move notice was cancelled."), "success")
+    return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
+
+
+def _receive_form(move: StudentMove, sites: list[Site]) -> ReceiveForm:
+    form = ReceiveForm(prefix=f"m{move.id}")
+    form.site_id.choices = [SelectChoice(s.id, s.name) for s in receiving_sites(move, sites)]
+    return form
+
+
+def _render_incoming(error: str | None = None, status: int = 200):
+    chosen = request.args.get("status") or MoveStatus.MOVING.value
+    pagination = paginate(incoming_moves(current_user, chosen))
+    sites = visible_sites(current_user)
+    rows = [(move, _receive_form(move, sites)) for move in pagination.items]
+    summary = progress_summary([m.student_id for m in pagination.items])
+    return render_template(
+        "moves/incoming.html", pagination=pagination, rows=rows, error=error, chosen=chosen,
+        active={student_id: counts[0] for student_id, counts in summary.items()},
+        statuses=[s.value for s in MoveStatus], can_view=can_view_student,
+    ), status  # fmt: skip
+
+
+@bp.route("/incoming")
+@staff_required
+def incoming():
+    return _render_incoming()
+
+
+@bp.post("/<int:move_id>/receive")
+@staff_required
+def receive(move_id: int):
+    move = _move_or_404(move_id)
+    if not is_incoming_for(current_user, move):
+        abort(404)  # FERPA: another site's notice is not even confirmed to exist
+    form = _receive_form(move, visible_sites(current_user))
+    if not form.validate_on_submit():
+        return _render_incoming(_("Choose the site that takes the student in."), 400)
+    site = db.session.get(Site, form.site_id.data)
+    try:
+        receive_move(move, site, current_user)
+    except MoveError as error:
+        db.session.rollback()
+        return _render_incoming(str(error), 409)
+    flash(_("%(name)s was received at %(site)s; the record is now yours to continue.",
+            name=move.student.full_name, site=site.name), "success")  # fmt: skip
+    return redirect(url_for("students.detail", student_id=move.student_id))

@@ -1,0 +1,81 @@
+"""A small valid OneRoster 1.2 set to start each roster test from."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+
+def csv_text(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def zip_of(files: dict[str, list[dict] | str]) -> bytes:
+    """A ZIP of the files (rows, or CSV text as is) in a folder, as SIS exports often are."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, rows in files.items():
+            archive.writestr(f"export/{name}", rows if isinstance(rows, str) else csv_text(rows))
+    return buffer.getvalue()
+
+
+def user(sourced_id, given, family, school, ids="", grades="10", identifier="", email=""):
+    return {"sourcedId": sourced_id, "status": "", "dateLastModified": "", "enabledUser": "true",
+            "username": sourced_id, "userIds": ids, "givenName": given, "familyName": family,
+            "middleName": "", "identifier": identifier, "email": email, "sms": "", "phone": "",
+            "agentSourcedIds": "", "grades": grades, "password": "", "primaryOrgSourcedId": school}  # fmt: skip
+
+
+def enrollment(sourced_id, class_id, user_id, role="student", end=""):
+    return {"sourcedId": sourced_id, "status": "", "dateLastModified": "",
+            "classSourcedId": class_id, "schoolSourcedId": "", "userSourcedId": user_id,
+            "role": role, "primary": "true" if role == "teacher" else "false", "beginDate": "",
+            "endDate": end}  # fmt: skip
+
+
+@pytest.fixture
+def roster_set(world):
+    """A US-TX state org, a new school and world's tx1 site, two students, a teacher, one class."""
+    tx1 = world["tx1"]
+    course = world["course"].course.code
+    return {
+        "manifest.csv": [{"propertyName": "oneroster.version", "value": "1.2"},
+                         {"propertyName": "file.users", "value": "bulk"}],
+        "orgs.csv": [
+            {"sourcedId": "org-tx", "status": "", "dateLastModified": "", "name": "Texas",
+             "type": "state", "identifier": "US-TX", "parentSourcedId": ""},
+            {"sourcedId": "org-dist", "status": "", "dateLastModified": "", "name": "District",
+             "type": "district", "identifier": "", "parentSourcedId": "org-tx"},
+            {"sourcedId": "org-tx1", "status": "", "dateLastModified": "", "name": tx1.name,
+             "type": "school", "identifier": tx1.code, "parentSourcedId": "org-dist"},
+        ],
+        "users.csv": [
+            user("u-ana", "Ana", "García", "org-tx1", "{MSIX:123456789012},{CURP:GARA080101MMNRRN09}",
+                 "09", "TX-1001"),
+            user("u-luis", "Luis", "Hernández", "org-tx1", grades="11"),
+            user("t-1", "Teresa", "Maestra", "org-tx1", grades="",
+                 email=world["teacher_tx1"].email.upper()),
+        ],
+        "roles.csv": [
+            {"sourcedId": "r1", "status": "", "dateLastModified": "", "userSourcedId": "t-1",
+             "roleType": "primary", "role": "teacher", "beginDate": "", "endDate": "",
+             "orgSourcedId": "org-tx1", "userProfileSourcedId": ""},
+        ],
+        "demographics.csv": [{"sourcedId": "u-ana", "birthDate": "2008-01-01"}],
+        "classes.csv": [
+            {"sourcedId": "cls-1", "status": "", "dateLastModified": "", "title": "Algebra",
+             "grades": "09", "courseSourcedId": course, "classCode": "", "classType": "scheduled",
+             "location": "", "schoolSourcedId": "org-tx1", "termSourcedIds": "t", "subjects": "",
+             "subjectCodes": "", "periods": ""},
+        ],
+        "enrollments.csv": [
+            enrollment("e-1", "cls-1", "u-ana", end="2099-06-01"),
+            enrollment("e-2", "cls-1", "u-luis"),
+            enrollment("e-3", "cls-1", "t-1", role="teacher"),
+        ],
+    }  # fmt: skip
