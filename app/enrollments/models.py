@@ -26,7 +26,8 @@ class Enrollment(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    # Lookups by student use the unique (student_id, course_version_id) index.
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
     course_version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"), index=True)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -64,7 +65,9 @@ class UnitProgress(db.Model):
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     unit_number: Mapped[int]
-    status: Mapped[UnitStatus] = enum_column(UnitStatus, default=UnitStatus.NOT_STARTED, index=True)
+    # Not indexed: nothing filters on it alone (the queues filter attempts), and every index
+    # costs a national roster import five inserts per enrollment.
+    status: Mapped[UnitStatus] = enum_column(UnitStatus, default=UnitStatus.NOT_STARTED)
     lessons_read: Mapped[int] = mapped_column(default=0)
     work_percent: Mapped[float | None]  # unit work (practice) score
     best_test_percent: Mapped[float | None]

@@ -20,14 +20,27 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
     from psycopg import sql
 
     columns = list(rows[0])
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     # psycopg's executemany sends one statement per row; COPY streams them all at once.
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types([_binary_type(table.c[name].type, connection.dialect) for name in columns])
         for row in rows:
             copy.write_row(tuple(row.values()))
+
+
+# SQL types as compiled for PostgreSQL -> the names psycopg writes binary COPY values as.
+BINARY_TYPES = {
+    "INTEGER": "int4", "BIGINT": "int8", "SMALLINT": "int2", "VARCHAR": "text", "TEXT": "text",
+    "TIMESTAMP WITHOUT TIME ZONE": "timestamp", "DATE": "date", "BOOLEAN": "bool",
+    "FLOAT": "float8", "DOUBLE PRECISION": "float8",
+}  # fmt: skip
+
+
+def _binary_type(column_type, dialect) -> str:
+    return BINARY_TYPES[column_type.compile(dialect=dialect).split("(")[0]]
 
 
 def among(column: ColumnElement, values: Iterable) -> ColumnElement[bool]:

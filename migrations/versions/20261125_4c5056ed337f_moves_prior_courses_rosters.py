@@ -1,8 +1,8 @@
 """moves, prior courses, rosters
 
-Revision ID: 8bf600939630
+Revision ID: 4c5056ed337f
 Revises: c189c190eccf
-Create Date: 2026-11-25 16:30:00.337386
+Create Date: 2026-11-25 17:03:44.204154
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8bf600939630'
+revision = '4c5056ed337f'
 down_revision = 'c189c190eccf'
 branch_labels = None
 depends_on = None
@@ -77,6 +77,9 @@ def upgrade():
         batch_op.create_index('ix_student_move_incoming', ['destination_code', 'status', 'move_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_student_move_student_id'), ['student_id'], unique=False)
 
+    with op.batch_alter_table('enrollment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enrollment_student_id'))
+
     with op.batch_alter_table('site', schema=None) as batch_op:
         batch_op.add_column(sa.Column('roster_id', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_site_roster_id'), ['roster_id'])
@@ -84,6 +87,9 @@ def upgrade():
     with op.batch_alter_table('student', schema=None) as batch_op:
         batch_op.add_column(sa.Column('roster_id', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_student_roster_id'), ['roster_id'])
+
+    with op.batch_alter_table('unit_progress', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unit_progress_status'))
 
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('roster_id', sa.String(length=64), nullable=True))
@@ -98,6 +104,9 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('uq_user_account_roster_id'), type_='unique')
         batch_op.drop_column('roster_id')
 
+    with op.batch_alter_table('unit_progress', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_progress_status'), ['status'], unique=False)
+
     with op.batch_alter_table('student', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_student_roster_id'), type_='unique')
         batch_op.drop_column('roster_id')
@@ -105,6 +114,9 @@ def downgrade():
     with op.batch_alter_table('site', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_site_roster_id'), type_='unique')
         batch_op.drop_column('roster_id')
+
+    with op.batch_alter_table('enrollment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enrollment_student_id'), ['student_id'], unique=False)
 
     with op.batch_alter_table('student_move', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_student_move_student_id'))
