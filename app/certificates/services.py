@@ -59,7 +59,12 @@ def pending_awards(user: User, site_id: int | None = None) -> Select:
         .join(CreditAward.enrollment)
         .join(Enrollment.student)
         .join(Student.site)
-        .where(CreditAward.superseded_at.is_(None), ~certified, student_scope(user))
+        .where(
+            CreditAward.superseded_at.is_(None),
+            CreditAward.imported_from.is_(None),
+            ~certified,
+            student_scope(user),
+        )
         .options(_award_loads())
         .order_by(CreditAward.awarded_at, CreditAward.id)
     )
@@ -136,6 +141,9 @@ def _check_issuable(awards: list[CreditAward], coordinator: User) -> None:
             raise CertificateError(_("%(name)s is not in your scope.", name=student.full_name))
         if award.superseded_at is not None:
             raise CertificateError(_("This credit award was replaced by a newer one."))
+        if award.imported_from:
+            raise CertificateError(_(
+                "This credit was awarded at another installation; its certificate is verified there."))  # fmt: skip
         if award.id in certified:
             raise CertificateError(
                 _(

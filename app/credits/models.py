@@ -27,6 +27,10 @@ class CreditAward(db.Model):
     awarded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     awarded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     superseded_at: Mapped[datetime | None]
+    # An award made at another installation, carried by a transfer package (its issuer address);
+    # its certificate, if any, is verified there.
+    imported_from: Mapped[str | None] = mapped_column(String(300))
+    awarded_by_name: Mapped[str | None] = mapped_column(String(200))  # the awarding coordinator
 
     enrollment: Mapped["Enrollment"] = relationship()  # noqa: F821
     awarded_by: Mapped["User"] = relationship()  # noqa: F821

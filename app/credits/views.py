@@ -68,7 +68,7 @@ def _render_enrollment(enrollment: Enrollment, status: int = 200):
     return render_template(
         "credits/enrollment.html", enrollment=enrollment, result=result, units=units,
         rules=rules, awards=awards, form=AwardCreditForm(), certificates=certificates,
-        to_certify=current if current and current.id not in certified else None,
+        to_certify=current if current and current.id not in certified and not current.imported_from else None,
         already_awarded=award_matches(current, result, enrollment.student.site.state_code),
     ), status  # fmt: skip
 

@@ -64,6 +64,7 @@ def build_package(student: Student) -> dict:
     ).all()  # fmt: skip
     awards = db.session.scalars(
         select(CreditAward).where(CreditAward.enrollment_id.in_(ids)).order_by(CreditAward.id)
+        .options(selectinload(CreditAward.site), selectinload(CreditAward.awarded_by))
     ).all()  # fmt: skip
     certs = db.session.scalars(
         select(Certificate).where(Certificate.enrollment_id.in_(ids)).order_by(Certificate.id)
@@ -144,6 +145,8 @@ def _enrollment(enrollment, tests, awards, certs) -> dict:
                 "state_code": a.state_code,
                 "awarded_at": _iso(a.awarded_at),
                 "current": a.superseded_at is None,
+                "site": _site(a.site),
+                "awarded_by": a.awarded_by_name or a.awarded_by.full_name,
             }
             for a in awards
             if a.enrollment_id == enrollment.id

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from app.audit.services import record_event
 from app.common import utcnow
 from app.courses.models import Course, CourseVersion
+from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
@@ -103,7 +104,8 @@ def import_package(
         move_student(student, site)
     for entry in package["enrollments"]:
         version = versions[(entry["course"]["code"], entry["course"]["version"])]
-        _continue_enrollment(student, version, entry, package["issuer"], user)
+        enrollment = _continue_enrollment(student, version, entry, package["issuer"], user)
+        _carry_credit_award(enrollment, entry, package, user)
     record = TransferImport(package_id=package["id"], issuer=package["issuer"], student_id=student.id,
                             site_id=site.id, imported_by_id=user.id, package=package)  # fmt: skip
     db.session.add(record)
@@ -137,7 +139,7 @@ def _new_student(identity: dict, site: Site) -> Student:
     return student
 
 
-def _continue_enrollment(student, version, entry, issuer, user) -> None:
+def _continue_enrollment(student, version, entry, issuer, user) -> Enrollment:
     enrollment = db.session.scalar(select(Enrollment).where(
         Enrollment.student_id == student.id, Enrollment.course_version_id == version.id))  # fmt: skip
     if enrollment is None:
@@ -179,6 +181,43 @@ def _continue_enrollment(student, version, entry, issuer, user) -> None:
         enrollment.status = EnrollmentStatus.ACTIVE  # the student continues the course here
         enrollment.completed_at = None  # (the withdrawal date)
     db.session.flush()
+    return enrollment
+
+
+def _carry_credit_award(enrollment: Enrollment, entry: dict, package: dict, user: User) -> None:
+    """The sending installation's current credit award comes along (partial credit travels with
+    the student); whichever award is newer, here or there, is the current one."""
+    sent = next((a for a in entry.get("credit_awards", []) if a.get("current")), None)
+    issuer = package["issuer"]
+    from app.certificates.credential import issuer_id
+
+    if sent is None or issuer == issuer_id():
+        return  # none, or this installation's own award, already here
+    awarded_at = _datetime(sent["awarded_at"])
+    known = select(CreditAward.id).where(CreditAward.enrollment_id == enrollment.id,
+                                         CreditAward.imported_from == issuer,
+                                         CreditAward.awarded_at == awarded_at)  # fmt: skip
+    if db.session.scalar(known) is not None:
+        return
+    site = remote_site(sent.get("site") or package["source_site"], issuer)
+    award = CreditAward(
+        enrollment_id=enrollment.id, units_passed=sent["units_passed"],
+        unit_count=sent["unit_count"], grade_percent=sent["grade_percent"], letter=sent["letter"],
+        sep_grade=sent["sep_grade"], credit=sent["credit"], credit_system=sent["credit_system"],
+        is_partial=sent["partial"], state_code=sent["state_code"], site_id=site.id,
+        awarded_by_id=user.id, awarded_at=awarded_at, imported_from=issuer,
+        awarded_by_name=sent.get("awarded_by"),
+    )  # fmt: skip
+    current = db.session.scalar(select(CreditAward).where(
+        CreditAward.enrollment_id == enrollment.id, CreditAward.superseded_at.is_(None)))  # fmt: skip
+    if current is not None and current.awarded_at > awarded_at:
+        award.superseded_at = current.awarded_at
+    elif current is not None:
+        current.superseded_at = awarded_at
+    db.session.add(award)
+    db.session.flush()
+    record_event(user, "credit.imported", award, student_id=enrollment.student_id, issuer=issuer,
+                 credit=award.credit, partial=award.is_partial)  # fmt: skip
 
 
 def _better(unit: dict, progress: UnitProgress) -> bool:

@@ -265,7 +265,6 @@ def _unit(tests=(), open_test=False) -> dict:
     return {"site": "TX-RGV", "work": None, "tests": list(tests), "open": open_test}
 
 
-@pytest.mark.xfail(strict=True, reason="import_package does not create credit awards (report)")
 def test_credit_awarded_at_the_sending_installation_travels(installations):
     plan = _plan([_unit([80]), _unit([70]), _unit([90]), _unit(), _unit()], award=True)
     first, second = move(*installations, plan)

@@ -4,10 +4,17 @@ import io
 import json
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
-from app.certificates.services import issue_certificate, load_certificate_pdf
+from app.certificates.services import (
+    CertificateError,
+    issue_certificate,
+    load_certificate_pdf,
+    pending_awards,
+)
 from app.courses.services import import_package
+from app.credits.models import CreditAward
 from app.credits.services import award_credit
 from app.enrollments.models import Enrollment, UnitStatus
 from app.enrollments.services import assign_course
@@ -36,7 +43,8 @@ def pass_units(enrollment, teacher, numbers, percent=80.0):
 
 
 def start_in_texas(texas) -> tuple[bytes, dict]:
-    """Rosa passes units 1-3 of Algebra I A in Texas; her teacher exports her record."""
+    """Rosa passes units 1-3 of Algebra I A in Texas and is awarded partial credit; her teacher
+    exports her record."""
     with texas.app_context():
         version = import_package(ALGEBRA)
         site = factories.make_site("US-TX", code="TX-RGV", name="Rio Grande Valley PASS Center")
@@ -46,6 +54,9 @@ def start_in_texas(texas) -> tuple[bytes, dict]:
                                          birth_date=date(2009, 3, 14))  # fmt: skip
         enrollment = assign_course(student, version, teacher)
         pass_units(enrollment, teacher, {1, 2, 3})
+        coordinator = factories.make_user(Role.COORDINATOR, state_code="US-TX",
+                                          given_name="Marta", family_name="Ruiz")  # fmt: skip
+        award_credit(enrollment, coordinator)  # partial credit travels with the student
         db.session.commit()
         client = texas.test_client()
         sign_in(client, teacher)
@@ -126,12 +137,23 @@ def test_the_record_moves_and_the_course_is_finished_at_the_new_installation(tex
         assert units[1].completed_site.name == "Rio Grande Valley PASS Center"
         assert units[4].status == UnitStatus.NOT_STARTED
 
+        # Texas's partial credit came along: current, named, not certifiable here.
+        coordinator = db.session.get(factories.User, people["coordinator"])
+        (carried,) = db.session.scalars(select(CreditAward).where(
+            CreditAward.enrollment_id == enrollment.id))  # fmt: skip
+        assert (carried.credit, carried.is_partial, carried.state_code) == (0.3, True, "US-TX")
+        assert carried.awarded_by_name == "Marta Ruiz" and carried.superseded_at is None
+        assert carried.site.name == "Rio Grande Valley PASS Center" and carried.site.is_external
+        assert carried not in db.session.scalars(pending_awards(coordinator)).all()
+        with pytest.raises(CertificateError):
+            issue_certificate(carried, coordinator)
+
         # She finishes units 4 and 5 in North Dakota; the coordinator awards credit.
         teacher = db.session.get(factories.User, people["teacher"])
-        coordinator = db.session.get(factories.User, people["coordinator"])
         pass_units(enrollment, teacher, {4, 5}, percent=70.0)
         award = award_credit(enrollment, coordinator)
         assert (award.units_passed, award.credit, award.is_partial) == (5, 0.5, False)
+        assert carried.superseded_at is not None  # the newest award is the current one
         assert award.grade_percent == 76.0  # (80 × 3 + 70 × 2) / 5
         cert = issue_certificate(award, coordinator)
         db.session.commit()

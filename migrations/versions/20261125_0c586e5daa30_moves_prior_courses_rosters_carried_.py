@@ -1,8 +1,8 @@
-"""moves, prior courses, rosters
+"""moves, prior courses, rosters, carried credit
 
-Revision ID: 4c5056ed337f
+Revision ID: 0c586e5daa30
 Revises: c189c190eccf
-Create Date: 2026-11-25 17:03:44.204154
+Create Date: 2026-11-25 17:09:17.241599
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4c5056ed337f'
+revision = '0c586e5daa30'
 down_revision = 'c189c190eccf'
 branch_labels = None
 depends_on = None
@@ -77,6 +77,10 @@ def upgrade():
         batch_op.create_index('ix_student_move_incoming', ['destination_code', 'status', 'move_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_student_move_student_id'), ['student_id'], unique=False)
 
+    with op.batch_alter_table('credit_award', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('imported_from', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('awarded_by_name', sa.String(length=200), nullable=True))
+
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrollment_student_id'))
 
@@ -117,6 +121,10 @@ def downgrade():
 
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enrollment_student_id'), ['student_id'], unique=False)
+
+    with op.batch_alter_table('credit_award', schema=None) as batch_op:
+        batch_op.drop_column('awarded_by_name')
+        batch_op.drop_column('imported_from')
 
     with op.batch_alter_table('student_move', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_student_move_student_id'))
