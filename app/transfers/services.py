@@ -151,7 +151,7 @@ def _continue_enrollment(student, version, entry, issuer, user) -> Enrollment:
         db.session.flush()
     incoming = {u["number"]: u for u in entry["units"]}
     for progress in enrollment.units:
-        unit = incoming.get(progress.unit_number)
+        unit = _settled(incoming.get(progress.unit_number))
         if unit is None or not _better(unit, progress):
             continue
         progress.status = (
@@ -218,6 +218,17 @@ def _carry_credit_award(enrollment: Enrollment, entry: dict, package: dict, user
     db.session.flush()
     record_event(user, "credit.imported", award, student_id=enrollment.student_id, issuer=issuer,
                  credit=award.credit, partial=award.is_partial)  # fmt: skip
+
+
+def _settled(unit: dict | None) -> dict | None:
+    """The unit as this site can take it: an unfinished unit with a graded earlier try counts as
+    failed with that score and those tries (the ungraded retake stays with the sending site)."""
+    if unit is None or unit["status"] in ("passed", "failed"):
+        return unit
+    if unit.get("best_test_percent") is None:
+        return unit
+    graded = sum(1 for t in unit.get("tests", []) if t.get("status") == "graded")
+    return {**unit, "status": "failed", "test_attempts": graded}
 
 
 def _better(unit: dict, progress: UnitProgress) -> bool:
