@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from app.credits.models import CreditAward
+from app.credits.rules import earned_hours
 
 
 def term_of(day: datetime) -> dict[str, str]:
@@ -66,7 +67,7 @@ def certificate_facts(award: CreditAward, coordinator_name: str) -> dict:
             "credit": award.credit,
             "credit_system": award.credit_system,
             "is_partial": award.is_partial,
-            "hours": round(version.hours * award.units_passed / max(award.unit_count, 1)),
+            "hours": earned_hours(version.hours, award.units_passed, award.unit_count),
         },
         "term": term_of(award.awarded_at),
         "dates": {

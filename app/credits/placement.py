@@ -2,14 +2,20 @@
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.credits.models import PriorCourse
-from app.credits.rules import grade_levels, letter_for, percent_from_sep, rules_for, us_grade_for
+from app.credits.rules import (
+    grade_levels,
+    letter_for,
+    percent_from_sep,
+    rules_for,
+    state_credit,
+    us_grade_for,
+)
 from app.extensions import db
 from app.places import is_mexican_state
 from app.students.models import Student
@@ -60,15 +66,9 @@ def suggest_placement(
     rules = rules_for(state_code)
     percent = percent_from_sep(sep)
     passed = sep >= SEP_PASS
-    credit = Decimal(0)
-    if passed:
-        credit = Decimal(str(SEMESTER_COURSE_CARNEGIE)) * Decimal(
-            str(rules.credits_per_carnegie_unit)
-        )
-    step = Decimal(1).scaleb(-rules.credit_decimals)
     return Placement(
         us_grade=us_grade, percent=percent, letter=letter_for(percent) if passed else "F",
-        passed=passed, credit=float(credit.quantize(step, rounding=ROUND_HALF_UP)),
+        passed=passed, credit=state_credit(SEMESTER_COURSE_CARNEGIE, rules) if passed else 0.0,
         credit_system=rules.credit_system,
     )  # fmt: skip
 

@@ -136,10 +136,9 @@ def course_result(
         and grade >= rules.course_pass_percent
         and passed >= unit_count - rules.units_may_fail
     )
-    full = Decimal(str(course_credit)) * Decimal(str(rules.credits_per_carnegie_unit))
-    earned = full if is_passed else full * passed / max(unit_count, 1)
-    step = Decimal(1).scaleb(-rules.credit_decimals)
-    credit = float(earned.quantize(step, rounding=ROUND_HALF_UP))
+    credit = state_credit(
+        course_credit, rules, 1 if is_passed else passed, 1 if is_passed else unit_count
+    )
     first = unit_scores[: rules.reassess_after_failed_units]
     needs_reassessment = len(first) == rules.reassess_after_failed_units and all(
         test is not None and not unit_passed(test, rules) for test, _work in first
@@ -157,6 +156,20 @@ def course_result(
         is_partial=not is_passed,
         needs_reassessment=needs_reassessment,
     )
+
+
+def state_credit(carnegie_units: float, rules: Rules, passed: int = 1, units: int = 1) -> float:
+    """Carnegie units (or the share `passed` of `units`) in the state's credit system, rounded
+    half-up to the rules' decimals: 0.5 is 0.5 in most states and 5 in California."""
+    full = Decimal(str(carnegie_units)) * Decimal(str(rules.credits_per_carnegie_unit))
+    earned = full * passed / max(units, 1)
+    step = Decimal(1).scaleb(-rules.credit_decimals)
+    return float(earned.quantize(step, rounding=ROUND_HALF_UP))
+
+
+def earned_hours(course_hours: int, passed: int, units: int) -> int:
+    """The instruction hours of the units passed (a course's hours spread evenly over its units)."""
+    return round(course_hours * passed / max(units, 1))
 
 
 def us_grade_for(level: str, year: int) -> int | None:

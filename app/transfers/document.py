@@ -15,12 +15,10 @@ from app.certificates.facts import unit_sites
 from app.common import utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward, PriorCourse
+from app.credits.placement import prior_courses, suggest_placement
 from app.credits.rules import (
     CourseResult,
-    letter_for,
     mexican_level_for,
-    percent_from_sep,
-    us_grade_for,
 )
 from app.credits.services import enrollment_result
 from app.enrollments.models import Enrollment, UnitProgress
@@ -110,17 +108,11 @@ def course_lines(student: Student) -> list[CourseLine]:
 
 
 def prior_lines(student: Student) -> list[PriorLine]:
-    """The student's Mexican courses by school year, with US percent, letter and grade."""
-    rows = db.session.scalars(
-        select(PriorCourse).where(PriorCourse.student_id == student.id)
-        .order_by(PriorCourse.school_year, PriorCourse.level, PriorCourse.year, PriorCourse.id)
-    ).all()  # fmt: skip
+    """The student's Mexican courses with US percent, letter and grade (as placement suggests)."""
     lines = []
-    for row in rows:
-        percent = percent_from_sep(row.sep_grade)
-        lines.append(
-            PriorLine(row, percent, letter_for(percent), us_grade_for(row.level, row.year))
-        )
+    for row in prior_courses(student):
+        placement = suggest_placement(row.level, row.year, row.sep_grade)
+        lines.append(PriorLine(row, placement.percent, placement.letter, placement.us_grade))
     return lines
 
 

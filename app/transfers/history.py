@@ -4,7 +4,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -14,7 +14,7 @@ from app.certificates.facts import term_of
 from app.common import to_int
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
-from app.credits.rules import Rules, rules_for
+from app.credits.rules import Rules, earned_hours, rules_for, state_credit
 from app.credits.services import enrollment_result, enrollment_rules
 from app.enrollments.models import Enrollment, EnrollmentStatus
 from app.extensions import db
@@ -101,7 +101,7 @@ def _row(enrollment: Enrollment, award: CreditAward | None) -> list[str]:
         _tenth(to_date[0]), to_date[1], _tenth(to_date[2]),
         _tenth(final[0]), final[1], _tenth(final[2]),
         result.units_passed, result.unit_count,
-        round(version.hours * result.units_passed / max(result.unit_count, 1)),
+        earned_hours(version.hours, result.units_passed, result.unit_count),
         _number(full_credit(version, rules)), _number(award.credit if award else 0),
         award.credit_system if award else rules.credit_system,
         status, _day(enrollment.assigned_at), _day(enrollment.started_at),
@@ -134,9 +134,7 @@ def course_type(version: CourseVersion, status: str) -> str:
 
 def full_credit(version: CourseVersion, rules: Rules) -> float:
     """The whole course's credit in a state's credit system (e.g. 0.5 Carnegie, 5 in California)."""
-    value = Decimal(str(version.credit)) * Decimal(str(rules.credits_per_carnegie_unit))
-    step = Decimal(1).scaleb(-rules.credit_decimals)
-    return float(value.quantize(step, rounding=ROUND_HALF_UP))
+    return state_credit(version.credit, rules)
 
 
 def school_year(day: datetime) -> str:
