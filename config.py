@@ -51,8 +51,10 @@ class Config:
     )
     VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
     PAGE_SIZE = 25
-    ROSTER_MAX_BYTES = 50_000_000  # a OneRoster ZIP uploaded through the page
-    MAX_CONTENT_LENGTH = 60_000_000
+    # A OneRoster ZIP uploaded through the page (tens of thousands of students, imported within
+    # the request); a state-wide set goes through `flask rosters import`.
+    ROSTER_MAX_BYTES = 10_000_000
+    MAX_CONTENT_LENGTH = 20_000_000
 
     API_TITLE = "Puente API"
     API_VERSION = "v1"

@@ -37,7 +37,13 @@ def index():
             limit = current_app.config["ROSTER_MAX_BYTES"]
             data = form.roster.data.read(limit + 1)
             if len(data) > limit:
-                problems = [_("The file is too large (%(mb)s MB at most).", mb=limit // 1_000_000)]
+                problems = [
+                    _(
+                        "The file is too large for the page (%(mb)s MB at most): import it "
+                        "with the command flask rosters import.",
+                        mb=limit // 1_000_000,
+                    )
+                ]
             else:
                 try:
                     record = import_roster(read_zip(data), current_user,

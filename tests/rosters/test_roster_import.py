@@ -207,3 +207,14 @@ def test_the_command_imports_a_folder(runner, world, roster_set, tmp_path):
         args=["rosters", "import", str(tmp_path), "--as", world["teacher_tx1"].email]
     )
     assert bad.exit_code != 0 and "not a coordinator" in bad.output
+
+
+def test_the_page_sends_a_state_sized_file_to_the_command(app, client, auth, world, roster_set,
+                                                          monkeypatch):  # fmt: skip
+    monkeypatch.setitem(app.config, "ROSTER_MAX_BYTES", 100)
+    auth.login(world["coord_tx"])
+    response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
+                           content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 400
+    assert "flask rosters import" in response.get_data(as_text=True)
+    assert count(RosterImport) == 0
