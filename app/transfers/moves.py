@@ -112,26 +112,27 @@ def student_moves(student: Student) -> list[StudentMove]:
 
 def incoming_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause for the notices whose destination is `user`'s scope: a site's staff see
-    notices naming their site, or their site's state with no site chosen (not their own
-    students'); a state coordinator sees notices to the state; an admin sees all."""
+    notices naming their site, or their site's state or country with no site chosen (not their
+    own students'); a state coordinator sees notices to the state or its country; an admin sees
+    all."""
     if user.role == Role.ADMIN:
         return true()
     if user.role not in (Role.TEACHER, Role.COORDINATOR):
         return false()
     if user.site_id:
-        state = select(Site.state_code).where(Site.id == user.site_id).scalar_subquery()
+        state = user.site.state_code
         return and_(
             StudentMove.from_site_id != user.site_id,
             or_(
                 StudentMove.destination_site_id == user.site_id,
                 and_(
                     StudentMove.destination_site_id.is_(None),
-                    StudentMove.destination_code == state,
+                    StudentMove.destination_code.in_([state, state[:2]]),
                 ),
             ),
         )
     if user.role == Role.COORDINATOR and user.state_code:
-        return StudentMove.destination_code == user.state_code
+        return StudentMove.destination_code.in_([user.state_code, user.state_code[:2]])
     return false()
 
 

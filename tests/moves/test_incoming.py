@@ -42,6 +42,13 @@ def test_each_role_sees_the_notices_to_its_site_or_state(world, auth, client):
         auth.logout()
     auth.login(teacher_nd2)
     assert sorted(listed(client)) == sorted([to_state.id, to_site.id])  # and its own site
+    # A notice naming only the country reaches every site and coordinator there.
+    morelia = factories.make_site("MX-MIC")
+    for user in (factories.make_user(Role.TEACHER, morelia),
+                 factories.make_user(Role.COORDINATOR, state_code="MX-MIC")):  # fmt: skip
+        auth.logout()
+        auth.login(user)
+        assert listed(client) == [to_mexico.id]
 
 
 def test_the_list_shows_only_what_the_receiving_side_needs(world, auth, client):
