@@ -147,8 +147,9 @@ def _resolve_staff(plan: Plan) -> None:
     }
 
 
-def existing_enrollments(student_ids: list[int]) -> set[tuple[int, int, bool]]:
-    """(student, course, same version or still active) keys of enrollments that block a new one."""
+def existing_enrollments(student_ids: list[int]) -> set[tuple[str, int, int]]:
+    """Keys of enrollments that block a new one: ("course", student, course) while one is
+    active in any version, ("version", student, version) once this version was taken."""
     keys = set()
     for batch in chunks(student_ids):
         rows = db.session.execute(
