@@ -83,10 +83,10 @@ def register_blueprints(app: Flask) -> None:
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
     from app.main.views import bp as main_bp
+    from app.moves.views import bp as moves_bp
+    from app.records.views import bp as records_bp
     from app.rosters.views import bp as rosters_bp
     from app.students.views import bp as students_bp
-    from app.transfers.history_views import bp as history_bp
-    from app.transfers.move_views import bp as moves_bp
     from app.transfers.views import bp as transfers_bp
     from app.users.views import bp as users_bp
 
@@ -104,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
         certificates_bp,
         verify_bp,
         transfers_bp,
-        history_bp,
+        records_bp,
         moves_bp,
         prior_courses_bp,
         rosters_bp,

@@ -13,7 +13,7 @@ from app.certificates.models import CertificateJob, JobStatus
 from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
 from app.extensions import db
-from app.transfers.moves import report_move
+from app.moves.services import report_move
 from app.users.services import create_api_token
 from tests import factories
 
@@ -100,7 +100,7 @@ TABLE = {
     "certificates.job_progress": OWN_JOB,
     "certificates.job_zip": OWN_JOB,
     "transfers.export": STAFF_IN_SCOPE,
-    "transfers.transfer_document": STAFF_IN_SCOPE,
+    "records.transfer_document": STAFF_IN_SCOPE,
     "transfers.upload": ANY_STAFF,
     "transfers.confirm": ANY_STAFF,
     "transfers.issuers": ADMIN,
@@ -112,8 +112,8 @@ TABLE = {
     "prior_courses.index": STAFF_IN_SCOPE,
     "prior_courses.add": COORDINATOR_IN_SCOPE,
     "prior_courses.delete": COORDINATOR_IN_SCOPE,
-    "history.student": STAFF_IN_SCOPE,
-    "history.export": ANY_STAFF,  # each gets the rows in their own scope
+    "records.course_history": STAFF_IN_SCOPE,
+    "records.course_history_export": ANY_STAFF,  # each gets the rows in their own scope
     "rosters.index": ANY_COORDINATOR,
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,

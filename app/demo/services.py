@@ -20,10 +20,10 @@ from app.grading.services import grade_attempt, record_paper_scores, return_atte
 from app.learning.models import Attempt
 from app.learning.scoring import save_response, submit_attempt, update_work_score
 from app.learning.services import approve_unit_test, mark_lesson_read, start_unit_test
+from app.moves.models import StudentMove
+from app.moves.services import report_move
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
-from app.transfers.models import StudentMove
-from app.transfers.moves import report_move
 from app.users.models import Role, User
 from app.users.services import create_user
 

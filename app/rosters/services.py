@@ -10,6 +10,7 @@ from app.common import utcnow
 from app.courses.models import CourseVersion, Unit
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
+from app.moves.services import move_student
 from app.rosters.bulk import among, insert_rows
 from app.rosters.files import Problem, RosterFiles
 from app.rosters.models import RosterImport
@@ -17,7 +18,6 @@ from app.rosters.plan import Plan, plan_roster
 from app.rosters.resolve import chunks, existing_enrollments, resolve_plan
 from app.sites.models import Site
 from app.students.models import Student
-from app.transfers.services import move_student
 from app.users.models import User
 
 

@@ -1,1 +1,1 @@
-"""Records that move with the student: signed transfer packages between sites and installations."""
+"""Records that move between installations: signed transfer packages, trust, peer exchange."""

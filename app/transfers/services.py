@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.audit.services import record_event
 from app.common import utcnow
@@ -14,7 +14,7 @@ from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
-from app.learning.models import Attempt, AttemptStatus
+from app.moves.services import move_student
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
 from app.transfers.models import TransferImport
@@ -114,17 +114,6 @@ def import_package(
                  issuer=package["issuer"], source_site=package["source_site"]["code"],
                  enrollments=len(package["enrollments"]))  # fmt: skip
     return record
-
-
-def move_student(student: Student, site: Site) -> None:
-    """Make `site` the student's site; open work moves with them into its grading queue."""
-    student.site_id = site.id
-    open_ids = (
-        select(Attempt.id).join(Attempt.unit_progress).join(UnitProgress.enrollment)
-        .where(Enrollment.student_id == student.id,
-               Attempt.status.in_([AttemptStatus.IN_PROGRESS, AttemptStatus.SUBMITTED, AttemptStatus.RETURNED]))
-    )  # fmt: skip
-    db.session.execute(update(Attempt).where(Attempt.id.in_(open_ids)).values(site_id=site.id))
 
 
 def _new_student(identity: dict, site: Site) -> Student:

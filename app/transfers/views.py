@@ -19,7 +19,6 @@ from app.permissions import (
     visible_sites,
 )
 from app.students.models import Student
-from app.transfers.document import issue_transfer_document
 from app.transfers.forms import ConfirmForm, TrustForm, UploadForm
 from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package, check_package, own_public_key
@@ -44,16 +43,6 @@ def export(student_id: int):
     )
     name = f"transfer-{student.family_name}-{student.given_name}-{package['exported_at'][:10]}.json"
     return Response(json.dumps(package, ensure_ascii=False, indent=1), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
-
-
-@bp.route("/students/<int:student_id>/transfer-document.pdf")
-@staff_required
-def transfer_document(student_id: int):
-    student = get_student_or_404(student_id)
-    pdf = issue_transfer_document(student, current_user)
-    name = f"transfer-document-{student.msix_id or student.id}.pdf"
-    return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 

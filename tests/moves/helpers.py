@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.transfers.moves import report_move
+from app.moves.services import report_move
 
 
 def notice(student, by, destination="US-ND", site=None, days=7, note=None):

@@ -9,8 +9,8 @@ from app.credits.models import PriorCourse
 from app.demo.data import DEMO_PASSWORD
 from app.demo.services import add_moves_and_prior_courses, load_demo
 from app.extensions import db
+from app.moves.models import MoveStatus, StudentMove
 from app.students.models import Student
-from app.transfers.models import MoveStatus, StudentMove
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import re
 from datetime import date, timedelta
 
 from app.extensions import db
-from app.transfers.models import MoveStatus
-from app.transfers.moves import report_move
+from app.moves.models import MoveStatus
+from app.moves.services import report_move
 from app.users.models import Role
 from tests import factories
 from tests.grading.helpers import hand_in_test

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.transfers.models import MoveStatus, StudentMove
+from app.moves.models import MoveStatus, StudentMove
 from app.users.models import Role
 from tests import factories
 from tests.moves.helpers import events, notice

@@ -9,6 +9,19 @@ from wtforms import SelectChoice
 
 from app.common import paginate, to_int
 from app.extensions import db
+from app.moves.forms import CancelMoveForm, MoveForm, ReceiveForm
+from app.moves.models import MoveStatus, StudentMove
+from app.moves.services import (
+    MoveError,
+    cancel_move,
+    incoming_moves,
+    is_incoming_for,
+    receive_move,
+    receiving_sites,
+    report_move,
+    served_here,
+    student_moves,
+)
 from app.permissions import (
     can_manage_student,
     can_view_student,
@@ -20,19 +33,6 @@ from app.places import place_name
 from app.sites.models import Site
 from app.students.models import Student
 from app.students.services import progress_summary
-from app.transfers.models import MoveStatus, StudentMove
-from app.transfers.move_forms import CancelMoveForm, MoveForm, ReceiveForm
-from app.transfers.moves import (
-    MoveError,
-    cancel_move,
-    incoming_moves,
-    is_incoming_for,
-    receive_move,
-    receiving_sites,
-    report_move,
-    served_here,
-    student_moves,
-)
 
 bp = Blueprint("moves", __name__, url_prefix="/moves")
 bp.add_app_template_global(place_name)

@@ -172,7 +172,7 @@ def issue_transfer_document(student: Student, user: User) -> bytes:
     reference, issued_on = f"TD-{event.id}", utcnow().date()
     labels = {lang: document_labels(lang, student, reference, issued_on) for lang in LANGUAGES}
     html = render_template(
-        "transfers/transfer_document.html", student=student, site=student.site, courses=courses,
+        "records/transfer_document.html", student=student, site=student.site, courses=courses,
         prior=prior, t=labels, reference=reference, issued_on=issued_on, prepared_by=user,
     )  # fmt: skip
     return render_pdf(html, PDF_OPTIONS)

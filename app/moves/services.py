@@ -3,17 +3,18 @@
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
 from app.common import utcnow
+from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
+from app.learning.models import Attempt, AttemptStatus
+from app.moves.models import MoveStatus, StudentMove
 from app.places import place
 from app.sites.models import Site
 from app.students.models import Student
-from app.transfers.models import MoveStatus, StudentMove
-from app.transfers.services import move_student
 from app.users.models import Role, User
 
 MAX_DAYS_FROM_TODAY = 366  # a move date more than a year away is a typing mistake
@@ -67,6 +68,17 @@ def report_move(student: Student, by: User, destination_code: str, destination_s
                  destination=code, destination_site=site.code if site else None,
                  move_date=move_date.isoformat())  # fmt: skip
     return move
+
+
+def move_student(student: Student, site: Site) -> None:
+    """Make `site` the student's site; open work moves with them into its grading queue."""
+    student.site_id = site.id
+    open_ids = (
+        select(Attempt.id).join(Attempt.unit_progress).join(UnitProgress.enrollment)
+        .where(Enrollment.student_id == student.id,
+               Attempt.status.in_([AttemptStatus.IN_PROGRESS, AttemptStatus.SUBMITTED, AttemptStatus.RETURNED]))
+    )  # fmt: skip
+    db.session.execute(update(Attempt).where(Attempt.id.in_(open_ids)).values(site_id=site.id))
 
 
 def cancel_move(move: StudentMove, by: User, reason: str | None = None) -> None:

@@ -12,15 +12,15 @@ from app.common import utcnow
 from app.credits.models import PriorCourse
 from app.credits.services import award_credit
 from app.extensions import db
+from app.records.transfer_document import document_labels
 from app.sites.models import Site
 from app.students.models import Student
-from app.transfers.document import document_labels
 from tests import factories
 from tests.certificates.helpers import pdf_text
 from tests.conftest import session  # noqa: F401 - this folder's conftest commits for real
 from tests.query_counter import count_queries
 
-URL = "/transfers/students/{}/transfer-document.pdf"
+URL = "/records/students/{}/transfer-document.pdf"
 
 
 def titled(code: str, en: str, es: str, subject: str = "mathematics"):

@@ -14,7 +14,7 @@ from app.credits.services import award_credit
 from app.enrollments.services import withdraw_enrollment
 from app.extensions import db
 from app.grading.services import record_paper_scores
-from app.transfers.history import COLUMNS, full_credit, iter_course_history, school_year
+from app.records.history import COLUMNS, full_credit, iter_course_history, school_year
 from tests import factories
 from tests.conftest import session  # noqa: F401  (tests/transfers/conftest.py turns it off)
 from tests.query_counter import count_queries
@@ -76,7 +76,7 @@ def record(world):
 def test_one_student_history_states_each_course(client, world, record):
     student, _courses = record
     sign_in(client, world["teacher_tx1"])
-    response = client.get(f"/history/students/{student.id}.csv")
+    response = client.get(f"/records/students/{student.id}/course-history.csv")
     assert "course-history-nunez-pena-jose-angel.csv" in response.headers["Content-Disposition"]
     rows = {row["course_code"]: row for row in read_csv(response)}
     assert set(rows) == {"ALG1A", "ENG9A", "HIS1A"}
@@ -134,7 +134,8 @@ def test_a_withdrawn_course_without_credit_says_withdrawn(client, world, record)
     withdraw_enrollment(courses["HIS1A"], world["teacher_tx1"], "Moved to Michoacán")
     sign_in(client, world["coord_tx"])
     rows = {
-        r["course_code"]: r for r in read_csv(client.get(f"/history/students/{student.id}.csv"))
+        r["course_code"]: r
+        for r in read_csv(client.get(f"/records/students/{student.id}/course-history.csv"))
     }
     assert rows["HIS1A"]["completion_status"] == "withdrawn"
     assert rows["HIS1A"]["completion_date"] == utcnow().date().isoformat()
@@ -144,9 +145,9 @@ def test_another_sites_student_is_refused(client, world, record):
     student, _courses = record
     for user in (world["teacher_tx2"], world["coord_nd"]):
         sign_in(client, user)
-        assert client.get(f"/history/students/{student.id}.csv").status_code == 403
+        assert client.get(f"/records/students/{student.id}/course-history.csv").status_code == 403
     sign_in(client, world["student_tx1"].user)
-    assert client.get(f"/history/students/{student.id}.csv").status_code == 403
+    assert client.get(f"/records/students/{student.id}/course-history.csv").status_code == 403
 
 
 def _rows_by_student(response) -> dict[str, list[dict]]:
@@ -161,14 +162,14 @@ def test_the_bulk_export_holds_only_the_users_scope(client, world, record):
     for key in ("tx2", "nd"):
         factories.make_enrollment(world[f"student_{key}"], world["course"])
     sign_in(client, world["teacher_tx1"])
-    assert set(_rows_by_student(client.get("/history/export.csv"))) == {str(student.id)}
+    assert set(_rows_by_student(client.get("/records/course-history.csv"))) == {str(student.id)}
     sign_in(client, world["coord_tx"])
-    tx = _rows_by_student(client.get("/history/export.csv"))
+    tx = _rows_by_student(client.get("/records/course-history.csv"))
     assert set(tx) == {str(student.id), str(world["student_tx2"].id)}
     assert len(tx[str(student.id)]) == 3
     # A site outside the user's scope gives nothing, not someone else's students.
     sign_in(client, world["teacher_tx2"])
-    only_own = _rows_by_student(client.get(f"/history/export.csv?site={world['tx1'].id}"))
+    only_own = _rows_by_student(client.get(f"/records/course-history.csv?site={world['tx1'].id}"))
     assert only_own == {}
     event = AuditEvent.query.filter_by(
         action="history.exported", actor_id=world["coord_tx"].id
@@ -179,11 +180,13 @@ def test_the_bulk_export_holds_only_the_users_scope(client, world, record):
 def test_filters_narrow_the_export_and_a_bad_status_is_explained(client, world, record):
     student, _courses = record
     sign_in(client, world["coord_tx"])
-    completed = read_csv(client.get("/history/export.csv?status=completed"))
+    completed = read_csv(client.get("/records/course-history.csv?status=completed"))
     assert [r["course_code"] for r in completed] == ["ALG1A"]
-    named = read_csv(client.get("/history/export.csv?q=N%C3%BA%C3%B1ez&kind=secondary"))
+    named = read_csv(client.get("/records/course-history.csv?q=N%C3%BA%C3%B1ez&kind=secondary"))
     assert {r["puente_student_id"] for r in named} == {str(student.id)}
-    refused = client.get("/history/export.csv?status=finished", headers={"Accept-Language": "es"})
+    refused = client.get(
+        "/records/course-history.csv?status=finished", headers={"Accept-Language": "es"}
+    )
     assert refused.status_code == 400
     assert "finished" in refused.get_data(as_text=True)
 
@@ -191,7 +194,7 @@ def test_filters_narrow_the_export_and_a_bad_status_is_explained(client, world, 
 def test_the_students_list_links_to_the_export_with_its_filters(client, world):
     sign_in(client, world["coord_tx"])
     page = client.get(f"/students/?site={world['tx1'].id}&kind=osy&page=2").get_data(as_text=True)
-    link = page.split('href="/history/export.csv?', 1)[1].split('"', 1)[0]
+    link = page.split('href="/records/course-history.csv?', 1)[1].split('"', 1)[0]
     assert f"site={world['tx1'].id}" in link and "kind=osy" in link and "page" not in link
 
 
@@ -206,7 +209,7 @@ def _add_students(world, how_many: int) -> None:
 
 def _bulk_queries(client) -> tuple[int, int]:
     with count_queries() as statements:
-        response = client.get("/history/export.csv")
+        response = client.get("/records/course-history.csv")
         rows = read_csv(response)
     return len(statements), len(rows)
 
@@ -237,7 +240,7 @@ def test_formula_like_names_are_kept_as_text(client, world):
     )
     factories.make_enrollment(student, world["course"])
     sign_in(client, world["admin"])
-    (row,) = read_csv(client.get(f"/history/students/{student.id}.csv"))
+    (row,) = read_csv(client.get(f"/records/students/{student.id}/course-history.csv"))
     assert row["family_name"] == "'=cmd|' /C calc'!A0"
 
 

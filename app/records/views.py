@@ -1,4 +1,4 @@
-"""Course history downloads (MSIX-style CSV): one student's, or every student in scope."""
+"""Record documents: the Binational Transfer Document and the MSIX-style course-history CSV."""
 
 import re
 import unicodedata
@@ -10,7 +10,7 @@ from app.audit.services import record_event
 from app.common import utcnow
 from app.errors import render_error
 from app.permissions import get_student_or_404, staff_required
-from app.transfers.history import (
+from app.records.history import (
     HistoryError,
     course_history_rows,
     csv_text,
@@ -19,8 +19,9 @@ from app.transfers.history import (
     parse_filters,
     student_enrollments,
 )
+from app.records.transfer_document import issue_transfer_document
 
-bp = Blueprint("history", __name__, url_prefix="/history")
+bp = Blueprint("records", __name__, url_prefix="/records")
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -34,9 +35,9 @@ def _ascii(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or "student"
 
 
-@bp.route("/students/<int:student_id>.csv")
+@bp.route("/students/<int:student_id>/course-history.csv")
 @staff_required
-def student(student_id: int):
+def course_history(student_id: int):
     record = get_student_or_404(student_id)
     rows = course_history_rows(student_enrollments(record))
     record_event(current_user, "history.exported", record, student_id=record.id,
@@ -45,9 +46,9 @@ def student(student_id: int):
     return Response("".join(csv_text([rows])), content_type=CSV_TYPE, headers=_attachment(name))
 
 
-@bp.route("/export.csv")
+@bp.route("/course-history.csv")
 @staff_required
-def export():
+def course_history_export():
     try:
         filters = parse_filters(request.args)
     except HistoryError as error:
@@ -61,3 +62,12 @@ def export():
     body = csv_text(iter_course_history(user, args))
     name = f"course-history-{utcnow().date().isoformat()}.csv"
     return Response(stream_with_context(body), content_type=CSV_TYPE, headers=_attachment(name))
+
+
+@bp.route("/students/<int:student_id>/transfer-document.pdf")
+@staff_required
+def transfer_document(student_id: int):
+    student = get_student_or_404(student_id)
+    pdf = issue_transfer_document(student, current_user)
+    name = f"transfer-document-{student.msix_id or student.id}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers=_attachment(name))

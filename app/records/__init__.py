@@ -1,0 +1,1 @@
+"""Record documents made from a student's record: the Binational Transfer Document, course history."""
