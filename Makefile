@@ -36,8 +36,11 @@ db: setup
 demo: db
 	$(BIN)/flask demo load
 
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The installation names the address it really serves (credentials, QR codes, transfer packages).
 run: demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/pytest

@@ -42,9 +42,16 @@ class Config:
     COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
     RULES_FILE = BASE_DIR / "app" / "credits" / "rules.toml"
 
-    # Certificates: the signing key, and the public address verification links and QR codes use.
+    # The installation's identity: its signing key, and the public address that names it (the
+    # issuer of its credentials and packages; verification links and QR codes). Each installation
+    # has its own; production refuses to start without one (see app/installation.py).
     SIGNING_KEY_FILE = Path(os.environ.get("SIGNING_KEY_FILE", INSTANCE_DIR / "signing_key.pem"))
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+    REQUIRE_PUBLIC_BASE_URL = False
+    # Requests from other Puente installations (signed, RFC 9421): how old a signature may be,
+    # and how long to wait for a peer.
+    PEER_SIGNATURE_MAX_AGE = 300
+    PEER_TIMEOUT = 20
     INSTALLATION_NAME = os.environ.get("INSTALLATION_NAME", "Puente")
     WKHTMLTOPDF = (
         os.environ.get("WKHTMLTOPDF") or shutil.which("wkhtmltopdf") or "/usr/bin/wkhtmltopdf"
@@ -65,6 +72,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # `make run` passes the address it serves (HOST and PORT); this is the default it uses.
+    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     JOBS_IN_PROCESS = True  # `make run`: a worker thread in the web process (see app/jobs.py)
 
 
@@ -81,6 +90,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    REQUIRE_PUBLIC_BASE_URL = True
     # Behind HTTPS in production; a loopback benchmark may turn this off.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -19,6 +19,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config_class)
     app.config.from_pyfile("config.py", silent=True)
+    from app.installation import check_public_base_url
+
+    check_public_base_url(app)
 
     register_extensions(app)
     register_blueprints(app)

@@ -37,7 +37,12 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    env = dict(os.environ, FLASK_CONFIG="production", SESSION_COOKIE_SECURE="0")
+    env = dict(
+        os.environ,
+        FLASK_CONFIG="production",
+        SESSION_COOKIE_SECURE="0",
+        PUBLIC_BASE_URL="https://bench.puente.example",
+    )
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "--threads", "2", "-b",
          f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],

@@ -120,6 +120,7 @@ TABLE = {
     "verify.credential_public": EVERYONE,
     "verify.issuer": EVERYONE,
     "verify.jwks": EVERYONE,
+    "verify.issuer_key": EVERYONE,
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
     "admin.deactivate_user": ADMIN,
@@ -192,6 +193,7 @@ def objects(world):
         "job_id": job.id,
         "move_id": move.id,
         "prior_course_id": prior.id,
+        "name": "key-1",
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
     return users, params

@@ -3,6 +3,7 @@
 from flask import current_app
 
 from app.certificates.signing import load_private_key, public_key_multibase, sign_document
+from app.installation import issuer_id, key_id, legacy_key_id
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -10,35 +11,34 @@ CONTEXTS = [
 ]
 
 
-def issuer_id() -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/issuer"
-
-
-def key_id() -> str:
-    return f"{issuer_id()}#key-1"
-
-
 def verify_url(code: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/verify/{code}"
 
 
-def issuer_document() -> dict:
-    """The issuer's controller document: where a verifier finds the public key."""
-    key = load_private_key()
+def key_document(method_id: str | None = None) -> dict:
+    """The installation's public key as a Multikey verification method."""
     return {
+        "id": method_id or key_id(),
+        "type": "Multikey",
+        "controller": issuer_id(),
+        "publicKeyMultibase": public_key_multibase(load_private_key()),
+    }
+
+
+def issuer_document(services: list[dict] | None = None) -> dict:
+    """The issuer's controller document: where a verifier finds the public key (under its own
+    address, and under the fragment older proofs name), and what this installation serves."""
+    methods = [key_document(), key_document(legacy_key_id())]
+    document = {
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
         "id": issuer_id(),
         "name": current_app.config["INSTALLATION_NAME"],
-        "verificationMethod": [
-            {
-                "id": key_id(),
-                "type": "Multikey",
-                "controller": issuer_id(),
-                "publicKeyMultibase": public_key_multibase(key),
-            }
-        ],  # fmt: skip
-        "assertionMethod": [key_id()],
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
     }
+    if services:
+        document["service"] = services
+    return document
 
 
 def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dict:

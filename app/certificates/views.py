@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.certificates.credential import issuer_document, key_id
+from app.certificates.credential import issuer_document, key_document
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
 from app.certificates.models import Certificate, CertificateJob
@@ -37,6 +37,7 @@ from app.common import paginate
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
 from app.extensions import db, limiter
+from app.installation import KEY_NAME, key_id, peer_service
 from app.permissions import (
     can_award_credit,
     can_view_student,
@@ -44,6 +45,7 @@ from app.permissions import (
     student_required,
     visible_sites,
 )
+from app.sites.services import served_places
 from app.students.models import Student
 from app.users.models import Role
 
@@ -269,7 +271,14 @@ def credential_public(code: str):
 
 @public.route("/issuer")
 def issuer():
-    return jsonify(issuer_document())
+    return jsonify(issuer_document([peer_service(served_places())]))
+
+
+@public.route("/issuer/keys/<name>")
+def issuer_key(name: str):
+    if name != KEY_NAME:
+        abort(404)
+    return jsonify({"@context": "https://w3id.org/security/multikey/v1", **key_document()})
 
 
 @public.route("/.well-known/jwks.json")

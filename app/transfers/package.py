@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.certificates.credential import issuer_id, key_id, verify_url
+from app.certificates.credential import verify_url
 from app.certificates.models import Certificate
 from app.certificates.signing import (
     load_private_key,
@@ -25,6 +25,7 @@ from app.courses.models import CourseVersion, Section
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
+from app.installation import issuer_id, key_id, key_ids_of
 from app.learning.models import Attempt
 from app.students.models import Student
 from app.transfers.models import TrustedIssuer
@@ -200,10 +201,12 @@ def check_package(raw: bytes) -> PackageCheck:
 
 def trusted_key(issuer: str, method: str):
     """The public key for packages from `issuer`: this installation's own, or a trusted one."""
-    if issuer == issuer_id() and method == key_id():
+    if method not in key_ids_of(issuer):
+        return None
+    if issuer == issuer_id():
         return load_private_key().public_key()
     row = db.session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
-    if row is None or method != f"{issuer}#key-1":
+    if row is None:
         return None
     return public_key_from_multibase(row.public_key_multibase)
 

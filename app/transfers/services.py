@@ -14,6 +14,7 @@ from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
+from app.installation import issuer_id
 from app.moves.services import move_student
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
@@ -178,8 +179,6 @@ def _carry_credit_award(enrollment: Enrollment, entry: dict, package: dict, user
     the student); whichever award is newer, here or there, is the current one."""
     sent = next((a for a in entry.get("credit_awards", []) if a.get("current")), None)
     issuer = package["issuer"]
-    from app.certificates.credential import issuer_id
-
     if sent is None or issuer == issuer_id():
         return  # none, or this installation's own award, already here
     awarded_at = _datetime(sent["awarded_at"])
@@ -235,8 +234,6 @@ def remote_site(site: dict, issuer: str) -> Site:
     local = db.session.scalar(
         select(Site).where(Site.code == site["code"], Site.state_code == site["state_code"])
     )
-    from app.certificates.credential import issuer_id
-
     if local is not None and issuer == issuer_id():
         return local
     tag = hashlib.sha256(issuer.encode()).hexdigest()[:6]
