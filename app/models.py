@@ -15,7 +15,13 @@ from app.moves.models import MoveStatus, StudentMove
 from app.rosters.models import RosterImport
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
-from app.transfers.models import TransferImport, TrustedIssuer
+from app.transfers.models import (
+    InboundStatus,
+    InboundTransfer,
+    PeerNonce,
+    TransferImport,
+    TrustedIssuer,
+)
 from app.users.models import ApiToken, Role, User
 
 __all__ = [
@@ -33,10 +39,13 @@ __all__ = [
     "CreditAward",
     "Enrollment",
     "EnrollmentStatus",
+    "InboundStatus",
+    "InboundTransfer",
     "Item",
     "ItemKind",
     "Lesson",
     "Mode",
+    "PeerNonce",
     "MoveStatus",
     "PriorCourse",
     "Role",

@@ -34,6 +34,9 @@ class StudentMove(db.Model):
     status: Mapped[MoveStatus] = enum_column(MoveStatus, default=MoveStatus.MOVING)
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sent directly to the Puente installation that serves the destination (its issuer id).
+    sent_to: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None]
 

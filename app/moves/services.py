@@ -12,6 +12,7 @@ from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
 from app.moves.models import MoveStatus, StudentMove
+from app.permissions import student_scope
 from app.places import place
 from app.sites.models import Site
 from app.students.models import Student
@@ -123,29 +124,41 @@ def student_moves(student: Student) -> list[StudentMove]:
 
 
 def incoming_scope(user: User) -> ColumnElement[bool]:
-    """A WHERE clause for the notices whose destination is `user`'s scope: a site's staff see
-    notices naming their site, or their site's state or country with no site chosen (not their
-    own students'); a state coordinator sees notices to the state or its country; an admin sees
-    all."""
+    """A WHERE clause for the notices whose destination is `user`'s scope.
+
+    A site's staff see notices naming their site, or their state with no site chosen (not their
+    own students'); a notice naming only the country goes to coordinators there, not to every
+    site; a state coordinator sees notices to the state (and country-only ones for its country);
+    an admin sees all. Once a notice is closed, only those who may see the student's record
+    still see it.
+    """
     if user.role == Role.ADMIN:
         return true()
     if user.role not in (Role.TEACHER, Role.COORDINATOR):
         return false()
+    no_site = StudentMove.destination_site_id.is_(None)
     if user.site_id:
         state = user.site.state_code
-        return and_(
-            StudentMove.from_site_id != user.site_id,
-            or_(
-                StudentMove.destination_site_id == user.site_id,
-                and_(
-                    StudentMove.destination_site_id.is_(None),
-                    StudentMove.destination_code.in_([state, state[:2]]),
-                ),
+        places = [
+            StudentMove.destination_site_id == user.site_id,
+            and_(no_site, StudentMove.destination_code == state),
+        ]
+        if user.role == Role.COORDINATOR:
+            places.append(and_(no_site, StudentMove.destination_code == state[:2]))
+        where = and_(StudentMove.from_site_id != user.site_id, or_(*places))
+    elif user.role == Role.COORDINATOR and user.state_code:
+        where = or_(
+            StudentMove.destination_code == user.state_code,
+            StudentMove.destination_site_id.in_(
+                select(Site.id).where(Site.state_code == user.state_code)
             ),
+            and_(no_site, StudentMove.destination_code == user.state_code[:2]),
         )
-    if user.role == Role.COORDINATOR and user.state_code:
-        return StudentMove.destination_code.in_([user.state_code, user.state_code[:2]])
-    return false()
+    else:
+        return false()
+    still_open = StudentMove.status == MoveStatus.MOVING
+    visible = StudentMove.student_id.in_(select(Student.id).where(student_scope(user)))
+    return and_(where, or_(still_open, visible))
 
 
 def is_incoming_for(user: User, move: StudentMove) -> bool:

@@ -32,7 +32,6 @@ from app.permissions import (
 from app.places import place_name
 from app.sites.models import Site
 from app.students.models import Student
-from app.students.services import progress_summary
 
 bp = Blueprint("moves", __name__, url_prefix="/moves")
 bp.add_app_template_global(place_name)
@@ -135,10 +134,8 @@ def _render_incoming(error: str | None = None, status: int = 200):
     pagination = paginate(incoming_moves(current_user, chosen))
     sites = visible_sites(current_user)
     rows = [(move, _receive_form(move, sites)) for move in pagination.items]
-    summary = progress_summary([m.student_id for m in pagination.items])
     return render_template(
         "moves/incoming.html", pagination=pagination, rows=rows, error=error, chosen=chosen,
-        active={student_id: counts[0] for student_id, counts in summary.items()},
         statuses=[s.value for s in MoveStatus], can_view=can_view_student,
     ), status  # fmt: skip
 

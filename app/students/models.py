@@ -32,10 +32,14 @@ class Student(db.Model):
     curp: Mapped[str | None] = mapped_column(String(18), unique=True)
     # OneRoster sourcedId of the user row this student came from (re-imports update it).
     roster_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Set when an imported record matched one out of the importer's reach (same MSIX ID, CURP,
+    # or name and birth date): a coordinator who can see both decides.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped["Site"] = relationship()  # noqa: F821
     user: Mapped["User | None"] = relationship()  # noqa: F821
+    duplicate_of: Mapped["Student | None"] = relationship(remote_side=[id])
 
     @property
     def full_name(self) -> str:

@@ -3,8 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Regexp
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 
 class UploadForm(FlaskForm):
@@ -21,17 +21,7 @@ class ConfirmForm(FlaskForm):
 
 
 class TrustForm(FlaskForm):
-    issuer = StringField(
-        _l("Issuer address"), validators=[DataRequired(), URL(require_tld=False), Length(max=300)]
-    )
-    name = StringField(_l("Installation name"), validators=[DataRequired(), Length(max=200)])
-    public_key = StringField(
-        _l("Public key (publicKeyMultibase)"),
-        validators=[
-            DataRequired(),
-            Regexp(
-                r"^z[1-9A-HJ-NP-Za-km-z]{40,60}$",
-                message=_l("Paste the publicKeyMultibase value from the issuer document."),
-            ),
-        ],
+    document = TextAreaField(
+        _l("The other installation's issuer document (paste all of it)"),
+        validators=[DataRequired(_l("Paste the issuer document.")), Length(max=20_000)],
     )

@@ -1,13 +1,7 @@
-"""Build, sign and check transfer packages (schema: transfer-package.schema.json, here)."""
+"""Build and sign a student's transfer package (schema: transfer-package.schema.json, here)."""
 
-import json
 import uuid
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
-from flask_babel import gettext as _
-from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,27 +9,17 @@ from app.certificates.credential import verify_url
 from app.certificates.models import Certificate
 from app.certificates.signing import (
     load_private_key,
-    public_key_from_multibase,
     public_key_multibase,
     sign_document,
-    verify_document,
 )
 from app.common import utcnow
 from app.courses.models import CourseVersion, Section
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
-from app.installation import issuer_id, key_id, key_ids_of
+from app.installation import issuer_id, key_id
 from app.learning.models import Attempt
 from app.students.models import Student
-from app.transfers.models import TrustedIssuer
-
-SCHEMA_FILE = Path(__file__).with_name("transfer-package.schema.json")
-
-
-@cache
-def schema_validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(SCHEMA_FILE.read_text()))
 
 
 def _iso(value) -> str | None:
@@ -158,57 +142,6 @@ def _enrollment(enrollment, tests, awards, certs) -> dict:
             if c.enrollment_id == enrollment.id
         ],  # fmt: skip
     }
-
-
-@dataclass
-class PackageCheck:
-    package: dict | None
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def check_package(raw: bytes) -> PackageCheck:
-    """Parse, validate against the schema and check the signature; every problem, translated."""
-    try:
-        package = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return PackageCheck(None, [_("The file is not JSON: %(error)s.", error=str(error))])
-    if not isinstance(package, dict):
-        return PackageCheck(None, [_("The file is not a transfer package.")])
-    problems = []
-    for error in sorted(schema_validator().iter_errors(package), key=lambda e: list(e.path)):
-        where = "/".join(str(p) for p in error.absolute_path) or "(package)"
-        problems.append(_("%(where)s: %(message)s", where=where, message=error.message))
-    if problems:
-        return PackageCheck(package, problems)
-    key = trusted_key(package["issuer"], package["proof"].get("verificationMethod", ""))
-    if key is None:
-        problems.append(
-            _(
-                "The package was signed by %(issuer)s, which this installation does not trust yet.",
-                issuer=package["issuer"],
-            )
-        )
-    elif not verify_document(package, key):
-        problems.append(
-            _("The signature does not match: the package was changed after it was signed.")
-        )
-    return PackageCheck(package, problems)
-
-
-def trusted_key(issuer: str, method: str):
-    """The public key for packages from `issuer`: this installation's own, or a trusted one."""
-    if method not in key_ids_of(issuer):
-        return None
-    if issuer == issuer_id():
-        return load_private_key().public_key()
-    row = db.session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
-    if row is None:
-        return None
-    return public_key_from_multibase(row.public_key_multibase)
 
 
 def own_public_key() -> str:

@@ -1,23 +1,25 @@
 """Import a checked transfer package: match the student, continue each course, all or nothing."""
 
-import enum
 import hashlib
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.common import utcnow
 from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
+from app.credits.rules import rules_for, state_credit
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
 from app.installation import issuer_id
-from app.moves.services import move_student
+from app.moves.services import move_student, receive_move, receiving_sites
+from app.permissions import can_manage_site
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
+from app.transfers.checking import parse_datetime
+from app.transfers.matching import NEW, resolve_target
 from app.transfers.models import TransferImport
 from app.users.models import User
 
@@ -26,70 +28,85 @@ class TransferError(ValueError):
     """The package cannot be imported; the message says why."""
 
 
-class MatchKind(enum.StrEnum):
-    MSIX = "msix"
-    CURP = "curp"
-    NAME_AND_BIRTH = "name_and_birth"
-    UNCERTAIN = "uncertain"  # same name, but the date of birth is missing or differs
-    NEW = "new"
-
-
-@dataclass
-class Match:
-    kind: MatchKind
-    student: Student | None
-    candidates: list[Student]
-
-
-def match_student(identity: dict) -> Match:
-    """Find the local record of the package's student: MSIX ID, then CURP, then name + birth."""
-    if identity.get("msix_id"):
-        found = db.session.scalar(select(Student).where(Student.msix_id == identity["msix_id"]))
-        if found:
-            return Match(MatchKind.MSIX, found, [found])
-    if identity.get("curp"):
-        found = db.session.scalar(select(Student).where(Student.curp == identity["curp"]))
-        if found:
-            return Match(MatchKind.CURP, found, [found])
-    same_name = list(db.session.scalars(
-        select(Student).where(
-            func.lower(Student.given_name) == identity["given_name"].lower(),
-            func.lower(Student.family_name) == identity["family_name"].lower(),
-        ).limit(10)
-    ))  # fmt: skip
-    birth = _date(identity.get("birth_date"))
-    exact = [s for s in same_name if birth and s.birth_date == birth]
-    if len(exact) == 1:
-        return Match(MatchKind.NAME_AND_BIRTH, exact[0], exact)
-    if same_name:
-        return Match(MatchKind.UNCERTAIN, None, same_name)
-    return Match(MatchKind.NEW, None, [])
-
-
 def already_imported(package: dict) -> TransferImport | None:
     return db.session.scalar(
         select(TransferImport).where(TransferImport.package_id == package["id"])
     )
 
 
-def import_package(
-    package: dict, site: Site, user: User, student: Student | None
-) -> TransferImport:
-    """Write a checked package at `site`: the student (matched `student`, or a new record) and
-    every enrollment, continuing where it stopped. Importing the same package again is a no-op.
+def import_package(package: dict, site: Site, user: User, choice: str = "auto") -> TransferImport:
+    """Write a checked package at `site`: continue the record `choice` names (a student id, "new",
+    or "auto" for the server's own proposal), every enrollment where it stopped. Importing the
+    same package again is a no-op.
 
-    :raises TransferError: when a course version is not installed here (nothing is written).
+    The record is one `resolve_target` allows `user` to attach to; a strong match out of reach
+    becomes a new record flagged as its possible duplicate.
+
+    :raises TransferError: for a site not the user's, a record that may not be chosen, a course
+        version not installed here, or values the course does not allow (nothing is written).
     """
     done = already_imported(package)
     if done is not None:
         return done
+    if site.is_external or not can_manage_site(user, site):
+        raise TransferError(_("Choose one of your sites."))
+    versions = _installed_versions(package)
+    check_against_courses(package, versions)
+    resolution = resolve_target(package["student"], user)
+    chosen = resolution.default if choice == "auto" else choice
+    if chosen not in resolution.allowed:
+        raise TransferError(
+            _("That record cannot receive this package: choose one of the records shown.")
+        )
+    if chosen == NEW:
+        student = _new_student(package["student"], site, resolution.duplicate_of, user)
+    else:
+        student = next(s for s in resolution.choices if str(s.id) == chosen)
+        move = resolution.moves.get(student.id)
+        if move is not None:
+            if not receiving_sites(move, [site]):
+                raise TransferError(
+                    _("The move notice names another site: import the record there.")
+                )
+            receive_move(move, site, user)
+        elif student.site_id != site.id:
+            move_student(student, site)
+    for entry in package["enrollments"]:
+        version = versions[(entry["course"]["code"], entry["course"]["version"])]
+        enrollment = _continue_enrollment(student, version, entry, package["issuer"], user)
+        _carry_credit_award(enrollment, entry, package, user)
+    record = TransferImport(
+        package_id=package["id"],
+        issuer=package["issuer"],
+        student_id=student.id,
+        site_id=site.id,
+        imported_by_id=user.id,
+        package=package,
+    )
+    db.session.add(record)
+    db.session.flush()
+    record_event(
+        user,
+        "transfer.imported",
+        record,
+        student_id=student.id,
+        issuer=package["issuer"],
+        source_site=package["source_site"]["code"],
+        enrollments=len(package["enrollments"]),
+        record="new" if chosen == NEW else "existing",
+    )
+    return record
+
+
+def _installed_versions(package: dict) -> dict[tuple[str, str], CourseVersion]:
     versions = {}
     for entry in package["enrollments"]:
         course = entry["course"]
         version = db.session.scalar(
-            select(CourseVersion).join(CourseVersion.course)
+            select(CourseVersion)
+            .join(CourseVersion.course)
             .where(Course.code == course["code"], CourseVersion.version == course["version"])
-        )  # fmt: skip
+        )
         if version is None or version.content_hash != course["content_hash"]:
             raise TransferError(
                 _(
@@ -100,32 +117,87 @@ def import_package(
                 )
             )
         versions[(course["code"], course["version"])] = version
-    student = student or _new_student(package["student"], site)
-    if student.site_id != site.id:
-        move_student(student, site)
-    for entry in package["enrollments"]:
+    return versions
+
+
+def check_against_courses(package: dict, versions: dict) -> None:
+    """What the schema cannot know: unit numbers the course has, units passed no more than its
+    units, and credit no more than the course's credit in the awarding state's system.
+
+    :raises TransferError: naming the field and the reason.
+    """
+    for index, entry in enumerate(package["enrollments"]):
         version = versions[(entry["course"]["code"], entry["course"]["version"])]
-        enrollment = _continue_enrollment(student, version, entry, package["issuer"], user)
-        _carry_credit_award(enrollment, entry, package, user)
-    record = TransferImport(package_id=package["id"], issuer=package["issuer"], student_id=student.id,
-                            site_id=site.id, imported_by_id=user.id, package=package)  # fmt: skip
-    db.session.add(record)
-    db.session.flush()
-    record_event(user, "transfer.imported", record, student_id=student.id,
-                 issuer=package["issuer"], source_site=package["source_site"]["code"],
-                 enrollments=len(package["enrollments"]))  # fmt: skip
-    return record
+        numbers = {u.number for u in version.units}
+        for position, unit in enumerate(entry["units"]):
+            if unit["number"] not in numbers:
+                raise TransferError(
+                    _(
+                        "enrollments/%(index)s/units/%(position)s/number: course %(code)s has no unit %(number)s.",
+                        index=index,
+                        position=position,
+                        code=version.course.code,
+                        number=unit["number"],
+                    )
+                )
+        for position, award in enumerate(entry["credit_awards"]):
+            where = f"enrollments/{index}/credit_awards/{position}"
+            most = state_credit(version.credit, rules_for(award["state_code"]))
+            if award["credit"] > most:
+                raise TransferError(
+                    _(
+                        "%(where)s/credit: %(credit)s is more than the course's credit "
+                        "(%(most)s in %(state)s).",
+                        where=where,
+                        credit=award["credit"],
+                        most=most,
+                        state=award["state_code"],
+                    )
+                )
+            if not award["units_passed"] <= award["unit_count"] == len(numbers):
+                raise TransferError(
+                    _(
+                        "%(where)s/units_passed: %(passed)s of %(count)s units does not fit a "
+                        "course of %(units)s units.",
+                        where=where,
+                        passed=award["units_passed"],
+                        count=award["unit_count"],
+                        units=len(numbers),
+                    )
+                )
 
 
-def _new_student(identity: dict, site: Site) -> Student:
+def _new_student(identity: dict, site: Site, duplicate_of: Student | None, user: User) -> Student:
+    """A new record for the package's student; identifiers another record already holds stay
+    with that record, and the new one is flagged as its possible duplicate."""
+    msix, curp = identity.get("msix_id"), identity.get("curp")
+    if duplicate_of is not None:
+        msix = None if msix == duplicate_of.msix_id else msix
+        curp = None if curp == duplicate_of.curp else curp
     student = Student(
-        site_id=site.id, given_name=identity["given_name"], family_name=identity["family_name"],
-        birth_date=_date(identity.get("birth_date")), kind=StudentKind(identity["kind"]),
-        grade_level=identity.get("grade_level"), msix_id=identity.get("msix_id"),
-        state_student_id=identity.get("state_student_id"), curp=identity.get("curp"),
-    )  # fmt: skip
+        site_id=site.id,
+        given_name=identity["given_name"],
+        family_name=identity["family_name"],
+        birth_date=_date(identity.get("birth_date")),
+        kind=StudentKind(identity["kind"]),
+        grade_level=identity.get("grade_level"),
+        msix_id=msix,
+        state_student_id=identity.get("state_student_id"),
+        curp=curp,
+        duplicate_of_id=duplicate_of.id if duplicate_of else None,
+    )
     db.session.add(student)
     db.session.flush()
+    if duplicate_of is not None:
+        record_event(
+            user,
+            "student.possible_duplicate",
+            student,
+            student_id=student.id,
+            duplicate_of=duplicate_of.id,
+            msix_id=identity.get("msix_id"),
+            curp=identity.get("curp"),
+        )
     return student
 
 
@@ -253,4 +325,4 @@ def _date(text: str | None) -> date | None:
 
 
 def _datetime(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text.rstrip("Z")) if text else None
+    return parse_datetime(text) if text else None

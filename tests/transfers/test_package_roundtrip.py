@@ -22,9 +22,10 @@ from app.extensions import db
 from app.grading.services import record_paper_scores
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
+from app.transfers.checking import check_package
 from app.transfers.models import TrustedIssuer
-from app.transfers.package import build_package, check_package, own_public_key
-from app.transfers.services import import_package, match_student
+from app.transfers.package import build_package, own_public_key
+from app.transfers.services import import_package
 from app.users.models import Role, User
 from tests import factories
 from tests.transfers.conftest import make_installation
@@ -184,14 +185,10 @@ def move(texas, dakota, plan: dict) -> tuple[dict, dict]:
             assert check.ok, check.problems
             site = db.session.scalar(select(Site).where(Site.code == "ND-RRV"))
             admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
-            record = import_package(
-                check.package, site, admin, match_student(first["student"]).student
-            )
+            record = import_package(check.package, site, admin)
             db.session.commit()
             counts = row_counts()
-            again = import_package(
-                check.package, site, admin, match_student(first["student"]).student
-            )
+            again = import_package(check.package, site, admin)
             db.session.commit()
             assert again.id == record.id and row_counts() == counts  # a second import: no change
             second = build_package(db.session.get(Student, record.student_id))
