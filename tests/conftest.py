@@ -58,8 +58,16 @@ class ConnectionSession(Session):
 
 
 @pytest.fixture(autouse=True)
-def session(app):
-    """Every test runs in a transaction that is rolled back; request commits are savepoints."""
+def session(request):
+    """Every test runs in a transaction that is rolled back; request commits are savepoints.
+
+    Tests marked `own_databases` (installations of their own, live servers) commit for real in
+    databases they create, and get no shared session.
+    """
+    if request.node.get_closest_marker("own_databases"):
+        yield None
+        return
+    app = request.getfixturevalue("app")
     with app.app_context():
         connection = db.engine.connect()
         transaction = connection.begin()

@@ -148,3 +148,18 @@ def add_student(by: User, data: dict) -> Student:
     db.session.flush()
     record_event(by, "student.created", student, student_id=student.id, site=site.code)
     return student
+
+
+def possible_duplicates(user: User, student: Student) -> list[Student]:
+    """Records flagged as possibly the same student as `student` (either way) that `user` may
+    also see: only someone who can see both decides."""
+    stmt = (
+        select(Student)
+        .where(
+            or_(Student.id == student.duplicate_of_id, Student.duplicate_of_id == student.id),
+            student_scope(user),
+        )
+        .options(selectinload(Student.site))
+        .order_by(Student.id)
+    )
+    return list(db.session.scalars(stmt))

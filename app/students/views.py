@@ -25,6 +25,7 @@ from app.students.services import (
     StudentError,
     add_student,
     filter_students,
+    possible_duplicates,
     progress_summary,
     unit_modes,
 )
@@ -69,6 +70,7 @@ def detail(student_id: int):
         "students/detail.html", student=student, enrollments=enrollments, modes=modes,
         awards={a.enrollment_id: a for a in awards}, action_form=FlaskForm(),
         withdraw_form=WithdrawForm(), can_award=can_award_credit(current_user, student),
+        duplicates=possible_duplicates(current_user, student),
     )  # fmt: skip
 
 

@@ -7,12 +7,6 @@ from app.extensions import db
 from config import TestingConfig
 
 
-@pytest.fixture
-def session():
-    """These tests commit for real, in their own databases."""
-    yield None
-
-
 def make_installation(tmp_path, name: str, address: str):
     class InstallationConfig(TestingConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / name}.db"

@@ -30,7 +30,10 @@ from app.users.models import Role, User
 from tests import factories
 from tests.transfers.conftest import make_installation
 
+pytestmark = pytest.mark.own_databases  # two installations, each its own database
+
 # (code, units, Carnegie credit): the shapes a package may declare (3-10 units).
+
 COURSES = (("RT-ALG", 5, 0.5), ("RT-ENG", 5, 0.5), ("RT-SHORT", 3, 1.0))
 # Texas installation sites: (code, name, state); the student's units are done at any of them.
 TEXAS_SITES = (

@@ -27,6 +27,8 @@ from config import BASE_DIR
 from tests import factories
 from tests.certificates.helpers import pdf_text
 
+pytestmark = pytest.mark.own_databases  # two installations, each its own database
+
 ALGEBRA = BASE_DIR / "courses" / "algebra-i-a"
 
 
