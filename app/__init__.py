@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from app.records.views import bp as records_bp
     from app.rosters.views import bp as rosters_bp
     from app.students.views import bp as students_bp
+    from app.transfers.peer_views import bp as peer_bp
     from app.transfers.views import bp as transfers_bp
     from app.users.views import bp as users_bp
 
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         certificates_bp,
         verify_bp,
         transfers_bp,
+        peer_bp,
         records_bp,
         moves_bp,
         prior_courses_bp,

@@ -11,17 +11,11 @@ from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Se
 from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
-from app.moves.models import MoveStatus, StudentMove
+from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
 from app.rosters.models import RosterImport
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
-from app.transfers.models import (
-    InboundStatus,
-    InboundTransfer,
-    PeerNonce,
-    TransferImport,
-    TrustedIssuer,
-)
+from app.transfers.models import PeerNonce, TransferImport, TrustedIssuer
 from app.users.models import ApiToken, Role, User
 
 __all__ = [

@@ -13,6 +13,7 @@ from app.certificates.models import CertificateJob, JobStatus
 from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
 from app.extensions import db
+from app.moves.models import InboundTransfer
 from app.moves.services import report_move
 from app.users.services import create_api_token
 from tests import factories
@@ -51,6 +52,10 @@ API_LIST = row(anonymous=LOGIN, **{r: OK for r in ROLES[1:]})
 API_STUDENT_OBJECT = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
 OWN_JOB = row(coordinator=OK, admin=OK)  # the state coordinator started it; admins see all
 OWNER_OR_STAFF_IN_SCOPE = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
+# A move another installation sent to Texas: staff of every Texas site, Texas coordinators.
+STAFF_IN_DESTINATION = row(teacher=OK, other_teacher=OK, coordinator=OK, admin=OK)
+# Other installations' requests: a session is no credential, only an HTTP message signature.
+PEER_SIGNED = row(*[LOGIN] * len(ROLES))
 
 TABLE = {
     "main.index": EVERYONE,  # sends each role to its start page, anonymous to sign in
@@ -121,6 +126,9 @@ TABLE = {
     "verify.issuer": EVERYONE,
     "verify.jwks": EVERYONE,
     "verify.issuer_key": EVERYONE,
+    "transfers.send_move": STAFF_IN_SCOPE,
+    "transfers.receive_inbound": STAFF_IN_DESTINATION,
+    "peer.receive_move": PEER_SIGNED,
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
     "admin.deactivate_user": ADMIN,
@@ -166,6 +174,11 @@ def objects(world):
     db.session.add(job)
     db.session.flush()
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
+    inbound = InboundTransfer(sender="https://nd.puente.example/issuer", sender_move_id=7,
+                              package_id="p", package={}, given_name="Eva", family_name="Luna",
+                              birth_year=2009, origin_site="Red River", origin_state="US-ND",
+                              destination_code="US-TX", move_date=date.today())  # fmt: skip
+    db.session.add(inbound)
     prior = add_prior_course(student, world["coord_tx"], {
         "subject": "Matemáticas", "level": "secundaria", "year": 3, "sep_grade": 8.5})  # fmt: skip
     users = {
@@ -194,6 +207,7 @@ def objects(world):
         "move_id": move.id,
         "prior_course_id": prior.id,
         "name": "key-1",
+        "inbound_id": inbound.id,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
     return users, params

@@ -11,7 +11,7 @@ from app.common import utcnow
 from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
-from app.moves.models import MoveStatus, StudentMove
+from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
 from app.permissions import student_scope
 from app.places import place
 from app.sites.models import Site
@@ -207,3 +207,41 @@ def served_here(code: str) -> bool:
         db.session.scalar(select(Site.id).where(where, Site.is_external.is_(False)).limit(1))
         is not None
     )
+
+
+def inbound_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause for moves other installations sent here whose destination is `user`'s
+    scope: staff of a site in the destination state (a country-only notice: its coordinators);
+    admins all. Once received, only those who may see the student's record see it."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role not in (Role.TEACHER, Role.COORDINATOR):
+        return false()
+    state = user.site.state_code if user.site_id else user.state_code
+    if not state:
+        return false()
+    places = [InboundTransfer.destination_code == state]
+    if user.role == Role.COORDINATOR:
+        places.append(InboundTransfer.destination_code == state[:2])
+    still_open = InboundTransfer.status == InboundStatus.INCOMING
+    visible = InboundTransfer.student_id.in_(select(Student.id).where(student_scope(user)))
+    return and_(or_(*places), or_(still_open, visible))
+
+
+def inbound_moves(user: User, status: str | None) -> Select:
+    """Moves sent here by other installations, in `user`'s scope, oldest move date first."""
+    stmt = (
+        select(InboundTransfer)
+        .where(inbound_scope(user))
+        .order_by(InboundTransfer.move_date, InboundTransfer.id)
+    )
+    if status != "all":
+        chosen = InboundStatus.RECEIVED if status == MoveStatus.ARRIVED else InboundStatus.INCOMING
+        stmt = stmt.where(InboundTransfer.status == chosen)
+    return stmt
+
+
+def inbound_receiving_sites(inbound: InboundTransfer, sites: list[Site]) -> list[Site]:
+    """Of `sites` (the user's own), those in the destination the other installation named."""
+    code = inbound.destination_code
+    return [s for s in sites if code in (s.state_code, s.country)]

@@ -4,16 +4,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.common import paginate, to_int
 from app.extensions import db
 from app.moves.forms import CancelMoveForm, MoveForm, ReceiveForm
-from app.moves.models import MoveStatus, StudentMove
+from app.moves.models import InboundTransfer, MoveStatus, StudentMove
 from app.moves.services import (
     MoveError,
     cancel_move,
+    inbound_moves,
+    inbound_receiving_sites,
     incoming_moves,
     is_incoming_for,
     receive_move,
@@ -51,14 +54,22 @@ def move_status_label(status: str) -> str:
 @bp.app_template_global()
 def student_moves_panel(student: Student) -> dict:
     """What the record's move section shows: the notices and whether the user may act on them."""
+    from app.transfers.trust import peer_for  # the page combines moves and transfers
+
     notices = student_moves(student)
     current = next((m for m in notices if m.status == MoveStatus.MOVING), None)
+    here = current is not None and served_here(current.destination_code)
+    peer = None
+    if current is not None and not here and current.destination_site_id is None:
+        peer = peer_for(current.destination_code)
     return {
         "notices": notices,
         "open": current,
-        "served_here": current is not None and served_here(current.destination_code),
+        "served_here": here,
+        "peer": peer,
         "can_manage": can_manage_student(current_user, student),
         "cancel_form": CancelMoveForm(),
+        "send_form": FlaskForm(),
     }
 
 
@@ -67,7 +78,9 @@ def _internal_sites() -> list[Site]:
         select(Site).where(Site.is_external.is_(False)).order_by(Site.state_code, Site.name)))  # fmt: skip
 
 
-def _render_student(student: Student, form: MoveForm, error: str | None = None, status: int = 200):
+def render_student_moves(
+    student: Student, form: MoveForm, error: str | None = None, status: int = 200
+):
     form.set_choices([s for s in _internal_sites() if s.id != student.site_id])
     return render_template("moves/student.html", student=student, form=form, error=error,
                            panel=student_moves_panel(student)), status  # fmt: skip
@@ -76,7 +89,7 @@ def _render_student(student: Student, form: MoveForm, error: str | None = None, 
 @bp.route("/students/<int:student_id>")
 @staff_required
 def student(student_id: int):
-    return _render_student(get_student_or_404(student_id, manage=True), MoveForm())
+    return render_student_moves(get_student_or_404(student_id, manage=True), MoveForm())
 
 
 @bp.post("/students/<int:student_id>")
@@ -88,14 +101,14 @@ def report(student_id: int):
         errors = [e for f in form for e in f.errors] or [
             _("The form has expired; please try again.")
         ]
-        return _render_student(student, form, errors[0], 400)
+        return render_student_moves(student, form, errors[0], 400)
     try:
         move = report_move(student, current_user, form.destination_code.data,
                            to_int(form.destination_site_id.data), form.move_date.data,
                            form.note.data)  # fmt: skip
     except MoveError as error:
         db.session.rollback()
-        return _render_student(student, form, str(error), 400)
+        return render_student_moves(student, form, str(error), 400)
     flash(_("%(name)s is marked as moving to %(place)s.", name=student.full_name,
             place=place_name(move.destination_code)), "success")  # fmt: skip
     return redirect(url_for("students.detail", student_id=student.id, _anchor="moves"))
@@ -118,7 +131,7 @@ def cancel(move_id: int):
         cancel_move(move, current_user, (form.reason.data or "").strip())
     except MoveError as error:
         db.session.rollback()
-        return _render_student(move.student, MoveForm(), str(error), 409)
+        return render_student_moves(move.student, MoveForm(), str(error), 409)
     flash(_("The move notice was cancelled."), "success")
     return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
 
@@ -129,21 +142,40 @@ def _receive_form(move: StudentMove, sites: list[Site]) -> ReceiveForm:
     return form
 
 
-def _render_incoming(error: str | None = None, status: int = 200):
+def inbound_receive_form(inbound: InboundTransfer, sites: list[Site]) -> ReceiveForm:
+    form = ReceiveForm(prefix=f"i{inbound.id}")
+    form.site_id.choices = [
+        SelectChoice(s.id, s.name) for s in inbound_receiving_sites(inbound, sites)
+    ]
+    return form
+
+
+def render_incoming(error: str | None = None, status: int = 200):
+    """The incoming list: notices from this installation's sites, and moves other Puente
+    installations sent here."""
     chosen = request.args.get("status") or MoveStatus.MOVING.value
     pagination = paginate(incoming_moves(current_user, chosen))
+    inbound = paginate(inbound_moves(current_user, chosen))
     sites = visible_sites(current_user)
     rows = [(move, _receive_form(move, sites)) for move in pagination.items]
+    inbound_rows = [(item, inbound_receive_form(item, sites)) for item in inbound.items]
     return render_template(
-        "moves/incoming.html", pagination=pagination, rows=rows, error=error, chosen=chosen,
-        statuses=[s.value for s in MoveStatus], can_view=can_view_student,
-    ), status  # fmt: skip
+        "moves/incoming.html",
+        pagination=pagination,
+        rows=rows,
+        inbound=inbound,
+        inbound_rows=inbound_rows,
+        error=error,
+        chosen=chosen,
+        statuses=[s.value for s in MoveStatus],
+        can_view=can_view_student,
+    ), status
 
 
 @bp.route("/incoming")
 @staff_required
 def incoming():
-    return _render_incoming()
+    return render_incoming()
 
 
 @bp.post("/<int:move_id>/receive")
@@ -154,13 +186,13 @@ def receive(move_id: int):
         abort(404)  # FERPA: another site's notice is not even confirmed to exist
     form = _receive_form(move, visible_sites(current_user))
     if not form.validate_on_submit():
-        return _render_incoming(_("Choose the site that takes the student in."), 400)
+        return render_incoming(_("Choose the site that takes the student in."), 400)
     site = db.session.get(Site, form.site_id.data)
     try:
         receive_move(move, site, current_user)
     except MoveError as error:
         db.session.rollback()
-        return _render_incoming(str(error), 409)
+        return render_incoming(str(error), 409)
     flash(_("%(name)s was received at %(site)s; the record is now yours to continue.",
             name=move.student.full_name, site=site.name), "success")  # fmt: skip
     return redirect(url_for("students.detail", student_id=move.student_id))

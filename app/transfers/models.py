@@ -1,13 +1,12 @@
-"""Trusted installations, every imported package, and records other installations sent here."""
+"""Trusted installations, every imported package, and the nonces of accepted peer requests."""
 
-import enum
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.common import enum_column, utcnow
+from app.common import utcnow
 from app.extensions import db
 
 
@@ -42,43 +41,6 @@ class TransferImport(db.Model):
     package: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     student: Mapped["Student"] = relationship()  # noqa: F821
-
-
-class InboundStatus(enum.StrEnum):
-    INCOMING = "incoming"  # sent by another installation, waiting to be received here
-    RECEIVED = "received"  # imported at one of this installation's sites
-
-
-class InboundTransfer(db.Model):
-    """A move notice and signed package another Puente installation sent here directly.
-
-    Until it is received, staff see only what the notice shows: name, year of birth, origin.
-    """
-
-    __tablename__ = "inbound_transfer"
-    __table_args__ = (
-        UniqueConstraint("sender", "sender_move_id", name="uq_inbound_transfer_sender_move"),
-        Index("ix_inbound_transfer_incoming", "destination_code", "status", "move_date"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sender: Mapped[str] = mapped_column(String(300))  # the sending installation's issuer id
-    sender_move_id: Mapped[int]
-    package_id: Mapped[str] = mapped_column(String(64))
-    package: Mapped[dict[str, Any]] = mapped_column(JSON)
-    given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
-    birth_year: Mapped[int | None]
-    origin_site: Mapped[str] = mapped_column(String(200))
-    origin_state: Mapped[str] = mapped_column(String(6))
-    destination_code: Mapped[str] = mapped_column(String(6))
-    move_date: Mapped[date]
-    note: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[InboundStatus] = enum_column(InboundStatus, default=InboundStatus.INCOMING)
-    received_at: Mapped[datetime | None]
-    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class PeerNonce(db.Model):
