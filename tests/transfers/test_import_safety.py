@@ -63,7 +63,9 @@ def test_the_takeover_is_refused_and_nothing_changes(world, auth, client, victim
     assert f'value="{victim.id}"' not in review.get_data(as_text=True)  # not offered
     refused = confirm(client, package, world["tx2"].id, str(victim.id))
     assert refused.status_code == 409
-    assert "That record cannot receive this package" in refused.get_data(as_text=True)
+    again = refused.get_data(as_text=True)
+    assert "That record cannot receive this package" in again
+    assert f'<option selected value="{world["tx2"].id}">' in again  # the review, sites and all
     db.session.refresh(victim)
     assert victim.site_id == site.id and counts() == before
     assert client.get(f"/students/{victim.id}").status_code == 403
