@@ -107,7 +107,9 @@ def enter_code():
             form.code.errors.append(str(error))
             status = error.status
         else:
-            return redirect(url_for("auth.set_password", sign_in_code=normalize_code(form.code.data)))
+            return redirect(
+                url_for("auth.set_password", sign_in_code=normalize_code(form.code.data))
+            )
     elif request.method == "POST":
         status = 400
     return render_template("auth/code.html", form=form), status
