@@ -9,11 +9,11 @@ from datetime import date
 
 import pytest
 
+from app.auth.models import TokenPurpose
+from app.auth.tokens import issue_token
 from app.certificates.models import CertificateJob, JobStatus
 from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
-from app.auth.models import TokenPurpose
-from app.auth.tokens import issue_token
 from app.extensions import db
 from app.transfers.moves import report_move
 from app.users.services import create_api_token

@@ -34,9 +34,8 @@ def test_the_common_password_list_ships_with_the_app():
     ],
 )
 def test_weak_passwords_are_refused_with_the_reason(app, password, reason):
-    with app.test_request_context():
-        with pytest.raises(PasswordError, match=reason):
-            check_password(password, email="rosa.campos@example.org", names=("Rosa", "Campos"))
+    with app.test_request_context(), pytest.raises(PasswordError, match=reason):
+        check_password(password, email="rosa.campos@example.org", names=("Rosa", "Campos"))
 
 
 @pytest.mark.parametrize(
