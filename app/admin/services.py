@@ -28,6 +28,7 @@ def filter_users(args) -> Select:
         stmt = stmt.where(
             or_(
                 func.lower(User.email).like(like),
+                func.lower(User.username).like(like),
                 func.lower(User.given_name).like(like),
                 func.lower(User.family_name).like(like),
             )

@@ -31,6 +31,13 @@ def test_the_record_page_offers_both_ways_to_invite(app, world):
     assert "No sign-in yet" in text
     assert "Email a sign-in link" in text and "Print a sign-in sheet (PDF)" in text
     assert "Edit identity" in text
+    spanish = _staff_client(app, world["teacher_tx1"]).get(
+        f"/students/{student.id}", headers={"Accept-Language": "es-MX"}
+    )
+    spanish = spanish.get_data(as_text=True)
+    assert "Todavía no tiene acceso" in spanish
+    assert "Enviar un enlace de acceso por correo" in spanish
+    assert "Imprimir una hoja de acceso (PDF)" in spanish
 
 
 def test_invite_by_email_creates_the_account_and_mails_a_link(app, smtp_server, world):
