@@ -1,7 +1,7 @@
 """import safety (possible duplicates) and records sent between installations
 
 Revision ID: 1e0dd166bfd4
-Revises: 0c586e5daa30
+Revises: f61b8e5700c6
 Create Date: 2026-12-01 22:36:48.879968
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1e0dd166bfd4'
-down_revision = '0c586e5daa30'
+down_revision = 'f61b8e5700c6'
 branch_labels = None
 depends_on = None
 
