@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.certificates.helpers import pdf_qr_codes, pdf_text
 from tests.installations import live_installation
 from tests.transfers.journeys import seed_dakota, seed_texas
 
@@ -59,7 +60,8 @@ def trust(browser, installation, admin: str, document: str) -> None:
     page.context.close()
 
 
-def test_a_record_moves_by_file_through_the_pages(browser, texas, dakota, tmp_path):
+def move_by_file(browser, texas, dakota, tmp_path) -> tuple[dict, dict, object]:
+    """Export in Texas, trust in North Dakota, import through the pages (in Spanish)."""
     tx, nd = seed_texas(texas), seed_dakota(dakota)
     # Texas's admin copies the issuer document; North Dakota's admin trusts it.
     trust(browser, dakota, nd["admin"], copy_issuer_document(browser, texas, tx["admin"]))
@@ -85,6 +87,77 @@ def test_a_record_moves_by_file_through_the_pages(browser, texas, dakota, tmp_pa
     expect(sites.nth(2)).to_have_text("Rio Grande Valley PASS Center (US-TX)")
     expect(sites.nth(3)).to_have_text("—")  # unit 4 continues here
     expect(coordinator.get_by_text("Red River Valley Summer Program (US-ND)").first).to_be_visible()
+    return tx, nd, coordinator
+
+
+def test_a_record_moves_by_file_through_the_pages(browser, texas, dakota, tmp_path):
+    move_by_file(browser, texas, dakota, tmp_path)
+
+
+def test_the_student_signs_in_where_the_record_landed_and_finishes_there(
+    browser, texas, dakota, tmp_path
+):
+    tx, nd, coordinator = move_by_file(browser, texas, dakota, tmp_path)
+    record_url = coordinator.url
+
+    # North Dakota prints Rosa a sign-in sheet; she opens its QR code on her phone.
+    with coordinator.expect_download() as download:
+        coordinator.get_by_role("button", name="Imprimir una hoja de acceso (PDF)").click()
+    sheet = download.value.path().read_bytes()
+    assert "Rosa Campos" in pdf_text(sheet, layout=False)
+    (link,) = pdf_qr_codes(sheet)
+    assert link.startswith(f"{dakota.url}/password/set/")
+    phone = browser.new_context(locale="es-MX")
+    phone.set_default_timeout(15_000)
+    student = phone.new_page()
+    student.goto(link)
+    student.get_by_label("Nueva contraseña", exact=True).fill(PASSWORD)
+    student.get_by_label("Repite la nueva contraseña").fill(PASSWORD)
+    student.get_by_role("button", name="Guardar la contraseña").click()
+    expect(student).to_have_url(re.compile(r"/learn/$"))
+
+    # Her North Dakota teacher approves unit 4's test; she takes it there.
+    teacher = sign_in(browser, dakota.url, nd["teacher"])
+    teacher.goto(record_url)
+    teacher.get_by_role("button", name="Approve unit test").first.click()
+    student.get_by_role("link", name=re.compile("Álgebra")).first.click()
+    student.get_by_role("link", name=re.compile(r"^4\. ")).click()
+    student.get_by_role("button", name="Empezar el examen de la unidad").click()
+    numbers = student.locator("input[inputmode=decimal]")
+    for position, value in enumerate(("8", "2", "20")):
+        numbers.nth(position).fill(value)
+    student.locator("input[type=radio][value=b]").last.check()
+    student.locator("textarea").fill(
+        "w(t) = 200 - 8t; w(5) = 160 litros; pierde 8 litros por hora."
+    )
+    student.once("dialog", lambda dialog: dialog.accept())
+    student.get_by_role("button", name="Entregar").click()
+    expect(student.get_by_test_id("auto-score")).to_be_visible()
+
+    # The teacher grades the written answer; unit 5 comes back on paper.
+    teacher.get_by_role("link", name="Grading").click()
+    teacher.get_by_role("link", name="Grade", exact=True).first.click()
+    teacher.locator("input[id^=score-]").fill("4")
+    teacher.get_by_role("button", name="Save grades").click()
+    teacher.goto(record_url)
+    teacher.get_by_role("link", name="Enter paper scores").nth(4).click()
+    teacher.get_by_label(re.compile("Unit test: percent")).fill("85")
+    teacher.get_by_role("button", name="Record scores").click()
+
+    # North Dakota's coordinator awards the credit and issues the certificate.
+    coordinator.goto(record_url)
+    coordinator.get_by_role("link", name="Créditos", exact=True).last.click()
+    coordinator.get_by_role("button", name=re.compile("Otorgar")).click()
+    coordinator.get_by_role("button", name=re.compile("Expedir el certificado")).click()
+    with coordinator.expect_download() as download:
+        coordinator.get_by_role("link", name=re.compile("Descargar el PDF")).click()
+    certificate = " ".join(pdf_text(download.value.path().read_bytes(), layout=False).split())
+    assert "Rosa Campos" in certificate and "5 of 5" in certificate
+    assert (
+        "1–3: Rio Grande Valley PASS Center (US-TX); 4–5: Red River Valley Summer Program (US-ND)"
+        in certificate
+    )
+    phone.close()
 
 
 def test_a_move_is_sent_directly_and_received_with_one_click(browser, texas, dakota):
