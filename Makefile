@@ -3,6 +3,10 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
+# One installation's folder (database, keys, job queue, outbox): `make run PORT=5001
+# INSTANCE=instance/second` serves a second installation beside the first, with its own identity.
+INSTANCE ?= instance
+export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
 .PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters
 
@@ -38,9 +42,9 @@ demo: db
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# The installation names the address it really serves (credentials, QR codes, transfer packages).
 run: demo
-	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) SESSION_COOKIE_NAME=puente-$(PORT) \
+	  REMEMBER_COOKIE_NAME=puente-remember-$(PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/pytest

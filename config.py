@@ -7,14 +7,16 @@ import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# Everything one installation keeps on disk (database, keys, job queue, outbox); a second
+# installation on the same machine names its own folder (`make run INSTANCE=instance/second`).
+INSTANCE_DIR = Path(os.environ.get("PUENTE_INSTANCE") or BASE_DIR / "instance").resolve()
 
 
 def _instance_secret() -> str:
     """Return a per-installation secret kept in instance/, created on first use."""
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
-        INSTANCE_DIR.mkdir(exist_ok=True)
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -26,6 +28,9 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'puente.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Cookies are per host, not per port: two installations on one machine name theirs apart.
+    SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
+    REMEMBER_COOKIE_NAME = os.environ.get("REMEMBER_COOKIE_NAME", "remember_token")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -4,7 +4,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
-from config import BASE_DIR, CONFIGS, Config
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -15,7 +15,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
-        instance_path=str(BASE_DIR / "instance"),
+        instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config_class)
     app.config.from_pyfile("config.py", silent=True)

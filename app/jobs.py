@@ -18,7 +18,7 @@ def _make_huey():
     url = os.environ.get("JOB_QUEUE_URL", "")
     if url.startswith("redis://"):
         return RedisHuey("puente", url=url)
-    INSTANCE_DIR.mkdir(exist_ok=True)
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("puente", filename=str(INSTANCE_DIR / "jobs.db"))
 
 
