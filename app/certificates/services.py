@@ -20,6 +20,7 @@ from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
+from app.errors import DomainError
 from app.extensions import db
 from app.permissions import can_award_credit, student_scope
 from app.students.models import Student
@@ -30,8 +31,10 @@ CODE_LENGTH = 16  # 80 random bits
 _CODE_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-class CertificateError(ValueError):
+class CertificateError(DomainError):
     """A certificate action is refused; the message says why."""
+
+    status = 409
 
 
 def new_code() -> str:
@@ -86,9 +89,14 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
     A valid certificate of the same enrollment (an earlier award) is revoked and linked to
     its replacement.
 
+    The awards' rows are locked first (PostgreSQL; in id order, so two issuers never deadlock)
+    and re-read, so a racing issuer waits and then finds the certificate; the partial unique
+    index keeps one valid certificate per award on every database.
+
     :raises CertificateError: when an award is outside the coordinator's scope, superseded or
         already certified.
     """
+    lock_awards([a.id for a in awards])
     _check_issuable(awards, coordinator)
     now = utcnow().replace(microsecond=0)
     certs = []
@@ -128,13 +136,29 @@ def issue_certificate(award: CreditAward, coordinator: User) -> Certificate:
     return issue_certificates([award], coordinator)[0]
 
 
+def lock_awards(ids: list[int]) -> None:
+    """Hold these awards' rows until the transaction ends, and reload them as they are now."""
+    if ids:
+        db.session.execute(
+            select(CreditAward)
+            .where(CreditAward.id.in_(ids))
+            .order_by(CreditAward.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+
+def certified_award_ids(ids: list[int]) -> set[int]:
+    """Which of these awards already have a certificate (valid or revoked)."""
+    return set(db.session.scalars(
+        select(Certificate.credit_award_id).where(Certificate.credit_award_id.in_(ids))
+    ))  # fmt: skip
+
+
 def _check_issuable(awards: list[CreditAward], coordinator: User) -> None:
     if not awards:
         raise CertificateError(_("There is no credit award to certify."))
-    ids = [a.id for a in awards]
-    certified = set(db.session.scalars(
-        select(Certificate.credit_award_id).where(Certificate.credit_award_id.in_(ids))
-    ))  # fmt: skip
+    certified = certified_award_ids([a.id for a in awards])
     for award in awards:
         student = award.enrollment.student
         if not can_award_credit(coordinator, student):
