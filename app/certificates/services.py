@@ -1,5 +1,6 @@
 """Issue, reissue, revoke and look up certificates; issuing renders PDFs in batches."""
 
+import csv
 import io
 import json
 import re
@@ -203,7 +204,8 @@ def load_certificate_pdf(cert: Certificate) -> bytes:
 
 
 def job_archive(job) -> bytes:
-    """A ZIP of a bulk job: its print-run PDFs (ready to print) and every signed credential."""
+    """A ZIP of a bulk job: its print-run PDFs (ready to print), every signed credential, and
+    what could not be issued (not-issued.csv)."""
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         runs = db.session.execute(
@@ -220,7 +222,20 @@ def job_archive(job) -> bytes:
             zipped.writestr(
                 f"credentials/{cert.serial}.json", json.dumps(cert.credential, ensure_ascii=False)
             )
+        if job.failures:
+            zipped.writestr("not-issued.csv", _failure_report(job.failures))
     return archive.getvalue()
+
+
+def _failure_report(failures: list[dict]) -> str:
+    """What a job could not issue, and why, as CSV (award, student, reason)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["award_id", "student", "reason"])
+    for failure in failures:
+        writer.writerow([failure.get("award_id") or "", failure.get("student", ""),
+                         failure.get("reason", "")])  # fmt: skip
+    return out.getvalue()
 
 
 def revoke_certificate(cert: Certificate, by: User, reason: str) -> Certificate:

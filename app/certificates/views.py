@@ -106,7 +106,7 @@ def job_progress(job_id: int):
 @coordinator_required
 def job_zip(job_id: int):
     job = _own_job(job_id)
-    if job.finished_at is None or not job.print_ids:
+    if job.finished_at is None or not (job.print_ids or job.failures):
         abort(404)
     return Response(job_archive(job), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="certificates-job-{job.id}.zip"'})  # fmt: skip
