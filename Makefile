@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters
+.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters bench-races
 
 system-deps:
 	@missing=""; \
@@ -59,3 +59,6 @@ bench-certificates: setup
 ROSTER_BENCH_DB ?= sqlite:///$(CURDIR)/instance/roster-bench.db
 bench-rosters: setup
 	DATABASE_URL=$(ROSTER_BENCH_DB) $(BIN)/python bench/roster_bench.py --students 213569
+
+bench-races: setup  # on PostgreSQL with TEST_DATABASE_URL=...
+	$(BIN)/python bench/races_bench.py --trials 10

@@ -151,9 +151,8 @@ def lock_awards(ids: list[int]) -> None:
 
 def certified_award_ids(ids: list[int]) -> set[int]:
     """Which of these awards already have a certificate (valid or revoked)."""
-    return set(db.session.scalars(
-        select(Certificate.credit_award_id).where(Certificate.credit_award_id.in_(ids))
-    ))  # fmt: skip
+    stmt = select(Certificate.credit_award_id).where(Certificate.credit_award_id.in_(ids))
+    return set(db.session.scalars(stmt))
 
 
 def _check_issuable(awards: list[CreditAward], coordinator: User) -> None:
@@ -233,8 +232,9 @@ def _failure_report(failures: list[dict]) -> str:
     writer = csv.writer(out)
     writer.writerow(["award_id", "student", "reason"])
     for failure in failures:
-        writer.writerow([failure.get("award_id") or "", failure.get("student", ""),
-                         failure.get("reason", "")])  # fmt: skip
+        writer.writerow(
+            [failure.get("award_id") or "", failure.get("student", ""), failure.get("reason", "")]
+        )
     return out.getvalue()
 
 

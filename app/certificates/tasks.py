@@ -69,7 +69,7 @@ def claim_job(job_id: int) -> str | None:
             lease_token=token,
             heartbeat_at=now,
             runs=CertificateJob.runs + 1,
-        )  # fmt: skip
+        )
     ).rowcount
     db.session.commit()
     return token if claimed == 1 else None
@@ -220,9 +220,11 @@ def requeue_abandoned_jobs(at_start: bool) -> list[int]:
     abandoned = (CertificateJob.status == JobStatus.RUNNING) & (CertificateJob.heartbeat_at < stale)
     if at_start:
         abandoned = abandoned | (CertificateJob.status == JobStatus.QUEUED)
-    ids = list(db.session.scalars(
-        select(CertificateJob.id).where(CertificateJob.finished_at.is_(None), abandoned)
-    ))  # fmt: skip
+    ids = list(
+        db.session.scalars(
+            select(CertificateJob.id).where(CertificateJob.finished_at.is_(None), abandoned)
+        )
+    )
     requeued = []
     for job_id in ids:
         # Marked queued first, so the next watch does not queue it again before it runs.

@@ -85,8 +85,10 @@ def award(enrollment_id: int):
     enrollment = _awardable_enrollment(enrollment_id)
     if not AwardCreditForm().validate_on_submit():
         abort(400)
-    on_refusal(lambda _error: _render_enrollment(_awardable_enrollment(enrollment_id)),
-               conflict=_("Another coordinator awarded this credit at the same moment."))  # fmt: skip
+    on_refusal(
+        lambda _error: _render_enrollment(_awardable_enrollment(enrollment_id)),
+        conflict=_("Another coordinator awarded this credit at the same moment."),
+    )
     award = award_credit(enrollment, current_user)
     kind = _("partial credit") if award.is_partial else _("full credit")
     flash(_("Credit awarded: %(credit)s (%(kind)s).", credit=f"{award.credit:g}", kind=kind),

@@ -78,10 +78,13 @@ def assign():
 
 def _render_assign(form: AssignForm, pagination, preset: int | None, status: int = 200):
     return render_template(
-        "enrollments/assign.html", form=form, pagination=pagination, preset=preset,
-        sites=visible_sites(current_user), courses=db.session.scalars(
-            select(Course).order_by(Course.code)).all(),
-    ), status  # fmt: skip
+        "enrollments/assign.html",
+        form=form,
+        pagination=pagination,
+        preset=preset,
+        sites=visible_sites(current_user),
+        courses=db.session.scalars(select(Course).order_by(Course.code)).all(),
+    ), status
 
 
 def _flash_result(created: list, skipped: list[Student]) -> None:

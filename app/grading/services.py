@@ -376,9 +376,12 @@ def record_paper_scores(
         raise GradingError(_("The student was withdrawn from this course."))
     existing = unit_attempts(progress)
     if seen_attempts is not None and seen_attempts != len(existing):
-        raise ConflictError(_(
-            "Scores for this unit were recorded after you opened this page (perhaps the form "
-            "was sent twice), so nothing was recorded again. Check the attempts below."))  # fmt: skip
+        raise ConflictError(
+            _(
+                "Scores for this unit were recorded after you opened this page (perhaps the form "
+                "was sent twice), so nothing was recorded again. Check the attempts below."
+            )
+        )
     if test_percent is not None:
         _check_test_allowed(progress, existing)
     taken_at = datetime.combine(taken_on, time(12))

@@ -61,8 +61,9 @@ def _per_item(prefix: str) -> dict[int, str]:
     }
 
 
-def _render_attempt(attempt: Attempt, status: int = 200, grade_form=None, regrade_form=None,
-                    conflict: bool = False):  # fmt: skip
+def _render_attempt(
+    attempt: Attempt, status: int = 200, grade_form=None, regrade_form=None, conflict: bool = False
+):
     progress = attempt.unit_progress
     items = progress.unit.items_in(attempt.section)
     return render_template(
@@ -102,29 +103,38 @@ def attempt(attempt_id: int):
         abort(400)
     if not form.validate_on_submit():
         return _render_attempt(attempt, 422, **forms)
-    on_refusal(lambda error: _refused_page(attempt_id, error, forms),
-               conflict=grading_conflict_message())  # fmt: skip
+    on_refusal(
+        lambda error: _refused_page(attempt_id, error, forms), conflict=grading_conflict_message()
+    )
     flash(ACTIONS[action](attempt, form), "success")
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
 def _grade(attempt: Attempt, form: GradeForm) -> str:
-    grade_attempt(attempt, _per_item("score-"), _per_item("feedback-"),
-                  form.overall_feedback.data, current_user, to_int(form.version.data))  # fmt: skip
+    grade_attempt(
+        attempt,
+        _per_item("score-"),
+        _per_item("feedback-"),
+        form.overall_feedback.data,
+        current_user,
+        to_int(form.version.data),
+    )
     if attempt.status == AttemptStatus.GRADED:
         return _("Grades saved. The test is graded: %(p)s.", p=format_percent(attempt.percent))
     return _("Grades saved. Some open answers still need a score.")
 
 
 def _return(attempt: Attempt, form: GradeForm) -> str:
-    return_attempt(attempt, current_user, form.overall_feedback.data or "",
-                   to_int(form.version.data))  # fmt: skip
+    return_attempt(
+        attempt, current_user, form.overall_feedback.data or "", to_int(form.version.data)
+    )
     return _("The test was returned to the student for revision.")
 
 
 def _regrade(attempt: Attempt, form: RegradeForm) -> str:
-    regrade_attempt(attempt, _per_item("score-"), current_user, form.reason.data,
-                    to_int(form.version.data))  # fmt: skip
+    regrade_attempt(
+        attempt, _per_item("score-"), current_user, form.reason.data, to_int(form.version.data)
+    )
     return _("The test was regraded: %(p)s.", p=format_percent(attempt.percent))
 
 
@@ -139,11 +149,20 @@ def paper(unit_progress_id: int):
     if request.method == "GET":
         form.seen_attempts.data = len(unit_attempts(progress))
     elif form.validate_on_submit():
-        on_refusal(lambda error: _render_paper(
-            _managed_progress(unit_progress_id), form, seen_now=isinstance(error, ConflictError)))  # fmt: skip
-        record_paper_scores(progress, current_user, form.work, form.test,
-                            form.taken_on.data or date.today(), form.feedback.data,
-                            to_int(form.seen_attempts.data))  # fmt: skip
+        on_refusal(
+            lambda error: _render_paper(
+                _managed_progress(unit_progress_id), form, seen_now=isinstance(error, ConflictError)
+            )
+        )
+        record_paper_scores(
+            progress,
+            current_user,
+            form.work,
+            form.test,
+            form.taken_on.data or date.today(),
+            form.feedback.data,
+            to_int(form.seen_attempts.data),
+        )
         flash(_("The paper packet's scores were recorded."), "success")
         return redirect(url_for(".paper", unit_progress_id=progress.id))
     return _render_paper(progress, form, 422 if request.method == "POST" else 200)
@@ -156,8 +175,9 @@ def _managed_progress(unit_progress_id: int) -> UnitProgress:
     return progress
 
 
-def _render_paper(progress: UnitProgress, form: PaperScoresForm, status: int = 200,
-                  seen_now: bool = False):  # fmt: skip
+def _render_paper(
+    progress: UnitProgress, form: PaperScoresForm, status: int = 200, seen_now: bool = False
+):
     attempts = unit_attempts(progress)
     if seen_now:  # the page now shows what was recorded meanwhile
         form.seen_attempts.data = len(attempts)

@@ -233,6 +233,8 @@ def approve_test(unit_progress_id: int):
         target = url_for("students.detail", student_id=student.id)
     on_refusal(redirect_to=target)
     approve_unit_test(progress, current_user)
-    flash(_("Unit %(n)s test approved for %(name)s.", n=progress.unit_number,
-            name=student.full_name), "success")  # fmt: skip
+    flash(
+        _("Unit %(n)s test approved for %(name)s.", n=progress.unit_number, name=student.full_name),
+        "success",
+    )
     return redirect(target)

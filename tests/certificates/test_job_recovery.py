@@ -17,8 +17,12 @@ from tests.certificates.helpers import awarded
 
 
 def _job(world, awards, **fields) -> CertificateJob:
-    job = CertificateJob(created_by_id=world["coord_tx"].id, award_ids=[a.id for a in awards],
-                         total=len(awards), **fields)  # fmt: skip
+    job = CertificateJob(
+        created_by_id=world["coord_tx"].id,
+        award_ids=[a.id for a in awards],
+        total=len(awards),
+        **fields,
+    )
     db.session.add(job)
     db.session.flush()
     return job
@@ -39,8 +43,9 @@ def _certificates_per_award(awards) -> dict[int, int]:
 
 def test_a_job_with_a_live_lease_is_not_run_a_second_time(world):
     awards = [awarded(world)]
-    job = _job(world, awards, status=JobStatus.RUNNING, heartbeat_at=utcnow(), lease_token="a",
-               runs=1)  # fmt: skip
+    job = _job(
+        world, awards, status=JobStatus.RUNNING, heartbeat_at=utcnow(), lease_token="a", runs=1
+    )
     run_issue_job(job.id)
     db.session.refresh(job)
     assert (job.status, job.runs, job.lease_token, job.issued) == (JobStatus.RUNNING, 1, "a", 0)
@@ -50,8 +55,16 @@ def test_a_job_with_a_live_lease_is_not_run_a_second_time(world):
 def test_a_stale_job_resumes_and_certifies_only_what_was_left(world):
     awards = [awarded(world) for _ in range(3)]
     first = issue_certificate(awards[0], world["coord_tx"])  # the dead run's first chunk
-    job = _job(world, awards, status=JobStatus.RUNNING, heartbeat_at=_stale(), lease_token="dead",
-               runs=1, issued=1, print_ids=[first.print_id])  # fmt: skip
+    job = _job(
+        world,
+        awards,
+        status=JobStatus.RUNNING,
+        heartbeat_at=_stale(),
+        lease_token="dead",
+        runs=1,
+        issued=1,
+        print_ids=[first.print_id],
+    )
     run_issue_job(job.id)
     db.session.refresh(job)
     assert (job.status, job.issued, job.failed, job.runs) == (JobStatus.DONE, 3, 0, 2)
@@ -62,8 +75,16 @@ def test_a_stale_job_resumes_and_certifies_only_what_was_left(world):
 def test_a_job_whose_worker_died_too_often_fails_and_offers_what_was_done(world, auth, client):
     awards = [awarded(world) for _ in range(2)]
     first = issue_certificate(awards[0], world["coord_tx"])
-    job = _job(world, awards, status=JobStatus.RUNNING, heartbeat_at=_stale(), lease_token="dead",
-               runs=MAX_RUNS, issued=1, print_ids=[first.print_id])  # fmt: skip
+    job = _job(
+        world,
+        awards,
+        status=JobStatus.RUNNING,
+        heartbeat_at=_stale(),
+        lease_token="dead",
+        runs=MAX_RUNS,
+        issued=1,
+        print_ids=[first.print_id],
+    )
     run_issue_job(job.id)
     db.session.refresh(job)
     assert job.status == JobStatus.FAILED and job.finished_at is not None
@@ -85,10 +106,22 @@ def test_a_job_whose_worker_died_too_often_fails_and_offers_what_was_done(world,
 
 def test_the_watcher_queues_abandoned_jobs_again_and_they_finish(world):
     awards = [awarded(world) for _ in range(2)]
-    abandoned = _job(world, awards[:1], status=JobStatus.RUNNING, heartbeat_at=_stale(),
-                     lease_token="dead", runs=1)  # fmt: skip
-    alive = _job(world, awards[1:], status=JobStatus.RUNNING, heartbeat_at=utcnow(),
-                 lease_token="alive", runs=1)  # fmt: skip
+    abandoned = _job(
+        world,
+        awards[:1],
+        status=JobStatus.RUNNING,
+        heartbeat_at=_stale(),
+        lease_token="dead",
+        runs=1,
+    )
+    alive = _job(
+        world,
+        awards[1:],
+        status=JobStatus.RUNNING,
+        heartbeat_at=utcnow(),
+        lease_token="alive",
+        runs=1,
+    )
     waiting = _job(world, [], status=JobStatus.QUEUED)
     assert requeue_abandoned_jobs(at_start=False) == [abandoned.id]  # tasks run at once in tests
     for job in (abandoned, alive, waiting):

@@ -1,5 +1,9 @@
 """Races against a live gunicorn (two workers) on a real database; the figures at the end."""
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 
 from app import create_app
@@ -25,16 +29,22 @@ def tally(race: str, *, duplicates: int = 0, lost: int = 0, errors: int = 0) -> 
 def pytest_terminal_summary(terminalreporter):
     if not FIGURES:
         return
+    if os.environ.get("PUENTE_RACE_REPORT"):  # bench/races_bench.py reads it
+        Path(os.environ["PUENTE_RACE_REPORT"]).write_text(json.dumps(FIGURES, indent=2))
     write = terminalreporter.write_line
     write("")
     write("races against gunicorn (2 workers), real parallel requests:")
     write(f"  {'race':<34}{'trials':>7}{'duplicates':>12}{'lost updates':>14}{'500s':>6}")
     for race, row in FIGURES.items():
-        write(f"  {race:<34}{row['trials']:>7}{row['duplicates']:>12}{row['lost']:>14}"
-              f"{row['500s']:>6}")  # fmt: skip
+        write(
+            f"  {race:<34}{row['trials']:>7}{row['duplicates']:>12}{row['lost']:>14}"
+            f"{row['500s']:>6}"
+        )
     total = {k: sum(r[k] for r in FIGURES.values()) for k in ("trials", "duplicates", "lost")}
-    write(f"  {len(FIGURES)} races × trials = {total['trials']} trials; "
-          f"{total['duplicates']} duplicates, {total['lost']} lost updates")  # fmt: skip
+    write(
+        f"  {len(FIGURES)} races × trials = {total['trials']} trials; "
+        f"{total['duplicates']} duplicates, {total['lost']} lost updates"
+    )
 
 
 @pytest.fixture

@@ -20,8 +20,10 @@ from tests import factories
 
 VENV_BIN = BASE_DIR / ".venv" / "bin"
 TRIALS = int(os.environ.get("PUENTE_RACE_TRIALS", "10"))
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                   r'name="csrf-token" content="([^"]+)"')  # fmt: skip
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf-token" content="([^"]+)"'
+)
 
 
 @contextmanager
@@ -73,10 +75,21 @@ def gunicorn(database_url: str, workers: int = 2, **env: str):
     """gunicorn serving tests/live.py on a free loopback port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--timeout", "120", "--log-level", "warning", "tests.live:app"],
-        cwd=BASE_DIR, env=live_env(database_url, **env),
-    )  # fmt: skip
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "tests.live:app",
+        ],
+        cwd=BASE_DIR,
+        env=live_env(database_url, **env),
+    )
     base = f"http://127.0.0.1:{port}"
 
     def up():
@@ -108,9 +121,11 @@ class Actor:
         self.http.headers["Accept"] = "text/html,application/xhtml+xml,*/*;q=0.8"  # a browser
         self.csrf = csrf_of(self.http.get(f"{base}/login", timeout=10).text)
         signed_in = self.http.post(
-            f"{base}/login", allow_redirects=False, timeout=10,
+            f"{base}/login",
+            allow_redirects=False,
+            timeout=10,
             data={"email": self.email, "password": factories.PASSWORD, "csrf_token": self.csrf},
-        )  # fmt: skip
+        )
         assert signed_in.status_code == 302, signed_in.text[:300]
         self.csrf = csrf_of(self.http.get(f"{base}/", timeout=10).text)
 

@@ -14,7 +14,8 @@ from app.credits.services import award_credit
 from app.extensions import db
 from config import BASE_DIR
 from tests import factories
-from tests.concurrency.harness import VENV_BIN, gunicorn, live_env, wait_until
+from tests.concurrency.conftest import tally
+from tests.concurrency.harness import VENV_BIN, Actor, gunicorn, live_env, wait_until
 from tests.concurrency.test_races import passed_enrollment
 
 AWARDS = 24
@@ -53,11 +54,11 @@ def _job(job_id: int) -> CertificateJob:
 def test_a_killed_worker_job_finishes_after_a_restart_exactly_once(
     job_server, world, live_database, job_env, tmp_path
 ):
-    from tests.concurrency.harness import Actor
-
     site = factories.make_site("US-TX")
-    awards = [award_credit(passed_enrollment(world, site, units=1), world["coord_tx"])
-              for _ in range(AWARDS)]  # fmt: skip
+    awards = [
+        award_credit(passed_enrollment(world, site, units=1), world["coord_tx"])
+        for _ in range(AWARDS)
+    ]
     db.session.commit()
     coordinator = Actor(job_server, world["coord_tx"])
     log = (tmp_path / "worker.log").open("w")
@@ -95,6 +96,8 @@ def test_a_killed_worker_job_finishes_after_a_restart_exactly_once(
         .group_by(Certificate.credit_award_id)
     ).all()
     db.session.rollback()
+    duplicates = sum(count - 1 for _award, count in per_award)
+    tally("bulk job, worker SIGKILLed", duplicates=duplicates, lost=AWARDS - len(per_award))
     assert sorted(per_award) == sorted((a.id, 1) for a in awards)  # each once, none revoked
     progress = coordinator.get(f"/certificates/jobs/{job_id}.json").json()
     assert progress["status"] == "done" and progress["finished"] is True

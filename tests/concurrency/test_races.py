@@ -68,8 +68,11 @@ def test_two_coordinators_award_one_credit(live, coordinators):
         db.session.commit()
         path = f"/credits/enrollments/{enrollment.id}/award"
         responses = at_once(*(partial(a.post, path) for a in coordinators))
-        current = fresh(select(func.count()).select_from(CreditAward).where(
-            CreditAward.enrollment_id == enrollment.id, CreditAward.superseded_at.is_(None)))  # fmt: skip
+        current = fresh(
+            select(func.count())
+            .select_from(CreditAward)
+            .where(CreditAward.enrollment_id == enrollment.id, CreditAward.superseded_at.is_(None))
+        )
         tally("award credit ×2", duplicates=max(0, current - 1), errors=server_errors(*responses))
         assert {r.status_code for r in responses} <= {302, 409}, [r.status_code for r in responses]
         assert sorted(r.status_code for r in responses)[0] == 302
@@ -77,13 +80,19 @@ def test_two_coordinators_award_one_credit(live, coordinators):
 
 
 def _valid_certificates(award_id: int) -> int:
-    return fresh(select(func.count()).select_from(Certificate).where(
-        Certificate.credit_award_id == award_id, Certificate.revoked_at.is_(None)))  # fmt: skip
+    return fresh(
+        select(func.count())
+        .select_from(Certificate)
+        .where(Certificate.credit_award_id == award_id, Certificate.revoked_at.is_(None))
+    )
 
 
 def _revoked_in(enrollment_ids) -> int:
-    return fresh(select(func.count()).select_from(Certificate).where(
-        Certificate.enrollment_id.in_(enrollment_ids), Certificate.revoked_at.is_not(None)))  # fmt: skip
+    return fresh(
+        select(func.count())
+        .select_from(Certificate)
+        .where(Certificate.enrollment_id.in_(enrollment_ids), Certificate.revoked_at.is_not(None))
+    )
 
 
 def test_two_coordinators_issue_one_certificate(live, coordinators):
@@ -95,8 +104,11 @@ def test_two_coordinators_issue_one_certificate(live, coordinators):
         responses = at_once(*(partial(a.post, path) for a in coordinators))
         valid = _valid_certificates(award.id)
         revoked = _revoked_in([enrollment.id])
-        tally("issue certificate ×2", duplicates=max(0, valid - 1) + revoked,
-              errors=server_errors(*responses))  # fmt: skip
+        tally(
+            "issue certificate ×2",
+            duplicates=max(0, valid - 1) + revoked,
+            errors=server_errors(*responses),
+        )
         assert {r.status_code for r in responses} <= {302, 303}, [r.status_code for r in responses]
         assert (valid, revoked) == (1, 0)
 
@@ -115,8 +127,11 @@ def test_a_single_issue_races_the_bulk_job(live, coordinators):
         valid = [_valid_certificates(a.id) for a in awards]
         revoked = _revoked_in([e.id for e in enrollments])
         job = fresh(select(CertificateJob).where(CertificateJob.site_id == site.id))
-        tally("single issue vs bulk job", duplicates=sum(max(0, v - 1) for v in valid) + revoked,
-              errors=server_errors(*responses))  # fmt: skip
+        tally(
+            "single issue vs bulk job",
+            duplicates=sum(max(0, v - 1) for v in valid) + revoked,
+            errors=server_errors(*responses),
+        )
         assert {r.status_code for r in responses} <= {302, 303}, [r.status_code for r in responses]
         assert valid == [1, 1] and revoked == 0
         assert job.status == JobStatus.DONE and job.failures == []
@@ -137,21 +152,34 @@ def test_two_teachers_grade_one_attempt(live, teachers):
         versions = [hidden_value(t.get(path).text, "version") for t in teachers]
         scores = ["1", "2"]
 
-        responses = at_once(*(
-            partial(teacher.post, path, {"action": "grade", "version": version,
-                                         f"score-{open_item.id}": score,
-                                         f"feedback-{open_item.id}": f"Teacher {score}"})
-            for teacher, version, score in zip(teachers, versions, scores, strict=True)
-        ))  # fmt: skip
+        responses = at_once(
+            *(
+                partial(
+                    teacher.post,
+                    path,
+                    {
+                        "action": "grade",
+                        "version": version,
+                        f"score-{open_item.id}": score,
+                        f"feedback-{open_item.id}": f"Teacher {score}",
+                    },
+                )
+                for teacher, version, score in zip(teachers, versions, scores, strict=True)
+            )
+        )
         codes = [r.status_code for r in responses]
         db.session.rollback()
         stored = db.session.get(
             Answer, next(a.id for a in attempt.answers if a.item_id == open_item.id)
         )
         db.session.refresh(stored)
-        graded = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.object_type == "attempt", AuditEvent.object_id == attempt.id,
-            AuditEvent.action == "attempt.graded")).all()  # fmt: skip
+        graded = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_type == "attempt",
+                AuditEvent.object_id == attempt.id,
+                AuditEvent.action == "attempt.graded",
+            )
+        ).all()
         fresh_attempt = db.session.get(Attempt, attempt.id)
         db.session.refresh(fresh_attempt)
         winners = [s for s, c in zip(scores, codes, strict=True) if c == 302]
@@ -161,8 +189,12 @@ def test_two_teachers_grade_one_attempt(live, teachers):
         (winner,) = winners
         assert stored.points == float(winner) and stored.feedback == f"Teacher {winner}"
         assert fresh_attempt.manual_points == float(winner)
-        expected = round(100 * (fresh_attempt.auto_points + fresh_attempt.manual_points)
-                         / fresh_attempt.max_points, 1)  # fmt: skip
+        expected = round(
+            100
+            * (fresh_attempt.auto_points + fresh_attempt.manual_points)
+            / fresh_attempt.max_points,
+            1,
+        )
         assert fresh_attempt.percent == expected
         assert len(graded) == 1 and graded[0].data["items"][str(open_item.id)]["points"] == float(
             winner
@@ -179,13 +211,15 @@ def _open_test(world, answered: bool = True):
     student = factories.make_student(world["tx1"])
     enrollment = factories.make_enrollment(student, world["course"])
     progress = enrollment.units[0]
-    attempt = Attempt(unit_progress=progress, section=Section.TEST, number=1,
-                      site_id=student.site_id)  # fmt: skip
+    attempt = Attempt(
+        unit_progress=progress, section=Section.TEST, number=1, site_id=student.site_id
+    )
     db.session.add(attempt)
     db.session.flush()
     if answered:
-        for item, response in zip(progress.unit.items_in(Section.TEST), ("b", "12", "Six and six."),
-                                  strict=True):  # fmt: skip
+        for item, response in zip(
+            progress.unit.items_in(Section.TEST), ("b", "12", "Six and six."), strict=True
+        ):
             save_response(attempt, item, response)
     return student, progress, attempt
 
@@ -217,8 +251,11 @@ def test_a_test_started_twice_at_once(live):
         actor = live.actor(student.user)
         path = f"/learn/units/{progress.id}/test/start"
         responses = at_once(*[partial(actor.post, path)] * 2)
-        tests = fresh(select(func.count()).select_from(Attempt).where(
-            Attempt.unit_progress_id == progress.id, Attempt.section == Section.TEST))  # fmt: skip
+        tests = fresh(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.unit_progress_id == progress.id, Attempt.section == Section.TEST)
+        )
         tally("start test ×2", duplicates=max(0, tests - 1), errors=server_errors(*responses))
         assert {r.status_code for r in responses} <= OK_OR_CONFLICT, [
             r.status_code for r in responses
@@ -236,8 +273,11 @@ def test_a_paper_score_sent_twice_at_once(live, teachers):
         seen = hidden_value(teacher.get(path).text, "seen_attempts")
         form = {"test_percent": "80", "taken_on": date.today().isoformat(), "seen_attempts": seen}
         responses = at_once(*[partial(teacher.post, path, form)] * 2)
-        tests = fresh(select(func.count()).select_from(Attempt).where(
-            Attempt.unit_progress_id == progress.id, Attempt.section == Section.TEST))  # fmt: skip
+        tests = fresh(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.unit_progress_id == progress.id, Attempt.section == Section.TEST)
+        )
         tally("paper score ×2", duplicates=max(0, tests - 1), errors=server_errors(*responses))
         assert sorted(r.status_code for r in responses) in (
             [302, 409],
@@ -254,14 +294,20 @@ def test_parallel_autosaves_of_one_answer(live):
         actors = [live.actor(student.user) for _ in range(2)]  # two tabs, two devices
         texts = [f"Answer from device {n}" for n in range(4)]
         path = f"/learn/attempts/{attempt.id}/autosave"
-        responses = at_once(*(
-            partial(actors[n % 2].post, path, json={"item_id": item.id, "response": text})
-            for n, text in enumerate(texts)
-        ))  # fmt: skip
+        responses = at_once(
+            *(
+                partial(actors[n % 2].post, path, json={"item_id": item.id, "response": text})
+                for n, text in enumerate(texts)
+            )
+        )
         rows = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).all()
         saved = [t for t, r in zip(texts, responses, strict=True) if r.status_code == 200]
         db.session.rollback()
-        tally("autosave ×4", duplicates=max(0, len(rows) - 1), lost=int(not saved),
-              errors=server_errors(*responses))  # fmt: skip
+        tally(
+            "autosave ×4",
+            duplicates=max(0, len(rows) - 1),
+            lost=int(not saved),
+            errors=server_errors(*responses),
+        )
         assert {r.status_code for r in responses} <= {200, 409}, [r.status_code for r in responses]
         assert len(rows) == 1 and saved and rows[0].response in saved

@@ -28,13 +28,27 @@ def test_a_save_from_a_page_opened_before_another_teachers_save_is_refused(world
     opened_by_other = _version(client, path)
     auth.logout()
     auth.login(world["teacher_tx1"])
-    first = client.post(path, data={"action": "grade", "version": _version(client, path),
-                                    f"score-{item.id}": "2", f"feedback-{item.id}": "Clear."})  # fmt: skip
+    first = client.post(
+        path,
+        data={
+            "action": "grade",
+            "version": _version(client, path),
+            f"score-{item.id}": "2",
+            f"feedback-{item.id}": "Clear.",
+        },
+    )
     assert first.status_code == 302
     auth.logout()
     auth.login(other)
-    late = client.post(path, data={"action": "grade", "version": opened_by_other,
-                                   f"score-{item.id}": "1", f"feedback-{item.id}": "Vague."})  # fmt: skip
+    late = client.post(
+        path,
+        data={
+            "action": "grade",
+            "version": opened_by_other,
+            f"score-{item.id}": "1",
+            f"feedback-{item.id}": "Vague.",
+        },
+    )
     assert late.status_code == 409
     page = late.get_data(as_text=True)
     assert "Another teacher saved this test after you opened it" in page
@@ -60,6 +74,9 @@ def test_a_paper_packet_sent_twice_is_recorded_once(world, auth, client):
     again = client.post(path, data=form)
     assert again.status_code == 409
     assert "perhaps the form was sent twice" in again.get_data(as_text=True)
-    tests = db.session.scalars(select(Attempt).where(
-        Attempt.unit_progress_id == progress.id, Attempt.section == Section.TEST)).all()  # fmt: skip
+    tests = db.session.scalars(
+        select(Attempt).where(
+            Attempt.unit_progress_id == progress.id, Attempt.section == Section.TEST
+        )
+    ).all()
     assert [a.percent for a in tests] == [80.0]
