@@ -162,7 +162,12 @@ def start_test(unit_progress_id: int):
     progress = own_progress(unit_progress_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    on_refusal(redirect_to=url_for(".unit", unit_progress_id=progress.id))
+    on_refusal(
+        redirect_to=url_for(".unit", unit_progress_id=progress.id),
+        conflict=_(
+            "The test was already started (the button was pressed twice): continue it here."
+        ),
+    )
     start_unit_test(progress, current_student())
     return redirect(url_for(".test", unit_progress_id=progress.id))
 
@@ -196,7 +201,10 @@ def submit(attempt_id: int):
         # Sent twice (a double click, a retry): the first hand-in stands.
         flash(_("Your test is handed in."), "success")
         return redirect(url_for(".result", attempt_id=attempt.id))
-    on_refusal(redirect_to=url_for(".unit", unit_progress_id=progress.id))
+    on_refusal(
+        redirect_to=url_for(".unit", unit_progress_id=progress.id),
+        conflict=_("Your test was just handed in (the button was pressed twice)."),
+    )
     save_answers(attempt, posted_answers())
     if hand_in:
         hand_in_test(attempt, current_student())
