@@ -15,10 +15,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.certificates.documents import DocumentError
-from app.certificates.models import CertificateJob, JobStatus
+from app.certificates.models import Certificate, CertificateJob, JobStatus
 from app.certificates.services import (
     CertificateError,
-    certified_award_ids,
     issue_certificates,
     pending_awards,
 )
@@ -144,9 +143,18 @@ def _finish(job: CertificateJob, status: JobStatus, reason: str | None = None) -
 
 
 def _to_do(job: CertificateJob, ids: list[int]) -> list[int]:
-    """The chunk's awards not certified yet (by this job's earlier runs or anyone) nor failed."""
+    """The chunk's awards not certified yet (by this job's earlier runs or anyone) nor failed.
+
+    An award someone else certified meanwhile (a coordinator's own issue, another job) is no
+    longer this job's: it leaves the job's total.
+    """
     failed = {f["award_id"] for f in job.failures}
-    certified = certified_award_ids(ids)
+    stmt = select(Certificate.credit_award_id, Certificate.print_id).where(
+        Certificate.credit_award_id.in_(ids)
+    )
+    certified = dict(db.session.execute(stmt).all())
+    ours = set(job.print_ids)
+    job.total -= sum(1 for print_id in certified.values() if print_id not in ours)
     return [i for i in ids if i not in certified and i not in failed]
 
 
@@ -176,16 +184,13 @@ def _issue_one(job_id: int, token: str, award_id: int, tries: int = 3) -> None:
     try:
         certs = issue_certificates([award], job.created_by)
     except _LOST_RACE:
+        # Certified at the same moment by someone else (then it leaves the job), or the
+        # database was busy: look again.
         db.session.rollback()
-        if certified_award_ids([award_id]):
-            # Certified at the same moment by a coordinator's own issue: not this job's now.
-            job = _hold_lease(job_id, token)
-            job.total -= 1
-        elif tries > 1:  # the database was busy: try again
-            _issue_one(job_id, token, award_id, tries - 1)
-            return
-        else:
+        if tries <= 1:
             raise
+        _issue_one(job_id, token, award_id, tries - 1)
+        return
     except (CertificateError, DocumentError) as error:
         db.session.rollback()
         job = _hold_lease(job_id, token)
