@@ -109,6 +109,12 @@ def _is_lost_race(error: Exception) -> bool:
     return False
 
 
+def _refusal_wants_json() -> bool:
+    """The API, a JSON post (autosave), or a client that prefers JSON over a page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or request.is_json or best == "application/json"
+
+
 def refusal_response(error: DomainError):
     """Roll back, then show `error` as the view asked (page, redirect) or on the error page."""
     from flask import flash, g, redirect
@@ -116,7 +122,7 @@ def refusal_response(error: DomainError):
     from app.extensions import db
 
     db.session.rollback()
-    if wants_json() or request.is_json:
+    if _refusal_wants_json():
         return jsonify(error=error.message, code=error.status), error.status
     flash(error.message, "error")
     render = g.pop("refusal_page", None)
