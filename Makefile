@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 INSTANCE ?= instance
 export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters
+.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters bench-races
 
 system-deps:
 	@missing=""; \
@@ -66,3 +66,6 @@ bench-certificates: setup
 ROSTER_BENCH_DB ?= sqlite:///$(CURDIR)/instance/roster-bench.db
 bench-rosters: setup
 	DATABASE_URL=$(ROSTER_BENCH_DB) $(BIN)/python bench/roster_bench.py --students 213569
+
+bench-races: setup  # on PostgreSQL with TEST_DATABASE_URL=...
+	$(BIN)/python bench/races_bench.py --trials 10

@@ -127,9 +127,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from app.errors import register
+    from app.errors import register, register_domain_errors
 
     register(app)
+    register_domain_errors(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -139,7 +140,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.extensions import db
+    from app.errors import commit_or_refuse
 
     @app.before_request
     def remember_locale():
@@ -148,12 +149,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def commit_session(response):
-        # The one place that commits: a request that succeeded keeps its writes.
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
+        # The one place that commits: a request that succeeded keeps its writes (see app/errors.py).
+        return commit_or_refuse(response)
 
 
 def register_cli(app: Flask) -> None:

@@ -23,8 +23,11 @@ jobs_cli = AppGroup("jobs", help="The background job queue.")
 @jobs_cli.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def worker_command(workers: int) -> None:
-    """Run the job worker (Huey consumer) until stopped."""
-    from app.certificates import tasks  # noqa: F401  (registers the tasks)
-    from app.jobs import huey
+    """Run the job worker (Huey consumer) until stopped; it resumes jobs a dead worker left."""
+    from flask import current_app
 
+    from app.certificates import tasks  # noqa: F401  (registers the tasks and their watcher)
+    from app.jobs import huey, start_watching
+
+    start_watching(current_app._get_current_object())
     huey.create_consumer(workers=workers, worker_type="thread").run()

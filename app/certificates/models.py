@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -40,6 +40,13 @@ class CertificateJob(db.Model):
     print_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The awards to certify, fixed when the job first runs: a resumed run finishes exactly these.
+    award_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    # The lease of the worker running it: renewed after every chunk; a stale lease means the
+    # worker died, and the job is claimed again (at most MAX_RUNS runs in all).
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    heartbeat_at: Mapped[datetime | None]
+    runs: Mapped[int] = mapped_column(default=0, server_default="0")
 
     created_by: Mapped["User"] = relationship()  # noqa: F821
 
@@ -58,6 +65,16 @@ class CertificatePrint(db.Model):
 
 class Certificate(db.Model):
     __tablename__ = "certificate"
+    # One valid (not revoked) certificate per credit award, kept by the database.
+    __table_args__ = (
+        Index(
+            "uq_certificate_valid_award",
+            "credit_award_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(32), unique=True)

@@ -1,5 +1,6 @@
 """Issue, reissue, revoke and look up certificates; issuing renders PDFs in batches."""
 
+import csv
 import io
 import json
 import re
@@ -20,6 +21,7 @@ from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
+from app.errors import DomainError
 from app.extensions import db
 from app.permissions import can_award_credit, student_scope
 from app.students.models import Student
@@ -30,8 +32,10 @@ CODE_LENGTH = 16  # 80 random bits
 _CODE_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-class CertificateError(ValueError):
+class CertificateError(DomainError):
     """A certificate action is refused; the message says why."""
+
+    status = 409
 
 
 def new_code() -> str:
@@ -86,9 +90,14 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
     A valid certificate of the same enrollment (an earlier award) is revoked and linked to
     its replacement.
 
+    The awards' rows are locked first (PostgreSQL; in id order, so two issuers never deadlock)
+    and re-read, so a racing issuer waits and then finds the certificate; the partial unique
+    index keeps one valid certificate per award on every database.
+
     :raises CertificateError: when an award is outside the coordinator's scope, superseded or
         already certified.
     """
+    lock_awards([a.id for a in awards])
     _check_issuable(awards, coordinator)
     now = utcnow().replace(microsecond=0)
     certs = []
@@ -128,13 +137,28 @@ def issue_certificate(award: CreditAward, coordinator: User) -> Certificate:
     return issue_certificates([award], coordinator)[0]
 
 
+def lock_awards(ids: list[int]) -> None:
+    """Hold these awards' rows until the transaction ends, and reload them as they are now."""
+    if ids:
+        db.session.execute(
+            select(CreditAward)
+            .where(CreditAward.id.in_(ids))
+            .order_by(CreditAward.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+
+def certified_award_ids(ids: list[int]) -> set[int]:
+    """Which of these awards already have a certificate (valid or revoked)."""
+    stmt = select(Certificate.credit_award_id).where(Certificate.credit_award_id.in_(ids))
+    return set(db.session.scalars(stmt))
+
+
 def _check_issuable(awards: list[CreditAward], coordinator: User) -> None:
     if not awards:
         raise CertificateError(_("There is no credit award to certify."))
-    ids = [a.id for a in awards]
-    certified = set(db.session.scalars(
-        select(Certificate.credit_award_id).where(Certificate.credit_award_id.in_(ids))
-    ))  # fmt: skip
+    certified = certified_award_ids([a.id for a in awards])
     for award in awards:
         student = award.enrollment.student
         if not can_award_credit(coordinator, student):
@@ -179,7 +203,8 @@ def load_certificate_pdf(cert: Certificate) -> bytes:
 
 
 def job_archive(job) -> bytes:
-    """A ZIP of a bulk job: its print-run PDFs (ready to print) and every signed credential."""
+    """A ZIP of a bulk job: its print-run PDFs (ready to print), every signed credential, and
+    what could not be issued (not-issued.csv)."""
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         runs = db.session.execute(
@@ -196,7 +221,21 @@ def job_archive(job) -> bytes:
             zipped.writestr(
                 f"credentials/{cert.serial}.json", json.dumps(cert.credential, ensure_ascii=False)
             )
+        if job.failures:
+            zipped.writestr("not-issued.csv", _failure_report(job.failures))
     return archive.getvalue()
+
+
+def _failure_report(failures: list[dict]) -> str:
+    """What a job could not issue, and why, as CSV (award, student, reason)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["award_id", "student", "reason"])
+    for failure in failures:
+        writer.writerow(
+            [failure.get("award_id") or "", failure.get("student", ""), failure.get("reason", "")]
+        )
+    return out.getvalue()
 
 
 def revoke_certificate(cert: Certificate, by: User, reason: str) -> Certificate:

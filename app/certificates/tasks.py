@@ -1,16 +1,38 @@
-"""Background bulk issuance: every pending certificate in a coordinator's scope, in chunks."""
+"""Background bulk issuance: every pending certificate in a coordinator's scope, in chunks.
 
-from sqlalchemy import select
+The job survives a dead worker: its award list is fixed at the first run, each chunk commits
+its certificates with the job's progress and a renewed lease, and a run that finds the lease
+stale (the worker died) claims the job and finishes the awards not yet certified — each award
+once, since issuing locks the award and the database allows one valid certificate per award.
+"""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.certificates.documents import DocumentError
-from app.certificates.models import CertificateJob, JobStatus
-from app.certificates.services import CertificateError, issue_certificates, pending_awards
+from app.certificates.models import Certificate, CertificateJob, JobStatus
+from app.certificates.services import (
+    CertificateError,
+    issue_certificates,
+    pending_awards,
+)
 from app.common import utcnow
 from app.credits.models import CreditAward
 from app.extensions import db
-from app.jobs import huey, in_app_context
+from app.jobs import huey, in_app_context, watch
 
-CHUNK = 500
+CHUNK = 50
+MAX_RUNS = 3  # a job whose worker died this many times is stopped, with what was done kept
+_LOST_RACE = (IntegrityError, StaleDataError, OperationalError)
+
+
+class LeaseLostError(Exception):
+    """Another run claimed the job (this one was taken for dead); this run stops."""
 
 
 @huey.task()
@@ -18,49 +40,160 @@ def issue_pending_task(job_id: int) -> None:
     in_app_context(run_issue_job, job_id)
 
 
+def _lease_seconds() -> int:
+    return current_app.config.get("JOB_LEASE_SECONDS", 120)
+
+
+def _chunk_size() -> int:
+    return current_app.config.get("JOB_CHUNK_SIZE", CHUNK)
+
+
+def claim_job(job_id: int) -> str | None:
+    """Take the job's lease if it is queued or its lease is stale; the new token, or None."""
+    token = secrets.token_hex(8)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(CertificateJob)
+        .where(
+            CertificateJob.id == job_id,
+            CertificateJob.finished_at.is_(None),
+            or_(
+                CertificateJob.status == JobStatus.QUEUED,
+                CertificateJob.heartbeat_at.is_(None),
+                CertificateJob.heartbeat_at < now - timedelta(seconds=_lease_seconds()),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING,
+            lease_token=token,
+            heartbeat_at=now,
+            runs=CertificateJob.runs + 1,
+        )
+    ).rowcount
+    db.session.commit()
+    return token if claimed == 1 else None
+
+
+def _hold_lease(job_id: int, token: str) -> CertificateJob:
+    """Renew the lease in the current transaction (it commits with the chunk).
+
+    :raises LeaseLostError: when another run holds the job now.
+    """
+    renewed = db.session.execute(
+        update(CertificateJob)
+        .where(CertificateJob.id == job_id, CertificateJob.lease_token == token)
+        .values(heartbeat_at=utcnow())
+    ).rowcount
+    if renewed != 1:
+        db.session.rollback()
+        raise LeaseLostError(job_id)
+    return db.session.get(CertificateJob, job_id, populate_existing=True)
+
+
 def run_issue_job(job_id: int) -> None:
-    """Issue every pending certificate of the job's scope; record progress after each chunk.
+    """Issue the job's certificates, chunk by chunk; resume where a dead run stopped.
 
     A chunk that fails is retried one award at a time, so one bad award fails alone, with why.
     """
-    job = db.session.get(CertificateJob, job_id)
-    job.status = JobStatus.RUNNING
-    user, site_id = job.created_by, job.site_id
-    ids = list(db.session.scalars(pending_awards(user, site_id).with_only_columns(CreditAward.id)))
-    job.total = len(ids)
-    db.session.commit()
+    token = claim_job(job_id)
+    if token is None:
+        return  # finished, or a live run holds it
+    job = db.session.get(CertificateJob, job_id, populate_existing=True)
+    if job.runs > MAX_RUNS:
+        _finish(job, JobStatus.FAILED, _stopped_note())
+        return
     try:
-        for start in range(0, len(ids), CHUNK):
-            _issue_chunk(job, ids[start : start + CHUNK])
-        job.status = JobStatus.DONE
+        if job.award_ids is None:
+            ids = db.session.scalars(
+                pending_awards(job.created_by, job.site_id).with_only_columns(CreditAward.id)
+            )
+            job.award_ids = list(ids)
+            job.total = len(job.award_ids)
+            db.session.commit()
+        size = _chunk_size()
+        for start in range(0, len(job.award_ids), size):
+            _issue_chunk(job_id, token, job.award_ids[start : start + size])
+        job = _hold_lease(job_id, token)
+        _finish(job, JobStatus.DONE)
+    except LeaseLostError:
+        return
     except Exception as error:  # noqa: BLE001 - the job page must say it stopped, and why
         db.session.rollback()
-        job = db.session.get(CertificateJob, job_id)
-        job.status = JobStatus.FAILED
-        job.failures = [*job.failures, {"award_id": None, "student": "", "reason": str(error)}]
+        current_app.logger.exception("Certificate job %s failed", job_id)
+        job = db.session.get(CertificateJob, job_id, populate_existing=True)
+        if job.lease_token == token:
+            _finish(job, JobStatus.FAILED, str(error))
+
+
+def _stopped_note() -> str:
+    """Kept in the job's failures in English and Spanish (the job page shows them as written)."""
+    return (
+        f"The worker stopped {MAX_RUNS} times before the job finished; what was issued is "
+        f"kept. · El proceso se detuvo {MAX_RUNS} veces antes de terminar; lo emitido se conserva."
+    )
+
+
+def _finish(job: CertificateJob, status: JobStatus, reason: str | None = None) -> None:
+    job.status = status
+    if reason:
+        job.failures = [*job.failures, {"award_id": None, "student": "", "reason": reason}]
     job.finished_at = utcnow()
+    job.lease_token = None
     db.session.commit()
 
 
-def _issue_chunk(job: CertificateJob, ids: list[int]) -> None:
-    awards = _load(ids)
+def _to_do(job: CertificateJob, ids: list[int]) -> list[int]:
+    """The chunk's awards not certified yet (by this job's earlier runs or anyone) nor failed.
+
+    An award someone else certified meanwhile (a coordinator's own issue, another job) is no
+    longer this job's: it leaves the job's total.
+    """
+    failed = {f["award_id"] for f in job.failures}
+    stmt = select(Certificate.credit_award_id, Certificate.print_id).where(
+        Certificate.credit_award_id.in_(ids)
+    )
+    certified = dict(db.session.execute(stmt).all())
+    ours = set(job.print_ids)
+    job.total -= sum(1 for print_id in certified.values() if print_id not in ours)
+    return [i for i in ids if i not in certified and i not in failed]
+
+
+def _issue_chunk(job_id: int, token: str, ids: list[int]) -> None:
+    job = _hold_lease(job_id, token)
+    todo = _to_do(job, ids)
+    if not todo:
+        db.session.commit()
+        return
     try:
-        certs = issue_certificates(awards, job.created_by)
-    except (CertificateError, DocumentError):
+        certs = issue_certificates(_load(todo), job.created_by)
+    except (CertificateError, DocumentError, *_LOST_RACE):
         db.session.rollback()
-        for award_id in ids:
-            _issue_one(job, award_id)
+        for award_id in todo:
+            _issue_one(job_id, token, award_id)
         return
     _record(job, certs)
     db.session.commit()
 
 
-def _issue_one(job: CertificateJob, award_id: int) -> None:
+def _issue_one(job_id: int, token: str, award_id: int, tries: int = 3) -> None:
+    job = _hold_lease(job_id, token)
+    if not _to_do(job, [award_id]):
+        db.session.commit()
+        return
     (award,) = _load([award_id])
     try:
         certs = issue_certificates([award], job.created_by)
+    except _LOST_RACE:
+        # Certified at the same moment by someone else (then it leaves the job), or the
+        # database was busy: look again.
+        db.session.rollback()
+        if tries <= 1:
+            raise
+        _issue_one(job_id, token, award_id, tries - 1)
+        return
     except (CertificateError, DocumentError) as error:
         db.session.rollback()
+        job = _hold_lease(job_id, token)
         job.failed += 1
         name = award.enrollment.student.full_name
         job.failures = [
@@ -82,3 +215,33 @@ def _load(ids: list[int]) -> list[CreditAward]:
         a.id: a for a in db.session.scalars(select(CreditAward).where(CreditAward.id.in_(ids)))
     }
     return [awards[i] for i in ids]
+
+
+@watch
+def requeue_abandoned_jobs(at_start: bool) -> list[int]:
+    """Queue again every job a dead worker left: a stale lease; at a worker's start, also every
+    job still queued (its task may have been lost with the queue's last worker)."""
+    stale = utcnow() - timedelta(seconds=_lease_seconds())
+    abandoned = (CertificateJob.status == JobStatus.RUNNING) & (CertificateJob.heartbeat_at < stale)
+    if at_start:
+        abandoned = abandoned | (CertificateJob.status == JobStatus.QUEUED)
+    ids = list(
+        db.session.scalars(
+            select(CertificateJob.id).where(CertificateJob.finished_at.is_(None), abandoned)
+        )
+    )
+    requeued = []
+    for job_id in ids:
+        # Marked queued first, so the next watch does not queue it again before it runs.
+        moved = db.session.execute(
+            update(CertificateJob)
+            .where(CertificateJob.id == job_id, CertificateJob.finished_at.is_(None))
+            .values(status=JobStatus.QUEUED, lease_token=None)
+        ).rowcount
+        db.session.commit()
+        if moved:
+            issue_pending_task(job_id)
+            requeued.append(job_id)
+    if requeued:
+        current_app.logger.warning("Certificate jobs queued again: %s", requeued)
+    return requeued

@@ -22,7 +22,6 @@ from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
 from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
-    CertificateError,
     certificates_in_scope,
     find_by_code,
     issue_certificate,
@@ -36,6 +35,7 @@ from app.certificates.tasks import issue_pending_task
 from app.common import paginate
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
+from app.errors import on_refusal
 from app.extensions import db, limiter
 from app.installation import KEY_NAME, key_id, peer_service
 from app.permissions import (
@@ -108,7 +108,7 @@ def job_progress(job_id: int):
 @coordinator_required
 def job_zip(job_id: int):
     job = _own_job(job_id)
-    if job.finished_at is None or not job.print_ids:
+    if job.finished_at is None or not (job.print_ids or job.failures):
         abort(404)
     return Response(job_archive(job), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="certificates-job-{job.id}.zip"'})  # fmt: skip
@@ -122,12 +122,11 @@ def issue(award_id: int):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        cert = issue_certificate(award, current_user)
-    except CertificateError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("credits.enrollment", enrollment_id=award.enrollment_id))
+    on_refusal(
+        redirect_to=url_for("credits.enrollment", enrollment_id=award.enrollment_id),
+        conflict=_("A certificate for this credit was issued at the same moment; see it below."),
+    )
+    cert = issue_certificate(award, current_user)
     flash(_("Certificate %(serial)s issued.", serial=cert.serial), "success")
     return redirect(url_for(".detail", cert_id=cert.id))
 
@@ -177,13 +176,9 @@ def revoke(cert_id: int):
         for error in form.reason.errors:
             flash(str(error), "error")
         return redirect(url_for(".detail", cert_id=cert.id))
-    try:
-        revoke_certificate(cert, current_user, form.reason.data)
-    except CertificateError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        flash(_("Certificate %(serial)s revoked.", serial=cert.serial), "success")
+    on_refusal(redirect_to=url_for(".detail", cert_id=cert.id))
+    revoke_certificate(cert, current_user, form.reason.data)
+    flash(_("Certificate %(serial)s revoked.", serial=cert.serial), "success")
     return redirect(url_for(".detail", cert_id=cert.id))
 
 

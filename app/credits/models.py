@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import utcnow
@@ -11,6 +11,16 @@ from app.extensions import db
 
 class CreditAward(db.Model):
     __tablename__ = "credit_award"
+    # One current award per enrollment, kept by the database even when two coordinators race.
+    __table_args__ = (
+        Index(
+            "uq_credit_award_current",
+            "enrollment_id",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), index=True)

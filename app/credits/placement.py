@@ -16,6 +16,7 @@ from app.credits.rules import (
     state_credit,
     us_grade_for,
 )
+from app.errors import DomainError
 from app.extensions import db
 from app.places import is_mexican_state
 from app.students.models import Student
@@ -26,8 +27,10 @@ SEMESTER_COURSE_CARNEGIE = 0.5  # a semester course is half a Carnegie unit
 SCHOOL_YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
 
 
-class PlacementError(ValueError):
+class PlacementError(DomainError):
     """The Mexican level, year or grade given cannot be placed; the message says why."""
+
+    status = 400
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ from app.common import to_int
 from app.credits.forms import DeletePriorCourseForm, PriorCourseForm
 from app.credits.models import PriorCourse
 from app.credits.placement import (
-    PlacementError,
     add_prior_course,
     delete_prior_course,
     overall_placement,
     prior_courses,
     suggest_placement,
 )
+from app.errors import on_refusal
 from app.extensions import db
 from app.permissions import can_award_credit, get_student_or_404, staff_required
 from app.places import place_name
@@ -59,11 +59,8 @@ def add(student_id: int):
     if not form.validate_on_submit():
         return _render(student, form, _("The form has expired; please try again."), 400)
     data = dict(form.data, year=to_int(form.year.data), sep_grade=_number(form.sep_grade.data))
-    try:
-        course = add_prior_course(student, current_user, data)
-    except PlacementError as error:
-        db.session.rollback()
-        return _render(student, form, str(error), 400)
+    on_refusal(lambda _error: _render(get_student_or_404(student_id), form))  # message flashed
+    course = add_prior_course(student, current_user, data)
     flash(_("%(subject)s was added to the courses taken in Mexico.", subject=course.subject),
           "success")  # fmt: skip
     return redirect(url_for("students.detail", student_id=student.id, _anchor="prior-courses"))

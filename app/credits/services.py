@@ -10,6 +10,7 @@ from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
 from app.credits.rules import CourseResult, Rules, course_result, rules_for
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.errors import DomainError
 from app.extensions import db
 from app.permissions import student_scope
 from app.sites.models import Site
@@ -22,8 +23,10 @@ _HALF_TENTH = 0.05
 _SLACK = 1e-6
 
 
-class CreditError(ValueError):
+class CreditError(DomainError):
     """Credit cannot be awarded; the message says why."""
+
+    status = 409
 
 
 def enrollment_rules(enrollment: Enrollment) -> Rules:
@@ -69,10 +72,13 @@ def current_award(enrollment: Enrollment) -> CreditAward | None:
 def award_credit(enrollment: Enrollment, coordinator: User) -> CreditAward:
     """Award the credit the rules give now; it is computed here, never taken from a form.
 
-    The previous award is superseded: a partial transcript states the credit so far.
+    The previous award is superseded: a partial transcript states the credit so far. The
+    enrollment row is locked first (PostgreSQL), so a second coordinator waits and then finds
+    this award; the partial unique index keeps one current award on every database.
 
     :raises CreditError: when no unit is passed, or this very credit is already awarded.
     """
+    lock_enrollment(enrollment)
     result = enrollment_result(enrollment)
     if result.units_passed == 0:
         raise CreditError(_("No unit is passed yet, so there is no credit to award."))
@@ -83,6 +89,7 @@ def award_credit(enrollment: Enrollment, coordinator: User) -> CreditAward:
     now = utcnow()
     if previous is not None:
         previous.superseded_at = now
+        db.session.flush()  # superseded before the new one is inserted (one current award)
     award = CreditAward(
         enrollment_id=enrollment.id, units_passed=result.units_passed,
         unit_count=result.unit_count, grade_percent=result.grade_percent, letter=result.letter,
@@ -101,6 +108,19 @@ def award_credit(enrollment: Enrollment, coordinator: User) -> CreditAward:
         superseded=previous.id if previous else None,
     )  # fmt: skip
     return award
+
+
+def lock_enrollment(enrollment: Enrollment) -> None:
+    """Hold the enrollment's row until the transaction ends (a no-op on SQLite, which lets
+    one writer in at a time), and reload its units as they are now."""
+    db.session.execute(
+        select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update()
+    )
+    db.session.execute(
+        select(UnitProgress)
+        .where(UnitProgress.enrollment_id == enrollment.id)
+        .execution_options(populate_existing=True)
+    )
 
 
 def award_history(enrollment: Enrollment) -> list[CreditAward]:

@@ -13,7 +13,6 @@ from app.credits.forms import AwardCreditForm
 from app.credits.placement import PlacementError, suggest_placement
 from app.credits.rules import grade_levels, grade_scale, unit_passed
 from app.credits.services import (
-    CreditError,
     award_credit,
     award_history,
     award_matches,
@@ -22,6 +21,7 @@ from app.credits.services import (
     ready_for_credit,
 )
 from app.enrollments.models import Enrollment, UnitProgress
+from app.errors import on_refusal
 from app.extensions import db
 from app.permissions import can_award_credit, coordinator_required, visible_sites
 from app.students.models import Student
@@ -85,12 +85,11 @@ def award(enrollment_id: int):
     enrollment = _awardable_enrollment(enrollment_id)
     if not AwardCreditForm().validate_on_submit():
         abort(400)
-    try:
-        award = award_credit(enrollment, current_user)
-    except CreditError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _render_enrollment(_awardable_enrollment(enrollment_id), 409)
+    on_refusal(
+        lambda _error: _render_enrollment(_awardable_enrollment(enrollment_id)),
+        conflict=_("Another coordinator awarded this credit at the same moment."),
+    )
+    award = award_credit(enrollment, current_user)
     kind = _("partial credit") if award.is_partial else _("full credit")
     flash(_("Credit awarded: %(credit)s (%(kind)s).", credit=f"{award.credit:g}", kind=kind),
           "success")  # fmt: skip

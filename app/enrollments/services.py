@@ -9,14 +9,17 @@ from app.audit.services import record_event
 from app.common import utcnow
 from app.courses.models import CourseVersion
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
+from app.errors import DomainError
 from app.extensions import db
 from app.permissions import can_manage_student
 from app.students.models import Student
 from app.users.models import User
 
 
-class EnrollmentError(ValueError):
+class EnrollmentError(DomainError):
     """An assignment or withdrawal is refused; the message says why."""
+
+    status = 400
 
 
 def active_enrollment_in_course(student: Student, course_id: int) -> Enrollment | None:

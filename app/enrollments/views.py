@@ -13,6 +13,7 @@ from app.courses.services import current_versions
 from app.enrollments.forms import AssignForm, WithdrawForm
 from app.enrollments.models import Enrollment
 from app.enrollments.services import EnrollmentError, assign_course_to_many, withdraw_enrollment
+from app.errors import on_refusal
 from app.extensions import db
 from app.permissions import can_manage_student, staff_required, student_scope, visible_sites
 from app.students.models import Student
@@ -62,25 +63,28 @@ def assign():
         if len(students) != len(set(form.student_ids.data)):
             form.student_ids.errors.append(_("Choose only your own students."))
         else:
-            try:
-                created, skipped = assign_course_to_many(
-                    students, version, current_user, form.target_date.data
-                )
-            except EnrollmentError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                _flash_result(created, skipped)
-                if len(students) == 1:
-                    return redirect(url_for("students.detail", student_id=students[0].id))
-                return redirect(url_for("students.index"))
+            on_refusal(lambda _error: _render_assign(form, pagination, preset))
+            created, skipped = assign_course_to_many(
+                students, version, current_user, form.target_date.data
+            )
+            _flash_result(created, skipped)
+            if len(students) == 1:
+                return redirect(url_for("students.detail", student_id=students[0].id))
+            return redirect(url_for("students.index"))
     if request.method == "POST":
         flash(_("Please correct the errors below."), "error")
+    return _render_assign(form, pagination, preset, 400 if request.method == "POST" else 200)
+
+
+def _render_assign(form: AssignForm, pagination, preset: int | None, status: int = 200):
     return render_template(
-        "enrollments/assign.html", form=form, pagination=pagination, preset=preset,
-        sites=visible_sites(current_user), courses=db.session.scalars(
-            select(Course).order_by(Course.code)).all(),
-    ), (400 if request.method == "POST" else 200)  # fmt: skip
+        "enrollments/assign.html",
+        form=form,
+        pagination=pagination,
+        preset=preset,
+        sites=visible_sites(current_user),
+        courses=db.session.scalars(select(Course).order_by(Course.code)).all(),
+    ), status
 
 
 def _flash_result(created: list, skipped: list[Student]) -> None:
@@ -103,12 +107,9 @@ def withdraw(enrollment_id: int):
     if not can_manage_student(current_user, enrollment.student):
         abort(403)
     form = WithdrawForm()
-    try:
-        if not form.validate_on_submit():
-            raise EnrollmentError(_("Say why the enrollment is withdrawn."))
-        withdraw_enrollment(enrollment, current_user, form.reason.data)
-    except EnrollmentError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("The enrollment is withdrawn."), "success")
+    on_refusal(redirect_to=url_for("students.detail", student_id=enrollment.student_id))
+    if not form.validate_on_submit():
+        raise EnrollmentError(_("Say why the enrollment is withdrawn."))
+    withdraw_enrollment(enrollment, current_user, form.reason.data)
+    flash(_("The enrollment is withdrawn."), "success")
     return redirect(url_for("students.detail", student_id=enrollment.student_id))

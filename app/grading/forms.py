@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.credits.rules import round_percent
@@ -22,6 +22,7 @@ class GradeForm(FlaskForm):
     overall_feedback = TextAreaField(
         _l("Feedback for the student"), validators=[Optional(), Length(max=5000)]
     )
+    version = HiddenField()  # the attempt's version when the page was opened
 
 
 class RegradeForm(FlaskForm):
@@ -32,6 +33,7 @@ class RegradeForm(FlaskForm):
             Length(max=1000),
         ],
     )
+    version = HiddenField()
 
 
 class PaperScoresForm(FlaskForm):
@@ -47,6 +49,7 @@ class PaperScoresForm(FlaskForm):
     feedback = TextAreaField(
         _l("Feedback for the student (optional)"), validators=[Optional(), Length(max=5000)]
     )
+    seen_attempts = HiddenField()  # the unit's attempt count when the form was opened
 
     def validate_taken_on(self, field) -> None:
         if field.data and field.data > date.today():

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.audit.models import AuditEvent
 from app.audit.services import record_event
@@ -13,6 +14,7 @@ from app.common import to_int, utcnow
 from app.courses.models import CourseVersion, Item, ItemKind, Section, Unit
 from app.credits.rules import round_percent, rules_for
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
+from app.errors import ConflictError, DomainError
 from app.extensions import db
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.learning.scoring import (
@@ -30,8 +32,30 @@ from app.users.models import Role, User
 FEEDBACK_MAX = 2000
 
 
-class GradingError(ValueError):
+class GradingError(DomainError):
     """A grading action is refused; the (translated) message says which question and why."""
+
+
+def grading_conflict_message() -> str:
+    return _(
+        "Another teacher saved this test after you opened it, so your grades were not saved. "
+        "Your entries are kept in the form and the grades saved now are shown beside them: "
+        "check them and save again."
+    )
+
+
+def check_version(attempt: Attempt, opened_version: int | None) -> None:
+    """Refuse a change made from a page opened on an older version of the attempt.
+
+    :raises ConflictError: when the attempt changed since `opened_version` (None: not checked).
+    """
+    if opened_version is not None and opened_version != attempt.version:
+        raise ConflictError(grading_conflict_message())
+
+
+def _touch(attempt: Attempt) -> None:
+    """Make the flush update the attempt row, so its version moves on (and is checked)."""
+    flag_modified(attempt, "feedback")
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -142,14 +166,18 @@ def grade_attempt(
     feedbacks: dict[int, str],
     overall_feedback: str | None,
     teacher: User,
+    opened_version: int | None = None,
 ) -> Attempt:
     """Save a teacher's scores for open items; once every open item is scored, finalize.
 
     :param scores: item id → score (text or number); a blank value clears the score,
         an item left out keeps its score.
+    :param opened_version: the attempt's version when the grading page was opened.
+    :raises ConflictError: when the attempt changed since the page was opened.
     :raises GradingError: when the attempt is not awaiting grading or a score is invalid;
         nothing is saved then.
     """
+    check_version(attempt, opened_version)
     if attempt.status != AttemptStatus.SUBMITTED:
         raise GradingError(_("This test is not waiting to be graded."))
     numbers = _item_numbers(attempt)
@@ -169,6 +197,7 @@ def grade_attempt(
         answers[item_id].feedback = note
     if overall_feedback is not None:
         attempt.feedback = overall_feedback.strip() or None
+    _touch(attempt)
     complete = all(
         answers[item.id].points is not None
         for _n, item in numbers.values()
@@ -186,11 +215,15 @@ def grade_attempt(
     return attempt
 
 
-def return_attempt(attempt: Attempt, teacher: User, feedback: str) -> Attempt:
+def return_attempt(
+    attempt: Attempt, teacher: User, feedback: str, opened_version: int | None = None
+) -> Attempt:
     """Send a test back to the student for revision of its open answers.
 
+    :raises ConflictError: when the attempt changed since the page was opened.
     :raises GradingError: when the attempt is not awaiting grading or the feedback is empty.
     """
+    check_version(attempt, opened_version)
     if attempt.status != AttemptStatus.SUBMITTED:
         raise GradingError(_("Only a test waiting to be graded can be returned."))
     feedback = (feedback or "").strip()
@@ -210,13 +243,19 @@ def return_attempt(attempt: Attempt, teacher: User, feedback: str) -> Attempt:
 
 
 def regrade_attempt(
-    attempt: Attempt, scores: dict[int, object], teacher: User, reason: str
+    attempt: Attempt,
+    scores: dict[int, object],
+    teacher: User,
+    reason: str,
+    opened_version: int | None = None,
 ) -> Attempt:
     """Change scores of a graded attempt, keeping each item's before and after, and why.
 
     :param scores: item id → new score; items left out (or blank) keep their score.
+    :raises ConflictError: when the attempt changed since the page was opened.
     :raises GradingError: without a reason, on an invalid score, or when nothing changes.
     """
+    check_version(attempt, opened_version)
     if attempt.status != AttemptStatus.GRADED or attempt.mode == Mode.PAPER:
         raise GradingError(_("Only an online test that has been graded can be regraded."))
     reason = (reason or "").strip()
@@ -313,9 +352,13 @@ def record_paper_scores(
     test_percent: float | None,
     taken_on: date,
     feedback: str | None = None,
+    seen_attempts: int | None = None,
 ) -> list[Attempt]:
     """Enter a paper packet's unit-work and/or unit-test percent as graded PAPER attempts.
 
+    :param seen_attempts: how many attempts the unit had when the form was opened; a form
+        sent twice (or after another teacher's entry) is refused, so nothing is recorded twice.
+    :raises ConflictError: when the unit's attempts changed since the form was opened.
     :raises GradingError: when neither score is given, a score is outside 0–100, the date is
         in the future, or the unit test has no try left (or another test is open).
     """
@@ -332,6 +375,13 @@ def record_paper_scores(
     if progress.enrollment.status == EnrollmentStatus.WITHDRAWN:
         raise GradingError(_("The student was withdrawn from this course."))
     existing = unit_attempts(progress)
+    if seen_attempts is not None and seen_attempts != len(existing):
+        raise ConflictError(
+            _(
+                "Scores for this unit were recorded after you opened this page (perhaps the form "
+                "was sent twice), so nothing was recorded again. Check the attempts below."
+            )
+        )
     if test_percent is not None:
         _check_test_allowed(progress, existing)
     taken_at = datetime.combine(taken_on, time(12))

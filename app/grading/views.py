@@ -7,15 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.common import paginate, utcnow
+from app.common import paginate, to_int, utcnow
 from app.courses.models import Course
 from app.enrollments.models import UnitProgress
+from app.errors import ConflictError, DomainError, on_refusal
 from app.extensions import db
 from app.grading.forms import GradeForm, PaperScoresForm, RegradeForm
 from app.grading.services import (
-    GradingError,
     attempt_history,
     grade_attempt,
+    grading_conflict_message,
     grading_queue,
     load_attempt,
     record_paper_scores,
@@ -60,7 +61,9 @@ def _per_item(prefix: str) -> dict[int, str]:
     }
 
 
-def _render_attempt(attempt: Attempt, status: int = 200, grade_form=None, regrade_form=None):
+def _render_attempt(
+    attempt: Attempt, status: int = 200, grade_form=None, regrade_form=None, conflict: bool = False
+):
     progress = attempt.unit_progress
     items = progress.unit.items_in(attempt.section)
     return render_template(
@@ -68,17 +71,22 @@ def _render_attempt(attempt: Attempt, status: int = 200, grade_form=None, regrad
         student=progress.enrollment.student,
         answers={a.item_id: a for a in attempt.answers}, history=attempt_history([attempt]),
         questions={item.id: n for n, item in enumerate(items, start=1)}, items=items,
-        grade_form=grade_form or GradeForm(formdata=None, overall_feedback=attempt.feedback),
-        regrade_form=regrade_form or RegradeForm(formdata=None),
-        posted=request.form if request.method == "POST" else {},
+        grade_form=grade_form or GradeForm(formdata=None, overall_feedback=attempt.feedback,
+                                           version=attempt.version),
+        regrade_form=regrade_form or RegradeForm(formdata=None, version=attempt.version),
+        posted=request.form if request.method == "POST" else {}, conflict=conflict,
     ), status  # fmt: skip
 
 
-def _refused(attempt_id: int, error: GradingError, **forms):
-    """Re-show the grading page with the reason; nothing of the refused action is kept."""
-    db.session.rollback()
-    flash(str(error), "error")
-    return _render_attempt(_managed_attempt(attempt_id), 422, **forms)
+def _refused_page(attempt_id: int, error: DomainError, forms: dict):
+    """The grading page as it is now (the refused action was rolled back), with the teacher's
+    entries kept; after a conflict the form carries the new version, since the page shows it."""
+    attempt = _managed_attempt(attempt_id)
+    conflict = isinstance(error, ConflictError)
+    if conflict:
+        for form in forms.values():
+            form.version.data = attempt.version
+    return _render_attempt(attempt, error.status, conflict=conflict, **forms)
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
@@ -95,29 +103,38 @@ def attempt(attempt_id: int):
         abort(400)
     if not form.validate_on_submit():
         return _render_attempt(attempt, 422, **forms)
-    try:
-        message = ACTIONS[action](attempt, form)
-    except GradingError as error:
-        return _refused(attempt_id, error, **forms)
-    flash(message, "success")
+    on_refusal(
+        lambda error: _refused_page(attempt_id, error, forms), conflict=grading_conflict_message()
+    )
+    flash(ACTIONS[action](attempt, form), "success")
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
 def _grade(attempt: Attempt, form: GradeForm) -> str:
-    grade_attempt(attempt, _per_item("score-"), _per_item("feedback-"),
-                  form.overall_feedback.data, current_user)  # fmt: skip
+    grade_attempt(
+        attempt,
+        _per_item("score-"),
+        _per_item("feedback-"),
+        form.overall_feedback.data,
+        current_user,
+        to_int(form.version.data),
+    )
     if attempt.status == AttemptStatus.GRADED:
         return _("Grades saved. The test is graded: %(p)s.", p=format_percent(attempt.percent))
     return _("Grades saved. Some open answers still need a score.")
 
 
 def _return(attempt: Attempt, form: GradeForm) -> str:
-    return_attempt(attempt, current_user, form.overall_feedback.data or "")
+    return_attempt(
+        attempt, current_user, form.overall_feedback.data or "", to_int(form.version.data)
+    )
     return _("The test was returned to the student for revision.")
 
 
 def _regrade(attempt: Attempt, form: RegradeForm) -> str:
-    regrade_attempt(attempt, _per_item("score-"), current_user, form.reason.data)
+    regrade_attempt(
+        attempt, _per_item("score-"), current_user, form.reason.data, to_int(form.version.data)
+    )
     return _("The test was regraded: %(p)s.", p=format_percent(attempt.percent))
 
 
@@ -127,27 +144,44 @@ ACTIONS = {"grade": _grade, "return": _return, "regrade": _regrade}
 @bp.route("/units/<int:unit_progress_id>/paper", methods=["GET", "POST"])
 @staff_required
 def paper(unit_progress_id: int):
-    progress = db.session.get(UnitProgress, unit_progress_id) or abort(404)
-    student = progress.enrollment.student
-    if not can_manage_student(current_user, student):
-        abort(403)
+    progress = _managed_progress(unit_progress_id)
     form = PaperScoresForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            record_paper_scores(progress, current_user, form.work, form.test,
-                                form.taken_on.data or date.today(), form.feedback.data)  # fmt: skip
-        except GradingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 422
-        else:
-            flash(_("The paper packet's scores were recorded."), "success")
-            return redirect(url_for(".paper", unit_progress_id=progress.id))
-    elif request.method == "POST":
-        status = 422
+    if request.method == "GET":
+        form.seen_attempts.data = len(unit_attempts(progress))
+    elif form.validate_on_submit():
+        on_refusal(
+            lambda error: _render_paper(
+                _managed_progress(unit_progress_id), form, seen_now=isinstance(error, ConflictError)
+            )
+        )
+        record_paper_scores(
+            progress,
+            current_user,
+            form.work,
+            form.test,
+            form.taken_on.data or date.today(),
+            form.feedback.data,
+            to_int(form.seen_attempts.data),
+        )
+        flash(_("The paper packet's scores were recorded."), "success")
+        return redirect(url_for(".paper", unit_progress_id=progress.id))
+    return _render_paper(progress, form, 422 if request.method == "POST" else 200)
+
+
+def _managed_progress(unit_progress_id: int) -> UnitProgress:
+    progress = db.session.get(UnitProgress, unit_progress_id) or abort(404)
+    if not can_manage_student(current_user, progress.enrollment.student):
+        abort(403)
+    return progress
+
+
+def _render_paper(
+    progress: UnitProgress, form: PaperScoresForm, status: int = 200, seen_now: bool = False
+):
     attempts = unit_attempts(progress)
+    if seen_now:  # the page now shows what was recorded meanwhile
+        form.seen_attempts.data = len(attempts)
     return render_template(
-        "grading/paper.html", form=form, progress=progress, student=student,
+        "grading/paper.html", form=form, progress=progress, student=progress.enrollment.student,
         attempts=attempts, history=attempt_history(attempts),
     ), status  # fmt: skip

@@ -49,10 +49,14 @@ class Attempt(db.Model):
     max_points: Mapped[float] = mapped_column(default=0)
     percent: Mapped[float | None]
     feedback: Mapped[str | None] = mapped_column(Text)
+    # Bumped by every change: a save made from an older version is refused (optimistic lock).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     unit_progress: Mapped["UnitProgress"] = relationship()  # noqa: F821
     graded_by: Mapped["User | None"] = relationship()  # noqa: F821
     answers: Mapped[list["Answer"]] = relationship(back_populates="attempt")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Answer(db.Model):

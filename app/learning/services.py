@@ -10,6 +10,7 @@ from app.common import utcnow
 from app.courses.models import Item, Section
 from app.credits.rules import Rules, rules_for
 from app.enrollments.models import EnrollmentStatus, UnitProgress, UnitStatus
+from app.errors import DomainError
 from app.extensions import db
 from app.learning.models import Answer, Attempt, AttemptStatus
 from app.learning.scoring import (
@@ -23,8 +24,10 @@ from app.learning.scoring import (
 from app.users.models import User
 
 
-class LearningError(ValueError):
+class LearningError(DomainError):
     """A student action is refused; the message (translated) says why."""
+
+    status = 409
 
 
 def unit_rules(progress: UnitProgress) -> Rules:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import selectinload
 from app.common import utcnow
 from app.courses.models import CourseVersion, Section
 from app.enrollments.models import Enrollment, UnitProgress
+from app.errors import on_refusal
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
 from app.learning.services import (
-    LearningError,
     approval_valid_until,
     approve_unit_test,
     current_test_attempt,
@@ -129,12 +129,8 @@ def practice(unit_progress_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        try:
-            save_answers(attempt, posted_answers())
-        except LearningError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for(".practice", unit_progress_id=progress.id)), 303
+        on_refusal(redirect_to=url_for(".practice", unit_progress_id=progress.id))
+        save_answers(attempt, posted_answers())
         flash(_("Your answers are checked and saved."), "success")
         return redirect(url_for(".practice", unit_progress_id=progress.id))
     return render_template(
@@ -166,11 +162,13 @@ def start_test(unit_progress_id: int):
     progress = own_progress(unit_progress_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        start_unit_test(progress, current_student())
-    except LearningError as error:
-        flash(str(error), "error")
-        return redirect(url_for(".unit", unit_progress_id=progress.id)), 303
+    on_refusal(
+        redirect_to=url_for(".unit", unit_progress_id=progress.id),
+        conflict=_(
+            "The test was already started (the button was pressed twice): continue it here."
+        ),
+    )
+    start_unit_test(progress, current_student())
     return redirect(url_for(".test", unit_progress_id=progress.id))
 
 
@@ -184,10 +182,7 @@ def autosave(attempt_id: int):
     response = payload.get("response", "")
     if not isinstance(response, str):
         return jsonify(error=_("The answer could not be read.")), 400
-    try:
-        (answer,) = save_answers(attempt, {payload["item_id"]: response})
-    except LearningError as error:
-        return jsonify(error=str(error)), 409
+    (answer,) = save_answers(attempt, {payload["item_id"]: response})  # refused: JSON 409
     body = {"saved": True, "saved_at": utcnow().isoformat() + "Z"}
     if attempt.section == Section.PRACTICE:
         body.update(correct=answer.is_correct, work_percent=attempt.unit_progress.work_percent)
@@ -201,16 +196,20 @@ def submit(attempt_id: int):
     progress = attempt.unit_progress
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        save_answers(attempt, posted_answers())
-        if request.form.get("action") == "hand_in":
-            hand_in_test(attempt, current_student())
-            flash(_("Your test is handed in."), "success")
-            return redirect(url_for(".result", attempt_id=attempt.id))
-    except LearningError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for(".unit", unit_progress_id=progress.id)), 303
+    hand_in = request.form.get("action") == "hand_in"
+    if hand_in and attempt.status in (AttemptStatus.SUBMITTED, AttemptStatus.GRADED):
+        # Sent twice (a double click, a retry): the first hand-in stands.
+        flash(_("Your test is handed in."), "success")
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    on_refusal(
+        redirect_to=url_for(".unit", unit_progress_id=progress.id),
+        conflict=_("Your test was just handed in (the button was pressed twice)."),
+    )
+    save_answers(attempt, posted_answers())
+    if hand_in:
+        hand_in_test(attempt, current_student())
+        flash(_("Your test is handed in."), "success")
+        return redirect(url_for(".result", attempt_id=attempt.id))
     flash(_("Your answers are saved. You can come back and finish later."), "success")
     return redirect(url_for(".test", unit_progress_id=progress.id))
 
@@ -237,14 +236,13 @@ def approve_test(unit_progress_id: int):
         abort(403)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        approve_unit_test(progress, current_user)
-    except LearningError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Unit %(n)s test approved for %(name)s.", n=progress.unit_number,
-                name=student.full_name), "success")  # fmt: skip
     target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return redirect(target)
-    return redirect(url_for("students.detail", student_id=student.id))
+    if not (target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc):
+        target = url_for("students.detail", student_id=student.id)
+    on_refusal(redirect_to=target)
+    approve_unit_test(progress, current_user)
+    flash(
+        _("Unit %(n)s test approved for %(name)s.", n=progress.unit_number, name=student.full_name),
+        "success",
+    )
+    return redirect(target)

@@ -1,4 +1,4 @@
-// Live progress of a background certificate job: polls its JSON until it is finished.
+// Live progress of a background certificate job: polls its JSON until a final state.
 (function () {
   "use strict";
   var box = document.getElementById("job");
@@ -11,7 +11,8 @@
       document.getElementById("job-issued").textContent = job.issued;
       document.getElementById("job-failed").textContent = job.failed;
       document.getElementById("job-total").textContent = job.total;
-      if (job.finished) { window.location.reload(); return; }
+      // A final state stops the polling (and the page shows the ZIP and what failed).
+      if (job.finished || job.status === "done" || job.status === "failed") { window.location.reload(); return; }
       setTimeout(poll, 1000);
     }).catch(function () { setTimeout(poll, 3000); });
   }

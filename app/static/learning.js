@@ -12,7 +12,7 @@
     var practice = form.hasAttribute("data-practice");
     var timers = {};
 
-    function send(item, field) {
+    function send(item, field, retried) {
       var box = item.querySelector("[data-status]");
       box.textContent = words.saving;
       fetch(url, {
@@ -21,8 +21,10 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
         body: JSON.stringify({ item_id: parseInt(item.dataset.item, 10), response: field.value })
       }).then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; });
       }).then(function (result) {
+        // 409: another save of this work (another tab or device) won the same moment: send again once.
+        if (result.status === 409 && !retried) { setTimeout(function () { send(item, field, true); }, 300); return; }
         if (!result.ok) { box.textContent = words.failed + (result.body.error || result.body.message || ""); return; }
         box.textContent = words.saved;
         item.dataset.saved = "true";

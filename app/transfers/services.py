@@ -275,6 +275,7 @@ def _carry_credit_award(enrollment: Enrollment, entry: dict, package: dict, user
         award.superseded_at = current.awarded_at
     elif current is not None:
         current.superseded_at = awarded_at
+        db.session.flush()  # superseded before the new one is inserted (one current award)
     db.session.add(award)
     db.session.flush()
     record_event(user, "credit.imported", award, student_id=enrollment.student_id, issuer=issuer,
