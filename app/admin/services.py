@@ -7,6 +7,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
+from app.errors import DomainError
 from app.extensions import db
 from app.sites.models import Site
 from app.users.models import Role, User
@@ -15,8 +16,10 @@ from app.users.services import UserError, create_user
 STATE_CODE_RE = re.compile(r"^(US-[A-Z]{2}|MX-[A-Z]{3})$")
 
 
-class AdminError(ValueError):
+class AdminError(DomainError):
     """An admin change is refused; the message says why."""
+
+    status = 400
 
 
 def filter_users(args) -> Select:

@@ -9,7 +9,6 @@ from wtforms import SelectChoice
 
 from app.admin.forms import SiteForm, UserForm
 from app.admin.services import (
-    AdminError,
     create_site,
     create_staff_user,
     filter_sites,
@@ -17,6 +16,7 @@ from app.admin.services import (
     set_user_active,
 )
 from app.common import paginate
+from app.errors import on_refusal
 from app.extensions import db
 from app.labels import role_label
 from app.permissions import admin_required
@@ -43,15 +43,11 @@ def new_user():
     form.site_id.choices = [SelectChoice(0, _("No site"))] + [
         SelectChoice(s.id, f"{s.name} ({s.state_code})") for s in sites
     ]
+    on_refusal(lambda _error: render_template("admin/user_new.html", form=form))
     if form.validate_on_submit():
-        try:
-            user = create_staff_user(current_user, form.data)
-        except AdminError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            flash(_("%(name)s can now sign in.", name=user.full_name), "success")
-            return redirect(url_for(".users"))
+        user = create_staff_user(current_user, form.data)
+        flash(_("%(name)s can now sign in.", name=user.full_name), "success")
+        return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/user_new.html", form=form), status
 
@@ -60,15 +56,12 @@ def _set_active(user_id: int, active: bool):
     user = db.session.get(User, user_id) or abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        set_user_active(user, current_user, active)
-    except AdminError as error:
-        flash(str(error), "error")
+    on_refusal(redirect_to=url_for(".users"))
+    set_user_active(user, current_user, active)
+    if active:
+        flash(_("%(name)s can sign in again.", name=user.full_name), "success")
     else:
-        if active:
-            flash(_("%(name)s can sign in again.", name=user.full_name), "success")
-        else:
-            flash(_("%(name)s can no longer sign in.", name=user.full_name), "success")
+        flash(_("%(name)s can no longer sign in.", name=user.full_name), "success")
     return redirect(url_for(".users"))
 
 
@@ -94,14 +87,10 @@ def sites():
 @admin_required
 def new_site():
     form = SiteForm()
+    on_refusal(lambda _error: render_template("admin/site_new.html", form=form))
     if form.validate_on_submit():
-        try:
-            site = create_site(current_user, form.data)
-        except AdminError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            flash(_("Site %(code)s created.", code=site.code), "success")
-            return redirect(url_for(".sites"))
+        site = create_site(current_user, form.data)
+        flash(_("Site %(code)s created.", code=site.code), "success")
+        return redirect(url_for(".sites"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/site_new.html", form=form), status

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record_event
 from app.common import utcnow
 from app.enrollments.models import Enrollment, UnitProgress
+from app.errors import DomainError
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
@@ -22,8 +23,10 @@ MAX_DAYS_FROM_TODAY = 366  # a move date more than a year away is a typing mista
 NOTE_LENGTH = 500
 
 
-class MoveError(ValueError):
+class MoveError(DomainError):
     """The notice cannot be written or changed; the message says why."""
+
+    status = 400
 
 
 def report_move(student: Student, by: User, destination_code: str, destination_site_id: int | None,
@@ -104,7 +107,7 @@ def receive_move(move: StudentMove, site: Site, by: User) -> None:
 
 def _close(move: StudentMove, by: User, status: MoveStatus) -> None:
     if move.status != MoveStatus.MOVING:
-        raise MoveError(_("This move notice is already closed."))
+        raise MoveError(_("This move notice is already closed."), 409)
     move.status, move.closed_by_id, move.closed_at = status, by.id, utcnow()
 
 

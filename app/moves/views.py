@@ -9,11 +9,11 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.common import paginate, to_int
+from app.errors import on_refusal
 from app.extensions import db
 from app.moves.forms import CancelMoveForm, MoveForm, ReceiveForm
 from app.moves.models import InboundTransfer, MoveStatus, StudentMove
 from app.moves.services import (
-    MoveError,
     cancel_move,
     inbound_moves,
     inbound_receiving_sites,
@@ -102,13 +102,15 @@ def report(student_id: int):
             _("The form has expired; please try again.")
         ]
         return render_student_moves(student, form, errors[0], 400)
-    try:
-        move = report_move(student, current_user, form.destination_code.data,
-                           to_int(form.destination_site_id.data), form.move_date.data,
-                           form.note.data)  # fmt: skip
-    except MoveError as error:
-        db.session.rollback()
-        return render_student_moves(student, form, str(error), 400)
+    on_refusal(lambda _error: render_student_moves(student, form))
+    move = report_move(
+        student,
+        current_user,
+        form.destination_code.data,
+        to_int(form.destination_site_id.data),
+        form.move_date.data,
+        form.note.data,
+    )
     flash(_("%(name)s is marked as moving to %(place)s.", name=student.full_name,
             place=place_name(move.destination_code)), "success")  # fmt: skip
     return redirect(url_for("students.detail", student_id=student.id, _anchor="moves"))
@@ -127,11 +129,8 @@ def cancel(move_id: int):
     form = CancelMoveForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        cancel_move(move, current_user, (form.reason.data or "").strip())
-    except MoveError as error:
-        db.session.rollback()
-        return render_student_moves(move.student, MoveForm(), str(error), 409)
+    on_refusal(lambda _error: render_student_moves(move.student, MoveForm()))
+    cancel_move(move, current_user, (form.reason.data or "").strip())
     flash(_("The move notice was cancelled."), "success")
     return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
 
@@ -188,11 +187,8 @@ def receive(move_id: int):
     if not form.validate_on_submit():
         return render_incoming(_("Choose the site that takes the student in."), 400)
     site = db.session.get(Site, form.site_id.data)
-    try:
-        receive_move(move, site, current_user)
-    except MoveError as error:
-        db.session.rollback()
-        return render_incoming(str(error), 409)
+    on_refusal(lambda _error: render_incoming())
+    receive_move(move, site, current_user)
     flash(_("%(name)s was received at %(site)s; the record is now yours to continue.",
             name=move.student.full_name, site=site.name), "success")  # fmt: skip
     return redirect(url_for("students.detail", student_id=move.student_id))

@@ -10,14 +10,17 @@ from flask_babel import gettext as _
 from app.audit.services import record_event
 from app.auth.models import SignInToken, TokenPurpose
 from app.auth.tokens import issue_token
+from app.errors import DomainError
 from app.extensions import db
 from app.students.models import Student
 from app.users.models import Role, User
 from app.users.services import UserError, create_user, find_user_by_email, new_username
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """The student's sign-in cannot be set up as asked; the message says why."""
+
+    status = 409
 
 
 def _family_names(student: Student) -> str:

@@ -8,6 +8,7 @@ from app.audit.services import record_event
 from app.common import to_int
 from app.courses.models import CourseVersion, Section
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.errors import DomainError
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus, Mode
 from app.permissions import can_manage_site, student_scope
@@ -31,8 +32,10 @@ IDENTITY_FIELDS = (
 )
 
 
-class StudentError(ValueError):
+class StudentError(DomainError):
     """A student record cannot be saved; the message says which field and why."""
+
+    status = 400
 
 
 def filter_students(user: User, args) -> Select:

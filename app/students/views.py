@@ -26,6 +26,7 @@ from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
 from app.enrollments.forms import WithdrawForm
 from app.enrollments.models import Enrollment, UnitProgress
+from app.errors import DomainError, on_refusal
 from app.extensions import db
 from app.pdf import DocumentError
 from app.permissions import (
@@ -34,10 +35,9 @@ from app.permissions import (
     staff_required,
     visible_sites,
 )
-from app.students.accounts import AccountError, invite_by_email
+from app.students.accounts import invite_by_email
 from app.students.forms import EditStudentForm, InviteForm, StudentForm
 from app.students.services import (
-    StudentError,
     add_student,
     filter_students,
     possible_duplicates,
@@ -97,19 +97,15 @@ def detail(student_id: int, invite_form=None, status: int = 200):
 def new():
     form = StudentForm()
     form.site_id.choices = [SelectChoice(s.id, s.name) for s in visible_sites(current_user)]
+    on_refusal(lambda _error: render_template("students/new.html", form=form))
     if form.validate_on_submit():
         data = dict(form.data)
         if data.get("email") and not data.get("password"):
             form.password.errors.append(_("A sign-in needs a password of at least 8 characters."))
         else:
-            try:
-                student = add_student(current_user, data)
-            except StudentError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                flash(_("%(name)s was added.", name=student.full_name), "success")
-                return redirect(url_for("students.detail", student_id=student.id))
+            student = add_student(current_user, data)
+            flash(_("%(name)s was added.", name=student.full_name), "success")
+            return redirect(url_for("students.detail", student_id=student.id))
     status = 400 if request.method == "POST" else 200
     return render_template("students/new.html", form=form), status
 
@@ -119,21 +115,17 @@ def new():
 def edit(student_id: int):
     student = get_student_or_404(student_id, manage=True)
     form = EditStudentForm(obj=student)
+    on_refusal(lambda _error: render_template("students/edit.html", form=form, student=student))
     if form.validate_on_submit():
-        try:
-            changes = update_student_identity(student, current_user, dict(form.data))
-        except StudentError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        changes = update_student_identity(student, current_user, dict(form.data))
+        if changes:
+            flash(
+                _("The changes to %(name)s's record are saved.", name=student.full_name),
+                "success",
+            )
         else:
-            if changes:
-                flash(
-                    _("The changes to %(name)s's record are saved.", name=student.full_name),
-                    "success",
-                )
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("students.detail", student_id=student.id))
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("students.detail", student_id=student.id))
     status = 400 if request.method == "POST" else 200
     return render_template("students/edit.html", form=form, student=student), status
 
@@ -145,24 +137,17 @@ def invite(student_id: int):
     form = InviteForm()
     if not form.validate_on_submit():
         return detail(student_id, invite_form=form, status=400)
+    on_refusal(lambda _error: detail(student_id, invite_form=form))
+    user, code = invite_by_email(student, current_user, form.email.data)
+    days = current_app.config["INVITE_DAYS"]
     try:
-        user, code = invite_by_email(student, current_user, form.email.data)
-        days = current_app.config["INVITE_DAYS"]
         send_sign_in_mail(user, code, TokenPurpose.INVITE, days * 24)
-    except AccountError as error:
-        form.email.errors.append(str(error))
-        db.session.rollback()
-        return detail(student_id, invite_form=form, status=409)
     except MailError:
-        db.session.rollback()
-        flash(
-            _(
-                "The mail server could not be reached, so nothing was sent. Try again later, or "
-                "print a sign-in sheet."
-            ),
-            "error",
+        message = _(
+            "The mail server could not be reached, so nothing was sent. Try again later, or "
+            "print a sign-in sheet."
         )
-        return redirect(url_for("students.detail", student_id=student.id))
+        raise DomainError(message, 503) from None
     flash(
         _(
             "A sign-in link was sent to %(email)s. It works once, for %(days)s days.",
@@ -180,15 +165,11 @@ def sign_in_sheet_pdf(student_id: int):
     student = get_student_or_404(student_id, manage=True)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    on_refusal(redirect_to=url_for("students.detail", student_id=student.id))
     try:
         pdf = sign_in_sheet(student, current_user)
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("students.detail", student_id=student.id))
     except DocumentError:
-        db.session.rollback()
-        abort(503)
+        abort(503)  # the PDF renderer failed; the request's writes are rolled back
     name = f"sign-in-sheet-{student.id}.pdf"
     return Response(
         pdf,

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.installation import PEER_API_PATH
 from app.transfers.checking import MAX_PACKAGE_BYTES
 from app.transfers.exchange import accept_move
@@ -14,7 +14,7 @@ csrf.exempt(bp)  # no cookies here: every request carries an HTTP message signat
 
 @bp.errorhandler(PeerError)
 def refused(error: PeerError):
-    db.session.rollback()
+    # Always JSON for another installation; the commit point rolls back a 4xx.
     return jsonify({"error": str(error)}), error.status
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.certificates.signing import load_private_key, public_key_from_multibase
+from app.errors import DomainError
 from app.extensions import db
 from app.installation import base_url, key_id, key_ids_of
 from app.transfers.models import PeerNonce, TrustedIssuer
@@ -25,12 +26,10 @@ TAG = "puente-peer"
 COVERED = ("@method", "@target-uri", "content-type", "content-digest")
 
 
-class PeerError(ValueError):
+class PeerError(DomainError):
     """A request to or from another installation failed; the message says why."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+    status = 400
 
 
 class _OwnKey:

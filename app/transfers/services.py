@@ -12,6 +12,7 @@ from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
 from app.credits.rules import rules_for, state_credit
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.errors import DomainError
 from app.extensions import db
 from app.installation import issuer_id
 from app.moves.services import move_student, receive_move, receiving_sites
@@ -24,8 +25,10 @@ from app.transfers.models import TransferImport
 from app.users.models import User
 
 
-class TransferError(ValueError):
+class TransferError(DomainError):
     """The package cannot be imported; the message says why."""
+
+    status = 409
 
 
 def already_imported(package: dict) -> TransferImport | None:
@@ -49,7 +52,7 @@ def import_package(package: dict, site: Site, user: User, choice: str = "auto") 
     if done is not None:
         return done
     if site.is_external or not can_manage_site(user, site):
-        raise TransferError(_("Choose one of your sites."))
+        raise TransferError(_("Choose one of your sites."), 400)
     versions = _installed_versions(package)
     check_against_courses(package, versions)
     resolution = resolve_target(package["student"], user)

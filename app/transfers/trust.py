@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.certificates.signing import public_key_from_multibase
+from app.errors import DomainError
 from app.extensions import db
 from app.installation import PEER_API_PATH, PEER_SERVICE_TYPE, issuer_id, key_ids_of
 from app.places import place
@@ -18,8 +19,10 @@ from app.users.models import User
 MAX_DOCUMENT_BYTES = 20_000
 
 
-class TrustError(ValueError):
+class TrustError(DomainError):
     """The installation cannot be trusted as given; the message says why."""
+
+    status = 400
 
 
 @dataclass

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from app.audit.services import record_event
 from app.certificates.credential import issuer_document
+from app.errors import on_refusal
 from app.extensions import db
 from app.installation import peer_service
 from app.moves.forms import MoveForm
@@ -33,7 +34,7 @@ from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package, own_public_key
 from app.transfers.peers import PeerError
 from app.transfers.services import TransferError, already_imported, import_package
-from app.transfers.trust import TrustError, read_issuer_document, trust_installation
+from app.transfers.trust import read_issuer_document, trust_installation
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -74,7 +75,7 @@ def upload():
     return _review(check.package, form.site_id.data)
 
 
-def _review(package: dict, site_id: int | None, status: int = 200, error: str | None = None):
+def _review(package: dict, site_id: int | None):
     resolution = resolve_target(package["student"], current_user)
     # Built from the values given, never from the request (the upload's file field has the
     # same name as the package text carried to the confirmation).
@@ -99,8 +100,7 @@ def _review(package: dict, site_id: int | None, status: int = 200, error: str | 
         package=package,
         resolution=resolution,
         done=done,
-        error=error,
-    ), status
+    )
 
 
 @bp.route("/confirm", methods=["POST"])
@@ -119,14 +119,11 @@ def confirm():
         flash(_("This package was already imported; nothing changed."), "info")
         return redirect(url_for("students.detail", student_id=done.student_id))
     sites = {s.id: s for s in visible_sites(current_user)}
-    site = sites.get(form.site_id.data) if form.site_id.data in sites else None
+    site = sites.get(form.site_id.data)
+    on_refusal(lambda _error: _review(package, site.id if site else None))
     if site is None:
-        return _review(package, None, 400, _("Choose one of your sites."))
-    try:
-        record = import_package(package, site, current_user, form.student.data or "")
-    except TransferError as error:
-        db.session.rollback()
-        return _review(package, site.id, 409, str(error))
+        raise TransferError(_("Choose one of your sites."), 400)
+    record = import_package(package, site, current_user, form.student.data or "")
     flash(_("The record of %(name)s was imported.", name=record.student.full_name), "success")
     return redirect(url_for("students.detail", student_id=record.student_id))
 
@@ -135,28 +132,25 @@ def confirm():
 @admin_required
 def issuers():
     form = TrustForm()
-    error = None
+    on_refusal(lambda _error: _issuers_page(form))
     if form.validate_on_submit():
-        try:
-            row = trust_installation(current_user, read_issuer_document(form.document.data))
-        except TrustError as problem:
-            db.session.rollback()
-            error = str(problem)
-        else:
-            flash(_("Packages from %(name)s are now accepted.", name=row.name), "success")
-            return redirect(url_for(".issuers"))
+        row = trust_installation(current_user, read_issuer_document(form.document.data))
+        flash(_("Packages from %(name)s are now accepted.", name=row.name), "success")
+        return redirect(url_for(".issuers"))
+    return _issuers_page(form), 400 if request.method == "POST" else 200
+
+
+def _issuers_page(form: TrustForm):
     rows = db.session.scalars(select(TrustedIssuer).order_by(TrustedIssuer.name)).all()
     own = issuer_document([peer_service(served_places())])
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "transfers/issuers.html",
         form=form,
         rows=rows,
-        error=error,
         own=own,
         own_document=json.dumps(own, ensure_ascii=False, indent=2),
         own_key=own_public_key(),
-    ), status
+    )
 
 
 @bp.post("/moves/<int:move_id>/send")
@@ -165,11 +159,8 @@ def send_move(move_id: int):
     move = db.session.get(StudentMove, move_id) or abort(404)
     if not can_manage_student(current_user, move.student):
         abort(403)
-    try:
-        peer = exchange.send_move(move, current_user)
-    except PeerError as error:
-        db.session.rollback()
-        return render_student_moves(move.student, MoveForm(), str(error), error.status)
+    on_refusal(lambda _error: render_student_moves(move.student, MoveForm()))
+    peer = exchange.send_move(move, current_user)
     flash(_("The notice and the record were sent to %(name)s.", name=peer.name), "success")
     return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
 
@@ -183,14 +174,11 @@ def receive_inbound(inbound_id: int):
     if inbound is None:
         abort(404)  # FERPA: a notice for another state is not even confirmed to exist
     form = inbound_receive_form(inbound, visible_sites(current_user))
+    on_refusal(lambda _error: render_incoming())
     if not form.validate_on_submit():
-        return render_incoming(_("Choose the site that takes the student in."), 400)
+        raise PeerError(_("Choose the site that takes the student in."))
     site = db.session.get(Site, form.site_id.data)
-    try:
-        student_id = exchange.receive_inbound(inbound, site, current_user)
-    except (PeerError, TransferError) as error:
-        db.session.rollback()
-        return render_incoming(str(error), getattr(error, "status", 409))
+    student_id = exchange.receive_inbound(inbound, site, current_user)
     flash(
         _(
             "%(name)s was received at %(site)s; the record is now yours to continue.",
