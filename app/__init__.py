@@ -4,7 +4,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
-from config import BASE_DIR, CONFIGS, Config
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -18,8 +18,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=str(BASE_DIR / "instance"),
     )
     app.config.from_object(config_class)
-    app.config.from_pyfile("config.py", silent=True)
+    if app.config["READ_INSTANCE_CONFIG"]:
+        # An absolute path: from_pyfile resolves a relative one against the app package.
+        app.config.from_pyfile(str(INSTANCE_DIR / "config.py"), silent=True)
 
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -42,6 +45,12 @@ def select_locale() -> str:
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages) or "en"
+
+
+def register_security(app: Flask) -> None:
+    from app import security
+
+    security.register(app)
 
 
 def register_extensions(app: Flask) -> None:

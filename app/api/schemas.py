@@ -1,5 +1,7 @@
 """Marshmallow schemas: what the API reads from query strings and writes as JSON."""
 
+from datetime import UTC
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from app.courses.models import Section
@@ -7,6 +9,15 @@ from app.enrollments.models import EnrollmentStatus, UnitStatus
 from app.learning.models import AttemptStatus, Mode
 from app.students.models import StudentKind
 from app.users.models import Role
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored (naive UTC) timestamp written as RFC 3339 with its offset, as `date-time` says."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class QuerySchema(Schema):
@@ -58,7 +69,7 @@ class StudentSchema(Schema):
     state_student_id = fields.String(allow_none=True)
     curp = fields.String(allow_none=True)
     site = fields.Nested(SiteSchema)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class CourseVersionSchema(Schema):
@@ -118,10 +129,10 @@ class EnrollmentSchema(Schema):
     student = fields.Nested(StudentBriefSchema)
     course = fields.Nested(CourseBriefSchema, attribute="course_version")
     status = fields.Enum(EnrollmentStatus, by_value=True)
-    assigned_at = fields.DateTime()
+    assigned_at = UtcDateTime()
     target_date = fields.Date(allow_none=True)
-    started_at = fields.DateTime(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime(allow_none=True)
+    completed_at = UtcDateTime(allow_none=True)
     units_passed = fields.Function(
         lambda enrollment: sum(1 for u in enrollment.units if u.status == UnitStatus.PASSED)
     )
@@ -137,7 +148,7 @@ class UnitProgressSchema(Schema):
     best_test_percent = fields.Float(allow_none=True)
     work_percent = fields.Float(allow_none=True)
     test_attempts = fields.Integer()
-    completed_at = fields.DateTime(allow_none=True)
+    completed_at = UtcDateTime(allow_none=True)
     completed_site = fields.Function(
         lambda progress: progress.completed_site.code if progress.completed_site else None,
         metadata={"description": "Code of the site where the unit was completed."},
@@ -158,9 +169,9 @@ class AttemptSchema(Schema):
     mode = fields.Enum(Mode, by_value=True)
     status = fields.Enum(AttemptStatus, by_value=True)
     percent = fields.Float(allow_none=True)
-    started_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
-    graded_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime()
+    submitted_at = UtcDateTime(allow_none=True)
+    graded_at = UtcDateTime(allow_none=True)
 
 
 class CreditAwardSchema(Schema):
@@ -175,7 +186,7 @@ class CreditAwardSchema(Schema):
     is_partial = fields.Boolean()
     state_code = fields.String()
     site_code = fields.Function(lambda award: award.site.code)
-    awarded_at = fields.DateTime()
+    awarded_at = UtcDateTime()
 
 
 class CourseResultSchema(Schema):

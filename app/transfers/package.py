@@ -26,6 +26,7 @@ from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
 from app.learning.models import Attempt
+from app.safe_json import UnsafeJsonError, load_json
 from app.students.models import Student
 from app.transfers.models import TrustedIssuer
 
@@ -172,9 +173,9 @@ class PackageCheck:
 def check_package(raw: bytes) -> PackageCheck:
     """Parse, validate against the schema and check the signature; every problem, translated."""
     try:
-        package = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return PackageCheck(None, [_("The file is not JSON: %(error)s.", error=str(error))])
+        package = load_json(raw)
+    except UnsafeJsonError as error:
+        return PackageCheck(None, [str(error)])
     if not isinstance(package, dict):
         return PackageCheck(None, [_("The file is not a transfer package.")])
     problems = []
