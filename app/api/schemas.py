@@ -7,6 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from app.courses.models import Section
 from app.enrollments.models import EnrollmentStatus, UnitStatus
 from app.learning.models import AttemptStatus, Mode
+from app.security import MAX_ID
 from app.students.models import StudentKind
 from app.users.models import Role
 
@@ -18,6 +19,10 @@ class UtcDateTime(fields.DateTime):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+# Query strings never carry NUL (the app refuses it with a 400 before any view); documented so.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="No NUL characters.")
 
 
 class QuerySchema(Schema):
@@ -49,13 +54,13 @@ class MeSchema(Schema):
 
 
 class StudentQuerySchema(QuerySchema):
-    site = fields.String(metadata={"description": "Site code."})
+    site = fields.String(validate=NO_NUL, metadata={"description": "Site code."})
     q = fields.String(
-        validate=validate.Length(max=100),
+        validate=[validate.Length(max=100), NO_NUL],
         metadata={"description": "Name, MSIX ID, CURP or state student ID."},
     )
     msix_id = fields.String(validate=validate.Regexp(r"^\d{12}$", error="12 digits."))
-    curp = fields.String(validate=validate.Length(equal=18))
+    curp = fields.String(validate=[validate.Length(equal=18), NO_NUL])
 
 
 class StudentSchema(Schema):
@@ -105,7 +110,7 @@ class CourseVersionDetailSchema(CourseVersionSchema):
 
 
 class EnrollmentQuerySchema(QuerySchema):
-    student_id = fields.Integer(validate=validate.Range(min=1))
+    student_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.Enum(EnrollmentStatus, by_value=True)
 
 
