@@ -135,6 +135,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from app import security
     from app.extensions import db
 
     @app.before_request
@@ -150,6 +151,8 @@ def register_request_hooks(app: Flask) -> None:
         else:
             db.session.rollback()
         return response
+
+    security.register_hooks(app)
 
 
 def register_cli(app: Flask) -> None:

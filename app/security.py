@@ -1,8 +1,7 @@
 """Web hardening in one place: bounded ids, NUL bytes refused, proxies, security headers."""
 
-import json
-
 from flask import Flask, Request, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
@@ -52,22 +51,18 @@ class BoundedMultiDict(ImmutableMultiDict):
         return super().getlist(key, bounded_int if type is int else type)
 
 
-class _BoundedJson:
-    """Flask's JSON module, with nesting too deep for the parser reported as bad JSON (400)."""
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with nesting too deep for the parser reported as bad JSON (a 400)."""
 
-    @staticmethod
-    def loads(data, **kwargs):
+    def loads(self, s, **kwargs):
         try:
-            return json.loads(data, **kwargs)
+            return super().loads(s, **kwargs)
         except RecursionError as error:
             raise ValueError("JSON nested too deeply") from error
-
-    dumps = staticmethod(json.dumps)
 
 
 class PuenteRequest(Request):
     parameter_storage_class = BoundedMultiDict
-    json_module = _BoundedJson
 
 
 def refuse(message: str, code: int = 400):
@@ -125,12 +120,18 @@ def warn_unsafe_settings(app: Flask) -> None:
 
 
 def register(app: Flask) -> None:
-    """Install the hardening before any blueprint adds its routes."""
+    """Install what must precede every blueprint's routes: the id converter, the request class,
+    the proxy fix; then warn about unsafe production settings."""
     app.url_map.converters["int"] = IdConverter
     app.request_class = PuenteRequest
+    app.json = BoundedJSONProvider(app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    warn_unsafe_settings(app)
+
+
+def register_hooks(app: Flask) -> None:
+    """The request checks, after the locale is chosen (so refusals speak the user's language)."""
     app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
-    warn_unsafe_settings(app)
