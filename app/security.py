@@ -44,10 +44,10 @@ def bounded_int(value) -> int:
 class BoundedMultiDict(ImmutableMultiDict):
     """Query and form arguments whose `get(..., type=int)` treats out-of-range as not a number."""
 
-    def get(self, key, default=None, type=None):  # noqa: A002 - werkzeug's signature
+    def get(self, key, default=None, type=None):
         return super().get(key, default, bounded_int if type is int else type)
 
-    def getlist(self, key, type=None):  # noqa: A002
+    def getlist(self, key, type=None):
         return super().getlist(key, bounded_int if type is int else type)
 
 
