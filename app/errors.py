@@ -1,6 +1,6 @@
 """Error pages in the user's language; JSON for the API."""
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request, session
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -70,6 +70,8 @@ def register_database_faults(app: Flask) -> None:
     def handle_database_down(error: Exception):
         app.logger.error("Database unavailable: %s", error.__class__.__name__)
         language = _request_language()
+        # Anonymous for the rest of the request: Flask-Login would ask the database again.
+        g._login_user = current_app.login_manager.anonymous_user()
         with force_locale(language):
             message = _(
                 "The database is not answering, so nothing could be shown or saved. "

@@ -16,30 +16,47 @@ from app.main.health import queue_status
 from config import TestingConfig
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture
+def closed_port():
+    """A loopback port held bound but never listening: every connection to it is refused, and
+    no other process can take it while the test runs."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
 
 
 @pytest.fixture
 def session():
-    """This live app never reaches a database, so no test transaction either."""
+    """The live app never reaches a database, so no test transaction either (and db.session
+    stays Flask-SQLAlchemy's own, bound to the dead app's engine)."""
     yield None
 
 
+DEAD_APPS = {}
+
+
+def signed_in_cookie(app, locale: str) -> str:
+    """A session cookie of a signed-in user who chose `locale`, as the browser would send it."""
+    client = app.test_client()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = "1"
+        flask_session["_fresh"] = True
+        flask_session["locale"] = locale
+    return f"session={client.get_cookie('session').value}"
+
+
 @pytest.fixture
-def dead_database_server():
+def dead_database_server(closed_port):
     class DeadDatabaseConfig(TestingConfig):
         SQLALCHEMY_DATABASE_URI = (
-            f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/puente?connect_timeout=2"
+            f"postgresql+psycopg://postgres@127.0.0.1:{closed_port}/puente?connect_timeout=2"
         )
 
     app = create_app(DeadDatabaseConfig)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    DEAD_APPS["app"] = app
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
@@ -72,6 +89,15 @@ def test_the_503_page_speaks_spanish(dead_database_server):
     assert "No disponible por el momento" in body
 
 
+def test_a_signed_in_user_gets_the_503_in_their_chosen_language(dead_database_server):
+    cookie = signed_in_cookie(DEAD_APPS["app"], "es")
+    status, _headers, body = fetch(
+        f"{dead_database_server}/students/", Cookie=cookie, **{"Accept-Language": "en"}
+    )
+    assert status == 503, body[:3000]
+    assert "La base de datos no responde" in body and '<html lang="es">' in body
+
+
 def test_signing_in_while_the_database_is_down_is_a_503(dead_database_server):
     data = b"email=a%40example.org&password=x"
     status, _headers, body = fetch(
@@ -102,8 +128,8 @@ def test_healthz_says_the_database_is_down(dead_database_server):
     assert report["jobs"] == "ok"
 
 
-def test_a_job_queue_that_is_down_is_named():
-    queue = RedisHuey("puente-healthz-test", url=f"redis://127.0.0.1:{closed_port()}/7")
+def test_a_job_queue_that_is_down_is_named(closed_port):
+    queue = RedisHuey("puente-healthz-test", url=f"redis://127.0.0.1:{closed_port}/7")
     status = queue_status(queue)
     assert status["jobs"] == "error" and status["jobs_error"] == "ConnectionError"
 
