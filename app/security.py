@@ -52,9 +52,12 @@ class BoundedMultiDict(ImmutableMultiDict):
 
 
 class BoundedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, with nesting too deep for the parser reported as bad JSON (a 400)."""
+    """Flask's JSON, with nesting too deep for the parser, or a NUL character, reported as bad
+    JSON (a 400)."""
 
     def loads(self, s, **kwargs):
+        if (b"\\u0000" if isinstance(s, bytes) else "\\u0000") in s:
+            raise ValueError("JSON with a NUL character")  # no column may hold one
         try:
             return super().loads(s, **kwargs)
         except RecursionError as error:

@@ -68,7 +68,8 @@ def fetch(url: str, data: bytes | None = None, **headers) -> tuple[int, dict, st
         with urllib.request.urlopen(request, timeout=20) as response:
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        with error:  # closed at once: an unclosed response would warn (warnings are errors)
+            return error.code, dict(error.headers), error.read().decode()
 
 
 def test_a_page_that_needs_the_database_is_a_503_in_english(dead_database_server):

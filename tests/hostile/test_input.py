@@ -66,16 +66,19 @@ def test_depth_is_measured_without_recursion():
         load_json(json.dumps({"a": [[[[1]]]]}), max_depth=4)
 
 
-def test_deep_json_to_the_autosave_is_a_400_not_a_500(client, auth, world):
+def test_deep_or_nul_json_to_the_autosave_is_a_400_not_a_500(client, auth, world):
     student = world["student_tx1"]
     enrollment = factories.make_enrollment(student, world["course"])
     attempt = factories.make_practice_attempt(enrollment.units[0])
     auth.login(student.user)
-    response = client.post(
-        f"/learn/attempts/{attempt.id}/autosave", data=DEEP, content_type="application/json"
-    )
+    url = f"/learn/attempts/{attempt.id}/autosave"
+    response = client.post(url, data=DEEP, content_type="application/json")
     assert response.status_code == 400
     assert response.json["error"]
+    item = enrollment.units[0].unit.items_in("practice")[0]
+    nul = client.post(url, json={"item_id": item.id, "response": "a\x00b"})
+    assert nul.status_code == 400 and nul.json["error"]
+    assert attempt.answers == []
 
 
 @pytest.mark.parametrize("student_id", ["2147483648", "99999999999999999999999"])
