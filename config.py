@@ -34,6 +34,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Reverse proxies in front of the app (each adds X-Forwarded-For/-Proto/-Host): the rate
+    # limiter and the logs then see the client's address. 0 when the app faces clients itself.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    HSTS = False  # Strict-Transport-Security; on in production (behind HTTPS)
+    READ_INSTANCE_CONFIG = True  # instance/config.py overrides; never in tests
     WTF_CSRF_TIME_LIMIT = None
 
     LANGUAGES = ("en", "es")
@@ -66,6 +72,7 @@ class Config:
     # A OneRoster ZIP uploaded through the page (tens of thousands of students, imported within
     # the request); a state-wide set goes through `flask rosters import`.
     ROSTER_MAX_BYTES = 10_000_000
+    ROSTER_MAX_UNPACKED_BYTES = 200_000_000  # what the page's ZIP may unpack to, all files
     MAX_CONTENT_LENGTH = 20_000_000
 
     # Mail (Flask-Mailman): invitations and password resets. MAIL_BACKEND "smtp" in production,
@@ -108,6 +115,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    READ_INSTANCE_CONFIG = False  # a developer's instance/config.py must never reach a test
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
@@ -128,6 +136,8 @@ class ProductionConfig(Config):
     # Behind HTTPS in production; a loopback benchmark may turn this off.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS = SESSION_COOKIE_SECURE
+    PRODUCTION = True  # start-up checks warn about settings unsafe with several workers
 
 
 CONFIGS = {

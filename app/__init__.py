@@ -18,11 +18,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config_class)
-    app.config.from_pyfile("config.py", silent=True)
+    if app.config["READ_INSTANCE_CONFIG"]:
+        # An absolute path: from_pyfile resolves a relative one against the app package.
+        app.config.from_pyfile(str(INSTANCE_DIR / "config.py"), silent=True)
     from app.installation import check_public_base_url
 
     check_public_base_url(app)
 
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -45,6 +48,12 @@ def select_locale() -> str:
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages) or "en"
+
+
+def register_security(app: Flask) -> None:
+    from app import security
+
+    security.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -140,6 +149,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from app import security
     from app.errors import commit_or_refuse
 
     @app.before_request
@@ -151,6 +161,8 @@ def register_request_hooks(app: Flask) -> None:
     def commit_session(response):
         # The one place that commits: a request that succeeded keeps its writes (see app/errors.py).
         return commit_or_refuse(response)
+
+    security.register_hooks(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,8 +1,11 @@
 """Error pages in the user's language; JSON for the API."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
 def _messages() -> dict[int, str]:
@@ -36,7 +39,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         detail = error.description if getattr(error, "puente_message", False) else None
-        return render_error(error.code or 500, detail)
+        response = make_response(render_error(error.code or 500, detail))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
@@ -159,7 +165,7 @@ def commit_or_refuse(response):
 
 def register_domain_errors(app: Flask) -> None:
     """Refusals and lost races: a message and a 4xx, the transaction rolled back, never a 500."""
-    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.exc import IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
     @app.errorhandler(DomainError)
@@ -176,5 +182,48 @@ def register_domain_errors(app: Flask) -> None:
         app.logger.info("Lost race: %s", error)
         return refusal_response(ConflictError(_conflict_message()))
 
-    for error_class in (IntegrityError, StaleDataError, OperationalError):
+    for error_class in (IntegrityError, StaleDataError):
         app.register_error_handler(error_class, handle_database_error)
+    register_database_faults(app)
+
+
+def _request_language() -> str:
+    """The user's language without the database: the session's choice, else the browser's."""
+    languages = current_app.config["LANGUAGES"]
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def register_database_faults(app: Flask) -> None:
+    """A database that is down or overloaded: 503 in the user's language (JSON for the API);
+    a value no column can hold (a number out of range, say): 400."""
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeoutError)
+    def handle_database_down(error: Exception):
+        app.logger.error("Database unavailable: %s", error.__class__.__name__)
+        language = _request_language()
+        # Anonymous for the rest of the request: Flask-Login would ask the database again.
+        g._login_user = current_app.login_manager.anonymous_user()
+        with force_locale(language):
+            message = _(
+                "The database is not answering, so nothing could be shown or saved. "
+                "Please try again in a few minutes."
+            )
+            if wants_json():
+                response = jsonify(code=503, message=message)
+            else:
+                # A page of its own: the usual layout would ask the database for the user.
+                response = make_response(
+                    render_template("errors/unavailable.html", message=message, lang=language)
+                )
+        response.status_code = 503
+        response.headers["Retry-After"] = "60"
+        return response
+
+    @app.errorhandler(DataError)
+    def handle_out_of_range(error: DataError):
+        app.logger.warning("Refused a value the database cannot hold: %s", error.orig)
+        return render_error(400, _("A value you sent is out of range or not valid here."))

@@ -6,6 +6,7 @@ from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_timedelta
 from markupsafe import Markup
 
+from app.common import public_url
 from app.labels import credit_system_label, role_label, status_label, subject_label, term_label
 
 ALLOWED_TAGS = {
@@ -45,6 +46,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetimeformat"] = lambda v: format_datetime(v, "medium") if v else ""
     app.jinja_env.filters["dateformat"] = lambda v: format_date(v, "medium") if v else ""
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["open_points"] = open_points
     app.jinja_env.globals["waiting_time"] = waiting_time
     app.jinja_env.globals["status_label"] = status_label

@@ -28,14 +28,17 @@ from app.common import utcnow  # noqa: E402
 from app.courses.services import import_package  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Certificate, CertificatePrint, CreditAward, Enrollment, Site, Student, User  # noqa: E402
+from bench.guard import ensure_bench_database, mark_bench_database  # noqa: E402
 from config import BASE_DIR  # noqa: E402
 
 BATCH = 5000
 
 
 def seed(count: int) -> User:
+    ensure_bench_database()
     db.drop_all()
     db.create_all()
+    mark_bench_database(Path(__file__).name)
     version = import_package(BASE_DIR / "tests" / "data" / "mini-course")
     db.session.add(
         Site(id=1, code="BENCH", name="Bench PASS Center", state_code="US-TX", city="Weslaco")

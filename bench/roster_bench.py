@@ -28,6 +28,7 @@ from app.extensions import db  # noqa: E402
 from app.models import Enrollment, Role, Student, UnitProgress, User  # noqa: E402
 from app.rosters.files import read_folder  # noqa: E402
 from app.rosters.services import import_roster  # noqa: E402
+from bench.guard import ensure_bench_database, mark_bench_database  # noqa: E402
 from config import BASE_DIR  # noqa: E402
 
 STATES = ["US-TX", "US-CA", "US-FL", "US-WA", "US-ND", "US-MI", "US-NY", "US-OR", "US-GA",
@@ -99,11 +100,13 @@ def write_roster(folder: Path, students: int, schools: int, rng: random.Random) 
 
 
 def prepare_database() -> User:
+    ensure_bench_database()
     db.drop_all()
     db.session.commit()
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     upgrade(directory=str(BASE_DIR / "migrations"))
+    mark_bench_database(Path(__file__).name)
     for package in sorted((BASE_DIR / "courses").iterdir()):
         if (package / "course.toml").exists():
             import_package(package)

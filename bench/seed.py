@@ -34,6 +34,7 @@ from app.models import (  # noqa: E402
     UnitStatus,
     User,
 )
+from bench.guard import ensure_bench_database, mark_bench_database  # noqa: E402
 from config import BASE_DIR  # noqa: E402
 
 STATES = ["US-TX", "US-CA", "US-FL", "US-WA", "US-ND", "US-MI", "US-NY", "US-OR", "US-GA",
@@ -53,11 +54,13 @@ def bulk(model, rows: list[dict]) -> None:
 
 
 def seed(students: int, sites: int, backlog: float, rng: random.Random) -> dict:
+    ensure_bench_database()
     db.drop_all()
     db.session.commit()
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     upgrade(directory=str(BASE_DIR / "migrations"))
+    mark_bench_database(Path(__file__).name)
     for package in sorted(Path(current_app.config["COURSES_DIR"]).glob("*/course.toml")):
         import_package(package.parent)
     db.session.commit()

@@ -1,5 +1,7 @@
 """Fixtures: one schema per session, each test inside a rolled-back transaction."""
 
+import os
+
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -24,10 +26,23 @@ class FreshUserClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def assert_test_database(uri: str) -> None:
+    """Stop the run unless `uri` is a database the tests may wipe: an in-memory SQLite one the
+    tests create, or exactly TEST_DATABASE_URL. A developer's own database is never dropped."""
+    allowed = {"sqlite://", "sqlite:///:memory:", os.environ.get("TEST_DATABASE_URL")}
+    if uri not in allowed:
+        pytest.exit(
+            f"Refusing to drop tables in {uri!r}: tests run only on an in-memory SQLite "
+            "database or on TEST_DATABASE_URL.",
+            returncode=2,
+        )
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app(TestingConfig)
     app.test_client_class = FreshUserClient
+    assert_test_database(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _enable_sqlite_savepoints(db.engine)

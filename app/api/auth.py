@@ -13,6 +13,14 @@ from app.users.services import find_user_by_token
 
 BEARER_SCHEME = "bearerAuth"
 DEFAULT_RATE_LIMIT = "600 per minute"
+PAGINATION_HEADER = "X-Pagination"
+# The header holds JSON text, so it is documented as the string it is (flask-smorest's default
+# declares an object, which a header cannot be in the "simple" style).
+PAGINATION_HEADER_DOC = {
+    "description": 'Pagination as JSON: {"total", "total_pages", "first_page", "last_page", '
+    '"page", "previous_page", "next_page"}.',
+    "schema": {"type": "string"},
+}
 
 
 def presented_token() -> str | None:
@@ -74,7 +82,9 @@ def json_error(error: HTTPException):
     payload = {
         "code": code,
         "status": error.name,
-        "message": data.get("message") or _default_message(code),
+        "message": data.get("message")
+        or (error.description if getattr(error, "puente_message", False) else None)
+        or _default_message(code),
     }
     errors = data.get("errors") or data.get("messages")
     if errors:
@@ -82,6 +92,8 @@ def json_error(error: HTTPException):
     response = jsonify(payload)
     response.status_code = code
     response.headers.update(data.get("headers") or {})
+    if code == 405:
+        response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or ["GET"])
     if code == 401:
         response.headers.setdefault("WWW-Authenticate", 'Bearer realm="puente"')
     return response
@@ -106,6 +118,10 @@ class ApiBlueprint(Blueprint):
         responses = doc.setdefault("responses", {})
         for status in (http.HTTPStatus.UNAUTHORIZED, http.HTTPStatus.TOO_MANY_REQUESTS):
             responses.setdefault(status.value, status.name)
+        for response in responses.values():
+            headers = response.get("headers", {}) if isinstance(response, dict) else {}
+            if PAGINATION_HEADER in headers:
+                headers[PAGINATION_HEADER] = PAGINATION_HEADER_DOC
         return doc
 
 

@@ -1,13 +1,29 @@
 """Marshmallow schemas: what the API reads from query strings and writes as JSON."""
 
+from datetime import UTC
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from app.courses.models import Section
 from app.enrollments.models import EnrollmentStatus, UnitStatus
 from app.learning.models import AttemptStatus, Mode
+from app.security import MAX_ID
 from app.students.identifiers import MSIX_PATTERN
 from app.students.models import StudentKind
 from app.users.models import Role
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored (naive UTC) timestamp written as RFC 3339 with its offset, as `date-time` says."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+# Query strings never carry NUL (the app refuses it with a 400 before any view); documented so.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="No NUL characters.")
 
 
 class QuerySchema(Schema):
@@ -39,9 +55,9 @@ class MeSchema(Schema):
 
 
 class StudentQuerySchema(QuerySchema):
-    site = fields.String(metadata={"description": "Site code."})
+    site = fields.String(validate=NO_NUL, metadata={"description": "Site code."})
     q = fields.String(
-        validate=validate.Length(max=100),
+        validate=[validate.Length(max=100), NO_NUL],
         metadata={"description": "Name, MSIX ID, CURP or state student ID."},
     )
     msix_id = fields.String(validate=validate.Regexp(MSIX_PATTERN, error="12 digits."))
@@ -59,7 +75,7 @@ class StudentSchema(Schema):
     state_student_id = fields.String(allow_none=True)
     curp = fields.String(allow_none=True)
     site = fields.Nested(SiteSchema)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class CourseVersionSchema(Schema):
@@ -95,7 +111,7 @@ class CourseVersionDetailSchema(CourseVersionSchema):
 
 
 class EnrollmentQuerySchema(QuerySchema):
-    student_id = fields.Integer(validate=validate.Range(min=1))
+    student_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.Enum(EnrollmentStatus, by_value=True)
 
 
@@ -119,10 +135,10 @@ class EnrollmentSchema(Schema):
     student = fields.Nested(StudentBriefSchema)
     course = fields.Nested(CourseBriefSchema, attribute="course_version")
     status = fields.Enum(EnrollmentStatus, by_value=True)
-    assigned_at = fields.DateTime()
+    assigned_at = UtcDateTime()
     target_date = fields.Date(allow_none=True)
-    started_at = fields.DateTime(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime(allow_none=True)
+    completed_at = UtcDateTime(allow_none=True)
     units_passed = fields.Function(
         lambda enrollment: sum(1 for u in enrollment.units if u.status == UnitStatus.PASSED)
     )
@@ -138,7 +154,7 @@ class UnitProgressSchema(Schema):
     best_test_percent = fields.Float(allow_none=True)
     work_percent = fields.Float(allow_none=True)
     test_attempts = fields.Integer()
-    completed_at = fields.DateTime(allow_none=True)
+    completed_at = UtcDateTime(allow_none=True)
     completed_site = fields.Function(
         lambda progress: progress.completed_site.code if progress.completed_site else None,
         metadata={"description": "Code of the site where the unit was completed."},
@@ -159,9 +175,9 @@ class AttemptSchema(Schema):
     mode = fields.Enum(Mode, by_value=True)
     status = fields.Enum(AttemptStatus, by_value=True)
     percent = fields.Float(allow_none=True)
-    started_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
-    graded_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime()
+    submitted_at = UtcDateTime(allow_none=True)
+    graded_at = UtcDateTime(allow_none=True)
 
 
 class CreditAwardSchema(Schema):
@@ -176,7 +192,7 @@ class CreditAwardSchema(Schema):
     is_partial = fields.Boolean()
     state_code = fields.String()
     site_code = fields.Function(lambda award: award.site.code)
-    awarded_at = fields.DateTime()
+    awarded_at = UtcDateTime()
 
 
 class CourseResultSchema(Schema):

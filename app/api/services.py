@@ -22,6 +22,8 @@ def page_of(stmt: Select, pagination_parameters) -> list:
     counted = stmt.order_by(None).subquery()
     pagination_parameters.item_count = db.session.scalar(select(func.count()).select_from(counted))
     first = pagination_parameters.first_item
+    if first >= pagination_parameters.item_count:
+        return []  # past the last page (?page=10**30 too): no query, no offset overflow
     return list(db.session.scalars(stmt.offset(first).limit(pagination_parameters.page_size)))
 
 

@@ -32,7 +32,7 @@ from app.certificates.services import (
 )
 from app.certificates.signing import load_private_key, public_jwk
 from app.certificates.tasks import issue_pending_task
-from app.common import paginate
+from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
 from app.errors import on_refusal
@@ -223,8 +223,8 @@ def verification_report(cert: Certificate | None, code: str) -> dict:
         "code": cert.display_code,
         "issued_at": cert.facts.get("issued_at"),
         "facts": cert.facts,
-        "credential": url_for("verify.credential_public", code=cert.code, _external=True),
-        "public_key": url_for("verify.issuer", _external=True),
+        "credential": public_url("verify.credential_public", code=cert.code),
+        "public_key": public_url("verify.issuer"),
     }
     if cert.revoked_at:
         report["revoked_at"] = cert.revoked_at.isoformat() + "Z"
@@ -232,7 +232,7 @@ def verification_report(cert: Certificate | None, code: str) -> dict:
     if cert.replaced_by is not None:
         report["replaced_by"] = {
             "serial": cert.replaced_by.serial,
-            "url": url_for("verify.certificate", code=cert.replaced_by.code, _external=True),
+            "url": public_url("verify.certificate", code=cert.replaced_by.code),
         }
     return report
 

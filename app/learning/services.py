@@ -44,13 +44,18 @@ def mark_lesson_read(progress: UnitProgress, position: int) -> UnitProgress:
     return progress
 
 
-def practice_attempt(progress: UnitProgress) -> Attempt:
-    """The unit's practice (unit work) attempt, created on first use."""
-    attempt = db.session.scalar(
+def existing_practice_attempt(progress: UnitProgress) -> Attempt | None:
+    """The unit's practice attempt if the student has saved an answer, else None (no write)."""
+    return db.session.scalar(
         select(Attempt).where(
             Attempt.unit_progress_id == progress.id, Attempt.section == Section.PRACTICE
         )
     )
+
+
+def practice_attempt(progress: UnitProgress) -> Attempt:
+    """The unit's practice (unit work) attempt, created on first use (a POST)."""
+    attempt = existing_practice_attempt(progress)
     if attempt is None:
         attempt = Attempt(unit_progress=progress, section=Section.PRACTICE, number=1)
         db.session.add(attempt)

@@ -19,6 +19,7 @@ from app.learning.services import (
     approval_valid_until,
     approve_unit_test,
     current_test_attempt,
+    existing_practice_attempt,
     hand_in_test,
     mark_lesson_read,
     practice_attempt,
@@ -113,22 +114,38 @@ def lesson(unit_progress_id: int, position: int):
     lessons = progress.unit.lessons
     if not 1 <= position <= len(lessons):
         abort(404)
-    mark_lesson_read(progress, position)
+    form = FlaskForm()  # "Next lesson" posts: reading is recorded by a POST, never by a GET
     return render_template(
         "learning/lesson.html", progress=progress, lesson=lessons[position - 1],
-        position=position, count=len(lessons),
+        position=position, count=len(lessons), form=form,
     )  # fmt: skip
+
+
+@bp.route("/units/<int:unit_progress_id>/lessons/<int:position>/read", methods=["POST"])
+@student_required
+def read_lesson(unit_progress_id: int, position: int):
+    progress = own_progress(unit_progress_id)
+    count = len(progress.unit.lessons)
+    if not 1 <= position <= count:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    mark_lesson_read(progress, position)
+    if position < count:
+        return redirect(url_for(".lesson", unit_progress_id=progress.id, position=position + 1))
+    return redirect(url_for(".practice", unit_progress_id=progress.id))
 
 
 @bp.route("/units/<int:unit_progress_id>/practice", methods=["GET", "POST"])
 @student_required
 def practice(unit_progress_id: int):
     progress = own_progress(unit_progress_id)
-    attempt = practice_attempt(progress)
+    attempt = existing_practice_attempt(progress)  # a GET makes nothing
     form = FlaskForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        attempt = practice_attempt(progress)
         on_refusal(redirect_to=url_for(".practice", unit_progress_id=progress.id))
         save_answers(attempt, posted_answers())
         flash(_("Your answers are checked and saved."), "success")
@@ -139,8 +156,8 @@ def practice(unit_progress_id: int):
     )  # fmt: skip
 
 
-def _answers(attempt: Attempt) -> dict:
-    return {answer.item_id: answer for answer in attempt.answers}
+def _answers(attempt: Attempt | None) -> dict:
+    return {answer.item_id: answer for answer in attempt.answers} if attempt else {}
 
 
 @bp.route("/units/<int:unit_progress_id>/test", methods=["GET"])
@@ -175,7 +192,17 @@ def start_test(unit_progress_id: int):
 @bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
 @student_required
 def autosave(attempt_id: int):
-    attempt = own_attempt(attempt_id)
+    return _autosave(own_attempt(attempt_id))
+
+
+@bp.route("/units/<int:unit_progress_id>/practice/autosave", methods=["POST"])
+@student_required
+def practice_autosave(unit_progress_id: int):
+    """Autosave on the practice page: its attempt is made by the first answer saved."""
+    return _autosave(practice_attempt(own_progress(unit_progress_id)))
+
+
+def _autosave(attempt: Attempt):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("item_id"), int):
         return jsonify(error=_("The answer could not be read.")), 400

@@ -2,9 +2,9 @@
 
 from flask import Blueprint, jsonify, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
-from app.extensions import db
+from app.jobs import huey
+from app.main.health import database_status, queue_status
 from app.users.models import Role
 
 bp = Blueprint("main", __name__)
@@ -26,10 +26,7 @@ def index():
 
 @bp.route("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure means the database is down
-        db.session.rollback()
-        return jsonify(status="error", database="error", detail=type(error).__name__), 503
-    return jsonify(status="ok", database=database, dialect=db.engine.dialect.name)
+    """Each part's status; 503 when one is down, so a load balancer stops sending users here."""
+    body = database_status() | queue_status(huey)
+    down = [part for part in ("database", "jobs") if body[part] != "ok"]
+    return jsonify(status="error" if down else "ok", down=down, **body), 503 if down else 200

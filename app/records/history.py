@@ -16,6 +16,7 @@ from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
 from app.credits.rules import Rules, earned_hours, rules_for, state_credit
 from app.credits.services import enrollment_result, enrollment_rules
+from app.csv_cells import safe_row
 from app.enrollments.models import Enrollment, EnrollmentStatus
 from app.extensions import db
 from app.students.models import Student
@@ -242,5 +243,5 @@ def csv_text(batches: Iterable[list[list[str]]]) -> Iterator[str]:
     for rows in batches:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)  # every cell, not only the names
         yield buffer.getvalue()

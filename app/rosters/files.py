@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,14 +100,77 @@ class RosterFiles:
         return self.rows.get(name, [])
 
 
-def read_zip(data: bytes) -> RosterFiles:
-    """Read the CSV files of a OneRoster ZIP (files may sit in one folder inside it)."""
+MAX_MEMBERS = 1000  # a OneRoster set has at most a dozen files
+MAX_RATIO = 100  # CSV compresses about 5-15 times; a ZIP bomb, thousands of times
+RATIO_FLOOR = 1_000_000  # small files may compress far better; the ratio counts above this
+DEFAULT_MAX_UNPACKED = 4_000_000_000  # the command's bound (a national set); the page's is lower
+CHUNK = 1 << 20
+
+
+class UnpackedTooLargeError(Exception):
+    """A member unpacks to more than it declared or than the bound allows."""
+
+
+def read_zip(data: bytes, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> RosterFiles:
+    """Read the CSV files of a OneRoster ZIP (files may sit in one folder inside it).
+
+    Refused before anything is unpacked: more than `max_unpacked` bytes declared in all, or a
+    member declaring more than MAX_RATIO times its compressed size; bytes are also counted while
+    unpacking, in case the headers lie.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return RosterFiles(problems=[Problem("", None, None, _("The file is not a ZIP archive."))])
-    members = {Path(n).name: n for n in archive.namelist() if not n.endswith("/")}
-    return _read({name: (lambda n=members[name]: archive.read(n)) for name in members})
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        return _refused(_("The file is not a ZIP archive."))
+    if len(infos) > MAX_MEMBERS:
+        return _refused(_("The ZIP archive holds too many files to be a OneRoster set."))
+    members = {
+        Path(i.filename).name: i
+        for i in infos
+        if Path(i.filename).name in REQUIRED_FILES + OPTIONAL_FILES
+    }
+    if sum(i.file_size for i in members.values()) > max_unpacked:
+        return _refused(_too_large(max_unpacked))
+    for info in members.values():
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return _refused(_(
+                "%(file)s unpacks to %(ratio)s times its packed size, which no roster does: "
+                "the ZIP archive is refused.",
+                file=Path(info.filename).name, ratio=info.file_size // max(info.compress_size, 1),
+            ))  # fmt: skip
+    budget = [max_unpacked]
+    try:
+        return _read({n: (lambda i=i: _unpack(archive, i, budget)) for n, i in members.items()})
+    except UnpackedTooLargeError:
+        return _refused(_too_large(max_unpacked))
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        return _refused(_("The ZIP archive is damaged or uses a method Puente cannot read."))
+
+
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
+    """The member's bytes, counted in chunks against its declared size and the whole budget."""
+    chunks, size = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK):
+            size += len(chunk)
+            budget[0] -= len(chunk)
+            if size > info.file_size or budget[0] < 0:
+                raise UnpackedTooLargeError
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> str:
+    return _(
+        "The ZIP archive unpacks to more than %(mb)s MB: import a set this large with the "
+        "command flask rosters import.",
+        mb=limit // 1_000_000,
+    )
+
+
+def _refused(message: str) -> RosterFiles:
+    return RosterFiles(problems=[Problem("", None, None, message)])
 
 
 def read_folder(path: Path) -> RosterFiles:
@@ -131,6 +195,11 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> list[tuple[int, d
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         problems.append(Problem(name, line, None, _("The file is not UTF-8 text.")))
+        return []
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        problems.append(Problem(name, line, None, _("The file contains a NUL character.")))
         return []
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)

@@ -35,6 +35,7 @@ def index():
         status = 400
         if form.validate_on_submit():
             limit = current_app.config["ROSTER_MAX_BYTES"]
+            unpacked_limit = current_app.config["ROSTER_MAX_UNPACKED_BYTES"]
             data = form.roster.data.read(limit + 1)
             if len(data) > limit:
                 problems = [
@@ -46,7 +47,7 @@ def index():
                 ]
             else:
                 try:
-                    record = import_roster(read_zip(data), current_user,
+                    record = import_roster(read_zip(data, unpacked_limit), current_user,
                                            form.roster.data.filename or "roster.zip", data)  # fmt: skip
                 except RosterError as error:
                     db.session.rollback()

@@ -21,6 +21,7 @@ from app.certificates.signing import (
 )
 from app.extensions import db
 from app.installation import issuer_id, key_ids_of
+from app.safe_json import MAX_DEPTH, depth_of
 from app.transfers.models import TrustedIssuer
 
 SCHEMA_FILE = Path(__file__).with_name("transfer-package.schema.json")
@@ -38,6 +39,8 @@ DATETIME_FIELDS = {
     "awarded_at",
     "created",
 }
+
+TOO_DEEP = object()  # json.loads gave up on the nesting
 
 TYPE_NAMES = {
     "string": _l("text"),
@@ -90,7 +93,13 @@ def check_package(raw: bytes) -> PackageCheck:
             ],
         )
     except RecursionError:
+        package = TOO_DEEP
+    except ValueError:  # a number longer than Python reads, say
+        return PackageCheck(None, [_("The file is not JSON.")])
+    if package is TOO_DEEP or depth_of(package) > MAX_DEPTH:
         return PackageCheck(None, [_("The file is nested too deeply to be a transfer package.")])
+    if b"\\u0000" in raw:
+        return PackageCheck(None, [_("The file contains a NUL character, which is not allowed.")])
     if not isinstance(package, dict) or package.get("format") != "puente-transfer":
         return PackageCheck(None, [_("The file is not a Puente transfer package.")])
     errors = sorted(schema_validator().iter_errors(package), key=lambda e: list(e.absolute_path))

@@ -49,27 +49,30 @@ def test_reading_a_lesson_starts_the_unit(client, auth, enrolled):
     auth.login(student.user)
     page = client.get(f"/learn/units/{progress.id}/lessons/1").get_data(as_text=True)
     assert "<strong>this</strong>" in page
+    assert progress.status == UnitStatus.NOT_STARTED  # showing a page changes nothing
+    assert progress.lessons_read == 0
+    response = client.post(f"/learn/units/{progress.id}/lessons/1/read")
+    assert response.status_code == 302
     assert progress.status == UnitStatus.IN_PROGRESS
     assert progress.lessons_read == 1
     assert enrollment.started_at is not None
     assert client.get(f"/learn/units/{progress.id}/lessons/9").status_code == 404
+    assert client.post(f"/learn/units/{progress.id}/lessons/9/read").status_code == 404
 
 
 def test_practice_autosaves_and_scores_at_once(client, auth, enrolled):
     student, enrollment, progress = enrolled
     auth.login(student.user)
-    client.get(f"/learn/units/{progress.id}/practice")
-    attempt = (
-        db.session.query(Attempt).filter_by(unit_progress_id=progress.id, section="practice").one()
-    )
+    page = client.get(f"/learn/units/{progress.id}/practice").get_data(as_text=True)
+    practice = db.session.query(Attempt).filter_by(unit_progress_id=progress.id, section="practice")
+    assert practice.count() == 0  # showing the page makes nothing; the first answer does
+    url = f"/learn/units/{progress.id}/practice/autosave"
+    assert f'data-autosave="{url}"' in page
     p1 = items(progress, "practice")["p1"]
-    wrong = client.post(
-        f"/learn/attempts/{attempt.id}/autosave", json={"item_id": p1.id, "response": "a"}
-    )
+    wrong = client.post(url, json={"item_id": p1.id, "response": "a"})
     assert wrong.json["correct"] is False and wrong.json["work_percent"] == 0.0
-    right = client.post(
-        f"/learn/attempts/{attempt.id}/autosave", json={"item_id": p1.id, "response": "b"}
-    )
+    assert practice.count() == 1
+    right = client.post(url, json={"item_id": p1.id, "response": "b"})
     assert right.json["correct"] is True and right.json["work_percent"] == 100.0
     assert progress.work_percent == 100.0
 

@@ -1,0 +1,140 @@
+"""Web hardening in one place: bounded ids, NUL bytes refused, proxies, security headers."""
+
+from flask import Flask, Request, current_app, request
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: every id column
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",  # no inline script or event handler: they live in app/static/*.js
+        "style-src 'self' 'unsafe-inline'",  # style="" attributes and the certificate previews
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HSTS_VALUE = "max-age=31536000; includeSubDomains"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: 0 to 2^31-1, so a larger id is simply a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def bounded_int(value) -> int:
+    """int(value), refusing what no id, page or count column can hold (ValueError)."""
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
+class BoundedMultiDict(ImmutableMultiDict):
+    """Query and form arguments whose `get(..., type=int)` treats out-of-range as not a number."""
+
+    def get(self, key, default=None, type=None):
+        return super().get(key, default, bounded_int if type is int else type)
+
+    def getlist(self, key, type=None):
+        return super().getlist(key, bounded_int if type is int else type)
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with nesting too deep for the parser, or a NUL character, reported as bad
+    JSON (a 400)."""
+
+    def loads(self, s, **kwargs):
+        if (b"\\u0000" if isinstance(s, bytes) else "\\u0000") in s:
+            raise ValueError("JSON with a NUL character")  # no column may hold one
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
+
+
+class PuenteRequest(Request):
+    parameter_storage_class = BoundedMultiDict
+
+
+def refuse(message: str, code: int = 400):
+    """Abort with `message` shown to the user as it is (already translated)."""
+    error = BadRequest(message)
+    error.code = code
+    error.puente_message = True
+    raise error
+
+
+def refuse_nul_bytes() -> None:
+    """400 for a NUL character in the path, the query string or a form field (never stored)."""
+    if (
+        "\x00" in request.path
+        or b"%00" in request.query_string
+        or b"\x00" in request.query_string
+        or (
+            request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and any("\x00" in value for value in request.form.values())
+        )
+    ):
+        refuse(_("The request contains a NUL character, which is not allowed."))
+
+
+def add_security_headers(response):
+    """Every response: CSP, no framing, no sniffing, a strict referrer; records never cached."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
+    if request.endpoint != "static":
+        # Pages, downloads and API answers hold students' records: no browser or proxy keeps them.
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+    return response
+
+
+def warn_unsafe_settings(app: Flask) -> None:
+    """Log loudly at start what production must not run with."""
+    if not app.config.get("PRODUCTION"):
+        return
+    if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+        app.logger.warning(
+            "RATELIMIT_STORAGE_URI is memory://: every worker process counts sign-in and API "
+            "attempts on its own, so the limits multiply by the number of workers. Set "
+            "RATELIMIT_STORAGE_URI=redis://HOST:6379/N (see README, Production)."
+        )
+    if app.config["PUBLIC_BASE_URL"].startswith("http://"):
+        app.logger.warning("PUBLIC_BASE_URL is not https: verification links will be plain HTTP.")
+
+
+def register(app: Flask) -> None:
+    """Install what must precede every blueprint's routes: the id converter, the request class,
+    the proxy fix; then warn about unsafe production settings."""
+    app.url_map.converters["int"] = IdConverter
+    app.request_class = PuenteRequest
+    app.json = BoundedJSONProvider(app)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    warn_unsafe_settings(app)
+
+
+def register_hooks(app: Flask) -> None:
+    """The request checks, after the locale is chosen (so refusals speak the user's language)."""
+    app.before_request(refuse_nul_bytes)
+    app.after_request(add_security_headers)
