@@ -163,7 +163,10 @@ def test_every_csv_cell_that_could_run_is_quoted(client, auth, world, formula):
     )  # fmt: skip
     factories.make_enrollment(student, world["course"], world["teacher_tx1"])
     auth.login(world["coord_tx"])
-    for url in (f"/records/students/{student.id}/course-history.csv", "/records/course-history.csv"):
+    for url in (
+        f"/records/students/{student.id}/course-history.csv",
+        "/records/course-history.csv",
+    ):
         response = client.get(url)
         assert response.status_code == 200
         rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
