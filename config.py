@@ -63,6 +63,27 @@ class Config:
     ROSTER_MAX_BYTES = 10_000_000
     MAX_CONTENT_LENGTH = 20_000_000
 
+    # Mail (Flask-Mailman): invitations and password resets. MAIL_BACKEND "smtp" in production,
+    # "file" writes each message under MAIL_FILE_PATH (development's outbox).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Puente <no-reply@localhost>")
+    MAIL_TIMEOUT = 10
+    MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "outbox"))
+    # One-time sign-in links and codes (app/auth/tokens.py).
+    INVITE_DAYS = 7
+    SIGN_IN_SHEET_DAYS = 30
+    PASSWORD_RESET_MINUTES = 60
+    FORGOT_PASSWORD_RATE_LIMIT = "5 per minute;20 per hour"
+    # Codes are long and random (app/auth/tokens.py); the limit only slows a flood, and a class
+    # setting passwords together behind one school address must not hit it.
+    TOKEN_RATE_LIMIT = "60 per minute;1000 per hour"
+
     API_TITLE = "Puente API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.1.0"
@@ -74,6 +95,9 @@ class DevelopmentConfig(Config):
     DEBUG = True
     # `make run` passes the address it serves (HOST and PORT); this is the default it uses.
     PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    MAIL_BACKEND = os.environ.get(
+        "MAIL_BACKEND", "file"
+    )  # `make run`: mail lands in instance/outbox
     JOBS_IN_PROCESS = True  # `make run`: a worker thread in the web process (see app/jobs.py)
 
 
@@ -87,6 +111,11 @@ class TestingConfig(Config):
     SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / "puente-test-signing-key.pem"
     PUBLIC_BASE_URL = "https://puente.example.org"
     JOBS_IMMEDIATE = True  # tasks run in the request that queues them
+    # Real SMTP: the `smtp_server` fixture (aiosmtpd) points the mail state at its own port.
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 9  # closed: mail sent without the fixture fails loudly
+    MAIL_DEFAULT_SENDER = "Puente <no-reply@puente.example.org>"
 
 
 class ProductionConfig(Config):

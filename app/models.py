@@ -1,6 +1,7 @@
 """Import every model so SQLAlchemy and Alembic see the whole schema."""
 
 from app.audit.models import AuditEvent
+from app.auth.models import SignInToken, TokenPurpose
 from app.certificates.models import (
     Certificate,
     CertificateJob,
@@ -45,11 +46,13 @@ __all__ = [
     "Role",
     "RosterImport",
     "Section",
+    "SignInToken",
     "Site",
     "Student",
     "StudentKind",
     "StudentMove",
     "TransferImport",
+    "TokenPurpose",
     "TrustedIssuer",
     "Unit",
     "UnitProgress",

@@ -123,3 +123,24 @@ def auth(client):
 def world(session):
     """Two states, three sites, staff and students at each: for access truth tables."""
     return factories.make_world()
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on a free loopback port (tests/smtp.py)."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(app, mail_server):
+    """The test app's mail goes to `mail_server` (the configured port 9 is closed)."""
+    state = app.extensions["mailman"]
+    saved = state.server, state.port
+    state.server, state.port = "127.0.0.1", mail_server.port
+    yield mail_server
+    state.server, state.port = saved

@@ -9,6 +9,8 @@ from datetime import date
 
 import pytest
 
+from app.auth.models import TokenPurpose
+from app.auth.tokens import issue_token
 from app.certificates.models import CertificateJob, JobStatus
 from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
@@ -63,6 +65,10 @@ TABLE = {
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.set_language": EVERYONE,
+    "auth.forgot_password": EVERYONE,
+    "auth.enter_code": EVERYONE,
+    "auth.set_password": EVERYONE,  # whoever holds the one-time code (the student's own here)
+    "users.change_own_password": SIGNED_IN,
     "users.profile": SIGNED_IN,
     "users.save_preferences": SIGNED_IN,
     "users.create_token": SIGNED_IN,
@@ -70,6 +76,9 @@ TABLE = {
     "students.index": ANY_STAFF,
     "students.new": ANY_STAFF,
     "students.detail": STAFF_IN_SCOPE,
+    "students.edit": STAFF_IN_SCOPE,
+    "students.invite": STAFF_IN_SCOPE,
+    "students.sign_in_sheet_pdf": STAFF_IN_SCOPE,
     "courses.index": ANY_STAFF,
     "courses.detail": ANY_STAFF,
     "courses.lesson": ANY_STAFF,
@@ -166,6 +175,7 @@ def objects(world):
     progress = enrollment.units[0]
     attempt = factories.make_submitted_test(progress)
     token, _secret = create_api_token(student.user, "phone")
+    _sign_in, sign_in_code = issue_token(student.user, TokenPurpose.INVITE, world["teacher_tx1"])
     factories.pass_unit(enrollment.units[1])
     award = award_credit(enrollment, world["coord_tx"])
     cert = factories.make_certificate(award, world["coord_tx"])
@@ -208,6 +218,7 @@ def objects(world):
         "prior_course_id": prior.id,
         "name": "key-1",
         "inbound_id": inbound.id,
+        "sign_in_code": sign_in_code,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
     return users, params
@@ -233,7 +244,7 @@ def request_as(app, rule, role, users, params):
             headers["Authorization"] = "Bearer " + create_api_token(user, "t")[1]
         else:
             with client.session_transaction() as session:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_id()
                 session["_fresh"] = True
     with app.test_request_context():
         from flask import url_for

@@ -5,6 +5,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from app.courses.models import Section
 from app.enrollments.models import EnrollmentStatus, UnitStatus
 from app.learning.models import AttemptStatus, Mode
+from app.students.identifiers import MSIX_PATTERN
 from app.students.models import StudentKind
 from app.users.models import Role
 
@@ -43,7 +44,7 @@ class StudentQuerySchema(QuerySchema):
         validate=validate.Length(max=100),
         metadata={"description": "Name, MSIX ID, CURP or state student ID."},
     )
-    msix_id = fields.String(validate=validate.Regexp(r"^\d{12}$", error="12 digits."))
+    msix_id = fields.String(validate=validate.Regexp(MSIX_PATTERN, error="12 digits."))
     curp = fields.String(validate=validate.Length(equal=18))
 
 

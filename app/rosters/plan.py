@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from app.rosters.files import Problem, RosterFiles
+from app.students.identifiers import CURP_RE, MSIX_RE
 from app.students.models import StudentKind
 
 ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
@@ -15,8 +16,7 @@ STUDENT_ROLES = {"student"}
 STAFF_ROLES = {"teacher", "administrator", "aide", "proctor"}
 KNOWN_ROLES = STUDENT_ROLES | STAFF_ROLES | {"guardian", "parent", "relative", "districtAdministrator", "siteAdministrator", "systemAdministrator"}  # fmt: skip
 STATE_CODE = re.compile(r"^(US-[A-Z]{2}|MX-[A-Z]{3})$")
-MSIX_ID = re.compile(r"^\d{12}$")
-CURP = re.compile(r"^[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d$")
+MSIX_ID, CURP = MSIX_RE, CURP_RE  # the formats of app/students/identifiers.py
 USER_ID = re.compile(r"\{([^:{}]+):([^{}]*)\}")
 NAME_MAX = 100
 

@@ -1,4 +1,4 @@
-"""Student list filters and the add-student form."""
+"""The add-student and edit-identity forms, and the sign-in invitation form."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,11 +14,33 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from app.auth.passwords import MAX_LENGTH
+from app.students.identifiers import (
+    CURP_MESSAGE,
+    CURP_PATTERN,
+    MSIX_MESSAGE,
+    MSIX_PATTERN,
+    STATE_ID_MAX,
+    upper_filter,
+)
 
-class StudentForm(FlaskForm):
-    given_name = StringField(_l("Given names"), validators=[DataRequired(), Length(max=100)])
-    family_name = StringField(_l("Family names"), validators=[DataRequired(), Length(max=100)])
-    site_id = SelectField(_l("Site"), coerce=int, validators=[DataRequired()])
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class IdentityForm(FlaskForm):
+    """Names, kind, grade and identifiers: shared by adding and editing a student."""
+
+    given_name = StringField(
+        _l("Given names"), filters=[_strip], validators=[DataRequired(), Length(max=100)]
+    )
+    family_name = StringField(
+        _l("First surname"), filters=[_strip], validators=[DataRequired(), Length(max=100)]
+    )
+    second_family_name = StringField(
+        _l("Second surname (optional)"), filters=[_strip], validators=[Optional(), Length(max=100)]
+    )
     kind = SelectField(
         _l("Kind"),
         choices=[
@@ -32,19 +54,37 @@ class StudentForm(FlaskForm):
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
     msix_id = StringField(
         _l("MSIX ID"),
-        validators=[Optional(), Regexp(r"^\d{12}$", message=_l("The MSIX ID must be 12 digits."))],
+        filters=[_strip],
+        validators=[Optional(), Regexp(MSIX_PATTERN, message=MSIX_MESSAGE)],
     )
     curp = StringField(
         _l("CURP"),
+        filters=[upper_filter],
+        validators=[Optional(), Regexp(CURP_PATTERN, message=CURP_MESSAGE)],
+    )
+    state_student_id = StringField(
+        _l("State student ID"), filters=[_strip], validators=[Optional(), Length(max=STATE_ID_MAX)]
+    )
+
+
+class StudentForm(IdentityForm):
+    site_id = SelectField(_l("Site"), coerce=int, validators=[DataRequired()])
+    email = EmailField(_l("Sign-in email (optional)"), validators=[Optional(), Email()])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=MAX_LENGTH)])
+    submit = SubmitField(_l("Add student"))
+
+
+class EditStudentForm(IdentityForm):
+    submit = SubmitField(_l("Save changes"))
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
         validators=[
-            Optional(),
-            Regexp(
-                r"^[A-Za-z]{4}\d{6}[HMXhmx][A-Za-z]{5}[A-Za-z0-9]\d$",
-                message=_l("The CURP must have 18 characters in the official format."),
-            ),
+            DataRequired(message=_l("Enter an email address.")),
+            Email(message=_l("Enter a valid email address.")),
+            Length(max=254),
         ],
     )
-    state_student_id = StringField(_l("State student ID"), validators=[Optional(), Length(max=40)])
-    email = EmailField(_l("Sign-in email (optional)"), validators=[Optional(), Email()])
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=200)])
-    submit = SubmitField(_l("Add student"))
+    submit = SubmitField(_l("Email a sign-in link"))

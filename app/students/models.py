@@ -23,7 +23,8 @@ class Student(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))  # first surname (apellido paterno)
+    second_family_name: Mapped[str | None] = mapped_column(String(100))  # apellido materno
     birth_date: Mapped[date | None]
     kind: Mapped[StudentKind] = enum_column(StudentKind, default=StudentKind.SECONDARY)
     grade_level: Mapped[int | None]  # US grade 6-12; None for OSY without a grade
@@ -43,7 +44,9 @@ class Student(db.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
+        return " ".join(
+            part for part in (self.given_name, self.family_name, self.second_family_name) if part
+        )
 
     def __repr__(self) -> str:
         return f"<Student {self.id} {self.full_name}>"

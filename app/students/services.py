@@ -1,7 +1,4 @@
-"""Student queries (scoped, filtered) and adding students."""
-
-import re
-from datetime import date
+"""Student queries (scoped, filtered), adding students and editing their identity."""
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, exists, func, or_, select
@@ -15,12 +12,23 @@ from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus, Mode
 from app.permissions import can_manage_site, student_scope
 from app.sites.models import Site
+from app.students.identifiers import IdentifierError, check_birth_date, check_identifiers
 from app.students.models import Student, StudentKind
 from app.users.models import Role, User
-from app.users.services import UserError, create_user
+from app.users.services import UserError, create_user, new_username
 
-CURP_RE = re.compile(r"^[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d$")
-MSIX_RE = re.compile(r"^\d{12}$")
+# The identity fields staff may edit, in the order the audit trail lists them.
+IDENTITY_FIELDS = (
+    "given_name",
+    "family_name",
+    "second_family_name",
+    "birth_date",
+    "kind",
+    "grade_level",
+    "msix_id",
+    "curp",
+    "state_student_id",
+)
 
 
 class StudentError(ValueError):
@@ -115,35 +123,18 @@ def add_student(by: User, data: dict) -> Student:
     site = db.session.get(Site, data["site_id"]) if data.get("site_id") else None
     if site is None or not can_manage_site(by, site):
         raise StudentError(_("Choose one of your sites."))
-    msix = (data.get("msix_id") or "").strip() or None
-    curp = (data.get("curp") or "").strip().upper() or None
-    if msix and not MSIX_RE.match(msix):
-        raise StudentError(_("The MSIX ID must be 12 digits."))
-    if curp and not CURP_RE.match(curp):
-        raise StudentError(_("The CURP must have 18 characters in the official format."))
-    if msix and db.session.scalar(select(Student.id).where(Student.msix_id == msix)):
-        raise StudentError(_("Another student already has this MSIX ID."))
-    if curp and db.session.scalar(select(Student.id).where(Student.curp == curp)):
-        raise StudentError(_("Another student already has this CURP."))
-    birth = data.get("birth_date")
-    if birth and birth > date.today():
-        raise StudentError(_("The date of birth cannot be in the future."))
+    identity = clean_identity(data)
     user = None
     if data.get("email"):
         try:
             user = create_user(
                 data["email"], data.get("password") or "", Role.STUDENT,
-                data["given_name"], data["family_name"], site_id=site.id,
+                identity["given_name"], _family_names(identity), site_id=site.id,
+                username=new_username(identity["given_name"], identity["family_name"]),
             )  # fmt: skip
         except UserError as error:
             raise StudentError(str(error)) from error
-    student = Student(
-        site_id=site.id, user_id=user.id if user else None,
-        given_name=data["given_name"].strip(), family_name=data["family_name"].strip(),
-        kind=StudentKind(data.get("kind") or "secondary"), grade_level=data.get("grade_level"),
-        birth_date=birth, msix_id=msix, curp=curp,
-        state_student_id=(data.get("state_student_id") or "").strip() or None,
-    )  # fmt: skip
+    student = Student(site_id=site.id, user_id=user.id if user else None, **identity)
     db.session.add(student)
     db.session.flush()
     record_event(by, "student.created", student, student_id=student.id, site=site.code)
@@ -163,3 +154,77 @@ def possible_duplicates(user: User, student: Student) -> list[Student]:
         .order_by(Student.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def _family_names(identity: dict) -> str:
+    return " ".join(n for n in (identity["family_name"], identity.get("second_family_name")) if n)
+
+
+def clean_identity(data: dict, student_id: int | None = None) -> dict:
+    """The identity fields of `data`, checked (app/students/identifiers.py) and cleaned.
+
+    :raises StudentError: naming the field that is wrong.
+    """
+    given = (data.get("given_name") or "").strip()
+    family = (data.get("family_name") or "").strip()
+    if not given or not family:
+        raise StudentError(_("Enter the given names and the first surname."))
+    try:
+        msix, curp, state_id = check_identifiers(
+            data.get("msix_id"),
+            data.get("curp"),
+            data.get("state_student_id"),
+            student_id=student_id,
+        )
+        birth = check_birth_date(data.get("birth_date"))
+    except IdentifierError as error:
+        raise StudentError(str(error)) from error
+    kind = data.get("kind") or "secondary"
+    if kind not in {k.value for k in StudentKind}:
+        raise StudentError(_("Choose the kind of student."))
+    grade = data.get("grade_level")
+    if grade is not None and not 6 <= grade <= 12:
+        raise StudentError(_("The US grade level must be between 6 and 12."))
+    return {
+        "given_name": given,
+        "family_name": family,
+        "second_family_name": (data.get("second_family_name") or "").strip() or None,
+        "birth_date": birth,
+        "kind": StudentKind(kind),
+        "grade_level": grade,
+        "msix_id": msix,
+        "curp": curp,
+        "state_student_id": state_id,
+    }
+
+
+def _audit_value(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.value if isinstance(value, StudentKind) else value
+
+
+def update_student_identity(student: Student, by: User, data: dict) -> dict:
+    """Change a student's names, date of birth, kind, grade and identifiers.
+
+    Every changed field is audited as old → new (`student.identity_changed`); the student's
+    sign-in account keeps the same names.
+
+    :returns: {field: [old, new]} of what changed (empty when nothing did).
+    :raises StudentError: naming the field that is wrong; nothing is changed.
+    """
+    identity = clean_identity(data, student_id=student.id)
+    changes = {}
+    for field in IDENTITY_FIELDS:
+        old, new = getattr(student, field), identity[field]
+        if old != new:
+            changes[field] = [_audit_value(old), _audit_value(new)]
+            setattr(student, field, new)
+    if not changes:
+        return changes
+    if student.user is not None:
+        student.user.given_name = student.given_name
+        student.user.family_name = _family_names(identity)
+    db.session.flush()
+    record_event(by, "student.identity_changed", student, student_id=student.id, changes=changes)
+    return changes

@@ -25,7 +25,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # A student may sign in with a generated sign-in name instead (e.g. ana.garcia.4821).
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    username: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = enum_column(Role, index=True)
     given_name: Mapped[str] = mapped_column(String(100))
@@ -38,9 +40,19 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     # OneRoster sourcedId of the user row this account came from.
     roster_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Part of the session's user id: changing it (sign-out, new password) ends every session.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped["Site | None"] = relationship()  # noqa: F821
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def sign_in_name(self) -> str:
+        """What the user types to sign in: the email, else the generated sign-in name."""
+        return self.email or self.username or ""
 
     @property
     def full_name(self) -> str:
@@ -61,7 +73,7 @@ class User(UserMixin, db.Model):
         return self.role in (Role.TEACHER, Role.COORDINATOR, Role.ADMIN)
 
     def __repr__(self) -> str:
-        return f"<User {self.email} {self.role}>"
+        return f"<User {self.sign_in_name} {self.role}>"
 
 
 class ApiToken(db.Model):

@@ -1,9 +1,13 @@
-"""User and API token services."""
+"""User and API token services: creating users, their sign-in names, passwords and sessions."""
 
+import re
 import secrets
+import unicodedata
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.auth.passwords import PasswordError, check_password
 from app.common import utcnow
 from app.extensions import db
 from app.users.models import ApiToken, Role, User
@@ -13,9 +17,42 @@ class UserError(ValueError):
     """A user could not be created or changed; the message says why."""
 
 
+def find_user_by_email(email: str) -> User | None:
+    """The user with this email (case-insensitive), or None."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.email) == email))
+
+
+def find_user_by_sign_in(name: str) -> User | None:
+    """The user whose email or sign-in name is `name` (case-insensitive), or None."""
+    name = (name or "").strip().lower()
+    if not name:
+        return None
+    column = User.email if "@" in name else User.username
+    return db.session.scalar(select(User).where(func.lower(column) == name))
+
+
+def _ascii_name(text: str) -> str:
+    """The first word of a name, without accents, in lowercase letters (e.g. "Núñez" → "nunez")."""
+    first = (text or "").split()[0] if (text or "").split() else ""
+    plain = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", plain.lower())[:20] or "student"
+
+
+def new_username(given_name: str, family_name: str) -> str:
+    """A free sign-in name like ana.garcia.4821 (not an email: no "@")."""
+    stem = f"{_ascii_name(given_name)}.{_ascii_name(family_name)}"
+    while True:
+        candidate = f"{stem}.{secrets.randbelow(9000) + 1000}"
+        if not db.session.scalar(select(User.id).where(User.username == candidate)):
+            return candidate
+
+
 def create_user(
-    email: str,
-    password: str,
+    email: str | None,
+    password: str | None,
     role: Role,
     given_name: str,
     family_name: str,
@@ -23,18 +60,25 @@ def create_user(
     site_id: int | None = None,
     state_code: str | None = None,
     locale: str | None = None,
+    username: str | None = None,
 ) -> User:
-    """Create a user with a hashed password.
+    """Create a user with a hashed password (None: an unusable random one, set by invitation).
 
-    :raises UserError: when the email is taken or the password is too short.
+    :raises UserError: when the email is taken or the password breaks the policy.
     """
-    email = email.strip().lower()
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise UserError(f"A user with email {email} already exists.")
-    if len(password) < 8:
-        raise UserError("The password must have at least 8 characters.")
+    email = (email or "").strip().lower() or None
+    if email is None and username is None:
+        raise UserError(_("A user needs an email address or a sign-in name."))
+    if email and find_user_by_email(email):
+        raise UserError(_("A user with email %(email)s already exists.", email=email))
+    if password is not None:
+        try:
+            check_password(password, email=email, names=(given_name, family_name, username))
+        except PasswordError as error:
+            raise UserError(str(error)) from error
     user = User(
         email=email,
+        username=username,
         role=role,
         given_name=given_name,
         family_name=family_name,
@@ -42,10 +86,15 @@ def create_user(
         state_code=state_code,
         locale=locale,
     )
-    user.set_password(password)
+    user.set_password(password if password is not None else secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session and remember-me cookie stops working."""
+    user.session_version = (user.session_version or 1) + 1
 
 
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:

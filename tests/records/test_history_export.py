@@ -22,7 +22,7 @@ from tests.query_counter import count_queries
 
 def sign_in(client, user):
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(user.id)
+        flask_session["_user_id"] = user.get_id()
         flask_session["_fresh"] = True
 
 

@@ -34,7 +34,7 @@ ALGEBRA = BASE_DIR / "courses" / "algebra-i-a"
 
 def sign_in(client, user):
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 
