@@ -1,4 +1,4 @@
-"""Read a OneRoster 1.2 CSV set (a ZIP or a folder) into rows, checking the headers."""
+"""Read a OneRoster 1.2 or 1.1 CSV set (a ZIP or a folder) into rows, checking the headers."""
 
 import csv
 import io
@@ -9,7 +9,9 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 REQUIRED_FILES = ("orgs.csv", "users.csv", "classes.csv", "enrollments.csv")
-OPTIONAL_FILES = ("manifest.csv", "roles.csv", "demographics.csv")
+OPTIONAL_FILES = (
+    "manifest.csv", "roles.csv", "demographics.csv", "courses.csv", "academicSessions.csv",
+)  # fmt: skip
 
 # The columns Puente reads; a file without one of these is refused.
 REQUIRED_COLUMNS = {
@@ -20,6 +22,8 @@ REQUIRED_COLUMNS = {
     "roles.csv": ("userSourcedId", "role", "orgSourcedId"),
     "demographics.csv": ("sourcedId", "birthDate"),
     "manifest.csv": ("propertyName", "value"),
+    "courses.csv": ("sourcedId", "title"),
+    "academicSessions.csv": ("sourcedId",),
 }
 
 # Columns kept in memory (a national users.csv has 200,000+ rows); metadata.* columns are kept too.
@@ -36,6 +40,7 @@ USED_COLUMNS = {
         "username",
         "grades",
         "primaryOrgSourcedId",
+        "preferredFamilyName",
         "role",
         "orgSourcedIds",
     },
@@ -59,8 +64,10 @@ USED_COLUMNS = {
         "endDate",
     },
     "roles.csv": {"status", "userSourcedId", "roleType", "role", "orgSourcedId"},
-    "demographics.csv": {"sourcedId", "status", "birthDate"},
+    "demographics.csv": {"sourcedId", "status", "birthDate", "sex"},
     "manifest.csv": {"propertyName", "value"},
+    "courses.csv": {"sourcedId", "status", "title", "courseCode", "orgSourcedId"},
+    "academicSessions.csv": {"sourcedId", "status", "title", "type"},
 }
 
 MAX_ROWS = 2_000_000  # per file: a bound on memory, far above a national roster
@@ -139,6 +146,8 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> list[tuple[int, d
         return []
     header = [h.strip() for h in header]
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in header]
+    if missing and not any(any(values) for values in reader):
+        return []  # a header and no rows: as good as absent, whatever its columns
     for column in missing:
         problems.append(Problem(name, 1, column, _("This required column is missing.")))
     if missing:

@@ -21,3 +21,29 @@ class RosterImport(db.Model):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     imported_by: Mapped["User"] = relationship()  # noqa: F821
+
+
+class RosterCourseMap(db.Model):
+    """A school system's own course code (courseCode, course sourcedId, classCode or class
+    title) and the Puente course its classes are taught with; an administrator edits them."""
+
+    __tablename__ = "roster_course_map"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # kept upper-case
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped["Course"] = relationship()  # noqa: F821
+
+
+class RosterClass(db.Model):
+    """A roster's class as last imported: a later delta's enrollments find their course here."""
+
+    __tablename__ = "roster_class"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sourced_id: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
