@@ -123,13 +123,24 @@ def read_folder(path: Path) -> RosterFiles:
 
 def _read(sources: dict) -> RosterFiles:
     files = RosterFiles()
-    for name in REQUIRED_FILES:
-        if name not in sources:
-            files.problems.append(Problem(name, None, None, _("The file is missing.")))
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         if name in sources:
             files.rows[name] = _parse(name, sources[name](), files.problems)
+    declared = _declared_modes(files.get("manifest.csv"))
+    for name in REQUIRED_FILES:
+        # A delta set carries only what changed; a manifest may also declare a file absent.
+        if name not in sources and "delta" not in declared.values() and declared.get(name) != "absent":  # fmt: skip
+            files.problems.append(Problem(name, None, None, _("The file is missing.")))
     return files
+
+
+def _declared_modes(manifest_rows) -> dict[str, str]:
+    """manifest.csv's file.X rows: {"X.csv": "bulk" / "delta" / "absent"}."""
+    return {
+        row["propertyName"].removeprefix("file.") + ".csv": row["value"]
+        for _line, row in manifest_rows
+        if row["propertyName"].startswith("file.")
+    }
 
 
 def _parse(name: str, data: bytes, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:

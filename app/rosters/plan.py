@@ -95,6 +95,17 @@ class Plan:
     earlier_class_ids: set[str] = field(default_factory=set)  # found by resolve_plan
     earlier_student_ids: dict[str, int] = field(default_factory=dict)  # sourcedId -> student id
 
+    unroled: dict[str, tuple] = field(default_factory=dict)  # users.csv rows with no role here
+    # Schools named but absent from orgs.csv: resolve_plan looks for an earlier import's site.
+    earlier_schools: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+
+    def defer_school(self, sourced_id: str, file: str, line: int, column: str) -> bool:
+        """True when `sourced_id` may be a school an earlier import wrote (not in orgs.csv)."""
+        if not sourced_id or sourced_id in self.org_types:
+            return False
+        self.earlier_schools.setdefault(sourced_id, []).append((file, line, column))
+        return True
+
     def is_delta(self, file: str) -> bool:
         return self.modes.get(file) == "delta"
 
@@ -227,7 +238,9 @@ def _plan_classes(files: RosterFiles, plan: Plan) -> None:
     for line, row in _unique("classes.csv", files.get("classes.csv"), plan):
         if not _active(row, plan, "classes.csv"):
             continue
-        if row["schoolSourcedId"] not in plan.schools:
+        if row["schoolSourcedId"] not in plan.schools and not plan.defer_school(
+            row["schoolSourcedId"], "classes.csv", line, "schoolSourcedId"
+        ):
             plan.problem("classes.csv", line, "schoolSourcedId",
                          school_problem(plan, row["schoolSourcedId"]))  # fmt: skip
             continue
@@ -314,8 +327,29 @@ def _plan_users(files: RosterFiles, plan: Plan, roles: dict, births: dict, sexes
                 student.sex = sexes.get(sourced_id)
                 _check_identity_unique(student, identities, plan)
                 plan.students[sourced_id] = student
+        elif not role:
+            # No role in this set (a delta's changed user): a student if an earlier import says so.
+            org = (
+                row.get("primaryOrgSourcedId") or row.get("orgSourcedIds", "").split(",")[0].strip()
+            )
+            plan.unroled[sourced_id] = (
+                line,
+                row,
+                org,
+                births.get(sourced_id),
+                sexes.get(sourced_id),
+            )
         else:
-            plan.skipped["users.csv"] += 1  # guardians and users with no role here
+            plan.skipped["users.csv"] += 1  # guardians and other roles
+
+
+def add_earlier_student(plan: Plan, sourced_id: str) -> None:
+    """Plan a user of plan.unroled as the student an earlier import made of them."""
+    line, row, school, birth, sex = plan.unroled.pop(sourced_id)
+    student = _student(line, row, school, plan)
+    if student is not None:
+        student.birth_date, student.sex = birth, sex
+        plan.students[sourced_id] = student
 
 
 def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | None:
@@ -324,7 +358,7 @@ def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | Non
         if not row[column] or len(row[column]) > NAME_MAX:
             plan.problem("users.csv", line, column, _("A name of 1 to 100 characters is required."))
             ok = False
-    if school not in plan.schools:
+    if school not in plan.schools and not plan.defer_school(school, "users.csv", line, "primaryOrgSourcedId"):  # fmt: skip
         plan.problem("users.csv", line, "primaryOrgSourcedId", _(
             "The student's school is not a school in orgs.csv."))  # fmt: skip
         ok = False

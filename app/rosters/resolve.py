@@ -12,7 +12,7 @@ from app.extensions import db
 from app.permissions import can_manage_site
 from app.rosters.bulk import among
 from app.rosters.models import RosterClass, RosterCourseMap
-from app.rosters.plan import ClassPlan, Plan
+from app.rosters.plan import ClassPlan, Plan, SchoolPlan, add_earlier_student
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -37,12 +37,40 @@ def resolve_plan(plan: Plan, user: User, state_code: str = "") -> None:
 
     A school whose state no parent org gives takes the state of the site it maps to, else
     `state_code` (the import's option)."""
+    _resolve_unroled_users(plan)
+    _resolve_earlier_schools(plan)
     sites = _resolve_schools(plan, user, state_code)
     _resolve_courses(plan)
     _resolve_earlier_classes(plan, user)
     _resolve_students(plan, user, sites)
     _resolve_earlier_students(plan, user)
     _resolve_staff(plan)
+
+
+def _resolve_unroled_users(plan: Plan) -> None:
+    """Users with no role in this set are students when an earlier import made them ones."""
+    for batch in chunks(list(plan.unroled)):
+        for sourced_id in db.session.scalars(select(Student.roster_id).where(among(Student.roster_id, batch))):  # fmt: skip
+            add_earlier_student(plan, sourced_id)
+    plan.skipped["users.csv"] += len(plan.unroled)
+    plan.unroled.clear()
+
+
+def _resolve_earlier_schools(plan: Plan) -> None:
+    """Schools rows name that orgs.csv does not hold: sites an earlier import wrote."""
+    found = {}
+    for batch in chunks(plan.earlier_schools):
+        for site in db.session.scalars(select(Site).where(among(Site.roster_id, batch))):
+            found[site.roster_id] = site
+    for sourced_id, places in plan.earlier_schools.items():
+        site = found.get(sourced_id)
+        if site is None:
+            for file, line, column in places:
+                plan.problem(file, line, column, _(
+                    "No school with this sourcedId in orgs.csv or an earlier import."))  # fmt: skip
+        else:
+            plan.schools[sourced_id] = SchoolPlan(sourced_id, places[0][1], site.name, site.code,
+                                                  site.state_code)  # fmt: skip
 
 
 def _resolve_schools(plan: Plan, user: User, state_code: str) -> dict[int, Site]:
