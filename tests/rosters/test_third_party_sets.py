@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.enrollments.models import Enrollment, EnrollmentStatus
+from app.enrollments.models import Enrollment
 from app.extensions import db
 from app.rosters.course_map import map_roster_course
 from app.rosters.files import read_folder
