@@ -17,6 +17,7 @@ from app.credits.services import award_credit
 from app.extensions import db
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
+from app.rosters.course_map import map_roster_course
 from app.users.services import create_api_token
 from tests import factories
 
@@ -129,6 +130,9 @@ TABLE = {
     "records.course_history": STAFF_IN_SCOPE,
     "records.course_history_export": ANY_STAFF,  # each gets the rows in their own scope
     "rosters.index": ANY_COORDINATOR,
+    "rosters.export": ANY_COORDINATOR,
+    "rosters.courses": ADMIN,
+    "rosters.delete_course_map": ADMIN,
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,
     "verify.credential_public": EVERYONE,
@@ -219,6 +223,7 @@ def objects(world):
         "name": "key-1",
         "inbound_id": inbound.id,
         "sign_in_code": sign_in_code,
+        "map_id": map_roster_course("SIS-ALG", world["course"].course.code, world["admin"]).id,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
     return users, params
