@@ -14,6 +14,7 @@ from app.permissions import can_manage_site, student_scope
 from app.sites.models import Site
 from app.students.identifiers import IdentifierError, check_birth_date, check_identifiers
 from app.students.models import Student, StudentKind
+from app.students.names import record_surnames
 from app.users.models import Role, User
 from app.users.services import UserError, create_user, new_username
 
@@ -49,6 +50,9 @@ def filter_students(user: User, args) -> Select:
         stmt = stmt.where(
             or_(
                 func.lower(Student.family_name).like(like),
+                func.lower(Student.second_family_name).like(like),
+                record_surnames().like(like),  # "garcía lópez" finds García / López
+                func.lower(Student.given_name + " " + record_surnames()).like(like),
                 func.lower(Student.given_name).like(like),
                 Student.msix_id == q,
                 Student.curp == q.upper(),

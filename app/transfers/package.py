@@ -65,6 +65,7 @@ def build_package(student: Student) -> dict:
         "student": {
             "given_name": student.given_name,
             "family_name": student.family_name,
+            "second_family_name": student.second_family_name,
             "birth_date": _iso(student.birth_date),
             "kind": student.kind.value,
             "grade_level": student.grade_level,

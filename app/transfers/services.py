@@ -178,6 +178,7 @@ def _new_student(identity: dict, site: Site, duplicate_of: Student | None, user:
         site_id=site.id,
         given_name=identity["given_name"],
         family_name=identity["family_name"],
+        second_family_name=identity.get("second_family_name"),
         birth_date=_date(identity.get("birth_date")),
         kind=StudentKind(identity["kind"]),
         grade_level=identity.get("grade_level"),
