@@ -41,7 +41,7 @@ def signed_in(installation, email: str):
     with installation.context():
         user = db.session.scalar(select(User).where(User.email == email))
         with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = str(user.id), True
+            session["_user_id"], session["_fresh"] = user.get_id(), True
     return client
 
 
