@@ -29,8 +29,8 @@ from app.extensions import db  # noqa: E402
 from app.models import Enrollment, Role, Student, UnitProgress, User  # noqa: E402
 from app.rosters.export import export_oneroster  # noqa: E402
 from app.rosters.files import read_folder  # noqa: E402
-from app.sites.models import Site  # noqa: E402
 from app.rosters.services import import_roster  # noqa: E402
+from app.sites.models import Site  # noqa: E402
 from config import BASE_DIR  # noqa: E402
 
 STATES = ["US-TX", "US-CA", "US-FL", "US-WA", "US-ND", "US-MI", "US-NY", "US-OR", "US-GA",
