@@ -58,9 +58,11 @@ class Config:
     )
     VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
     PAGE_SIZE = 25
-    # A OneRoster ZIP uploaded through the page (tens of thousands of students, imported within
-    # the request); a state-wide set goes through `flask rosters import`.
-    ROSTER_MAX_BYTES = 10_000_000
+    # A OneRoster ZIP uploaded through the page: up to ROSTER_MAX_BYTES (a few thousand students)
+    # is imported within the request; up to ROSTER_JOB_MAX_BYTES (a national set zips to ~10 MB)
+    # by the job worker, with a progress page; anything larger through `flask rosters import`.
+    ROSTER_MAX_BYTES = 2_000_000
+    ROSTER_JOB_MAX_BYTES = 19_000_000
     MAX_CONTENT_LENGTH = 20_000_000
 
     # Mail (Flask-Mailman): invitations and password resets. MAIL_BACKEND "smtp" in production,

@@ -44,11 +44,13 @@ class RosterCounts:
 
 
 def import_roster(
-    files: RosterFiles, user: User, file_name: str, data: bytes, state_code: str = ""
-) -> RosterImport:
+    files: RosterFiles, user: User, file_name: str, data: bytes, state_code: str = "",
+    progress=None,
+) -> RosterImport:  # fmt: skip
     """Check the whole set, then write sites, students and enrollments; all or nothing.
 
-    `state_code` is the state of schools no parent org (nor existing site) places.
+    `state_code` is the state of schools no parent org (nor existing site) places; `progress`,
+    when given, is called with "writing" once every check has passed (a job shows it).
 
     :raises RosterError: with every problem found (file, line, field, reason).
     """
@@ -57,6 +59,8 @@ def import_roster(
         resolve_plan(plan, user, state_code)
     if plan.problems:
         raise RosterError(plan.problems)
+    if progress is not None:
+        progress("writing")  # nothing is written before this point
     counts = RosterCounts(rows_skipped=sum(plan.skipped.values()))
     site_ids = _write_sites(plan, counts)
     student_ids = _write_students(plan, site_ids, counts)

@@ -5,6 +5,7 @@ import io
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -31,8 +32,9 @@ from app.rosters.course_map import (
 from app.rosters.export import export_oneroster
 from app.rosters.files import read_zip
 from app.rosters.forms import CourseMapForm, RosterExportForm, RosterUploadForm
-from app.rosters.models import RosterCourseMap, RosterImport
+from app.rosters.models import RosterCourseMap, RosterImport, RosterJob
 from app.rosters.services import RosterError, import_roster
+from app.rosters.tasks import import_roster_task, queue_roster_job
 from app.sites.models import Site
 from app.users.models import Role
 
@@ -57,19 +59,26 @@ def index():
         status = 400
         if form.validate_on_submit():
             limit = current_app.config["ROSTER_MAX_BYTES"]
-            data = form.roster.data.read(limit + 1)
-            if len(data) > limit:
+            job_limit = max(limit, current_app.config["ROSTER_JOB_MAX_BYTES"])
+            data = form.roster.data.read(job_limit + 1)
+            name = form.roster.data.filename or "roster.zip"
+            if len(data) > job_limit:
                 problems = [
                     _(
                         "The file is too large for the page (%(mb)s MB at most): import it "
                         "with the command flask rosters import.",
-                        mb=limit // 1_000_000,
+                        mb=job_limit // 1_000_000,
                     )
                 ]
+            elif len(data) > limit:
+                job = queue_roster_job(data, name, form.state.data or "", current_user)
+                # Committed before queueing: the worker reads the job from the database.
+                db.session.commit()
+                import_roster_task(job.id)
+                return redirect(url_for(".job", roster_job_id=job.id))
             else:
                 try:
-                    record = import_roster(read_zip(data), current_user,
-                                           form.roster.data.filename or "roster.zip", data,
+                    record = import_roster(read_zip(data), current_user, name, data,
                                            form.state.data or "")  # fmt: skip
                 except RosterError as error:
                     db.session.rollback()
@@ -150,3 +159,13 @@ def delete_course_map(map_id: int):
         unmap_roster_course(entry, current_user)
         flash(_("The mapping was removed."), "success")
     return redirect(url_for(".courses"))
+
+
+@bp.route("/jobs/<int:roster_job_id>")
+@coordinator_required
+def job(roster_job_id: int):
+    """A roster import running in the background: its phase, then what it changed or why not."""
+    found = db.get_or_404(RosterJob, roster_job_id)
+    if found.created_by_id != current_user.id and current_user.role != Role.ADMIN:
+        abort(404)
+    return render_template("rosters/job.html", job=found)

@@ -1,4 +1,4 @@
-"""OneRoster exchange: course map, enrollment sourcedId, student sex (merges two heads)
+"""OneRoster exchange: course map, roster classes, roster jobs, enrollment sourcedId, student sex (merges two heads)
 
 Revision ID: 7a3e5c1d9b20
 Revises: 1e0dd166bfd4, f61b8e5700c6
@@ -44,6 +44,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_roster_class_course_id'), ['course_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_roster_class_site_id'), ['site_id'], unique=False)
 
+    op.create_table('roster_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('state_code', sa.String(length=6), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('phase', sa.String(length=16), nullable=False),
+    sa.Column('problems', sa.JSON(), nullable=False),
+    sa.Column('problem_count', sa.Integer(), nullable=False),
+    sa.Column('import_id', sa.Integer(), nullable=True),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_roster_job_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['import_id'], ['roster_import.id'], name=op.f('fk_roster_job_import_id_roster_import')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_roster_job'))
+    )
+    with op.batch_alter_table('roster_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_roster_job_created_by_id'), ['created_by_id'], unique=False)
+
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('roster_id', sa.String(length=200), nullable=True))
         batch_op.create_index(batch_op.f('ix_enrollment_roster_id'), ['roster_id'], unique=False)
@@ -60,6 +79,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_enrollment_roster_id'))
         batch_op.drop_column('roster_id')
 
+    with op.batch_alter_table('roster_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_roster_job_created_by_id'))
+
+    op.drop_table('roster_job')
     with op.batch_alter_table('roster_class', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_roster_class_site_id'))
         batch_op.drop_index(batch_op.f('ix_roster_class_course_id'))

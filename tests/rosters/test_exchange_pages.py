@@ -6,7 +6,8 @@ import zipfile
 from sqlalchemy import select
 
 from app.extensions import db
-from app.rosters.models import RosterCourseMap
+from app.rosters.models import RosterCourseMap, RosterJob
+from app.rosters.tasks import upload_path
 from app.sites.models import Site
 from tests.rosters.conftest import zip_of
 
@@ -61,3 +62,33 @@ def test_the_import_page_places_schools_in_the_chosen_state(client, auth, world,
     response = client.post("/rosters/", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     assert db.session.scalar(select(Site.state_code).where(Site.code == "NEW-1")) == "MX-MIC"
+
+
+def test_a_big_set_through_the_page_runs_as_a_job_with_its_progress_page(
+    app, client, auth, world, roster_set, monkeypatch
+):
+    monkeypatch.setitem(app.config, "ROSTER_MAX_BYTES", 100)  # this set is "big"
+    auth.login(world["coord_tx"])
+    response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
+                           content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 302 and "/rosters/jobs/" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="done"' in page and "Students added" in page
+    job = db.session.scalar(select(RosterJob))
+    assert (job.status, job.phase, job.roster_import.counts["students_created"]) == ("done", "done", 2)  # fmt: skip
+    assert not upload_path(job.id).exists()
+
+
+def test_a_jobs_problems_are_listed_and_nothing_is_written(
+    app, client, auth, world, roster_set, monkeypatch
+):
+    monkeypatch.setitem(app.config, "ROSTER_MAX_BYTES", 100)
+    roster_set["users.csv"][0]["userIds"] = "{MSIX:12}"
+    auth.login(world["coord_tx"])
+    client.post("/language", data={"locale": "es"})
+    response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
+                           content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert 'data-status="failed"' in page and "<td>users.csv</td><td>2</td><td>userIds</td>" in page
+    assert "12 dígitos" in page
+    assert db.session.scalar(select(Site).where(Site.roster_id == "org-tx1")) is None

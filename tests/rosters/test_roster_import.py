@@ -214,6 +214,7 @@ def test_the_command_imports_a_folder(runner, world, roster_set, tmp_path):
 def test_the_page_sends_a_state_sized_file_to_the_command(app, client, auth, world, roster_set,
                                                           monkeypatch):  # fmt: skip
     monkeypatch.setitem(app.config, "ROSTER_MAX_BYTES", 100)
+    monkeypatch.setitem(app.config, "ROSTER_JOB_MAX_BYTES", 100)
     auth.login(world["coord_tx"])
     response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
                            content_type="multipart/form-data")  # fmt: skip
