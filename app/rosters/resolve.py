@@ -38,7 +38,7 @@ def resolve_plan(plan: Plan, user: User, state_code: str = "") -> None:
     A school whose state no parent org gives takes the state of the site it maps to, else
     `state_code` (the import's option)."""
     _resolve_unroled_users(plan)
-    _resolve_earlier_schools(plan)
+    _resolve_earlier_schools(plan, user)
     sites = _resolve_schools(plan, user, state_code)
     _resolve_courses(plan)
     _resolve_earlier_classes(plan, user)
@@ -56,7 +56,7 @@ def _resolve_unroled_users(plan: Plan) -> None:
     plan.unroled.clear()
 
 
-def _resolve_earlier_schools(plan: Plan) -> None:
+def _resolve_earlier_schools(plan: Plan, user: User) -> None:
     """Schools rows name that orgs.csv does not hold: sites an earlier import wrote."""
     found = {}
     for batch in chunks(plan.earlier_schools):
@@ -68,6 +68,10 @@ def _resolve_earlier_schools(plan: Plan) -> None:
             for file, line, column in places:
                 plan.problem(file, line, column, _(
                     "No school with this sourcedId in orgs.csv or an earlier import."))  # fmt: skip
+        elif site.is_external or not can_manage_site(user, site):
+            for file, line, column in places:
+                plan.problem(file, line, column, _(
+                    "The site %(code)s is not one of yours.", code=site.code))  # fmt: skip
         else:
             plan.schools[sourced_id] = SchoolPlan(sourced_id, places[0][1], site.name, site.code,
                                                   site.state_code)  # fmt: skip

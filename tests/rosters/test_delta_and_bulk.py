@@ -117,3 +117,20 @@ def test_a_delta_naming_an_unknown_class_or_student_is_refused_with_lines(world,
         ("enrollments.csv", 2, "classSourcedId"),
         ("enrollments.csv", 3, "userSourcedId"),
     }
+
+
+def test_a_delta_naming_a_school_of_another_state_is_refused_at_its_line(world, roster_set):
+    run(roster_set, world["admin"])
+    from app.rosters.services import RosterError
+
+    try:
+        run(delta(users=[user("u-eva", "Eva", "Ruiz", "org-tx1")],
+                  enrollments=[enrollment("e-4", "cls-1", "u-eva")]), world["coord_nd"])  # fmt: skip
+    except RosterError as error:
+        where = {(p.file, p.line, p.field) for p in error.problems}
+    else:
+        raise AssertionError("imported")
+    assert where == {
+        ("users.csv", 2, "primaryOrgSourcedId"),
+        ("enrollments.csv", 2, "classSourcedId"),
+    }
