@@ -69,10 +69,12 @@ class Config:
     )
     VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
     PAGE_SIZE = 25
-    # A OneRoster ZIP uploaded through the page (tens of thousands of students, imported within
-    # the request); a state-wide set goes through `flask rosters import`.
-    ROSTER_MAX_BYTES = 10_000_000
-    ROSTER_MAX_UNPACKED_BYTES = 200_000_000  # what the page's ZIP may unpack to, all files
+    # A OneRoster ZIP uploaded through the page: up to ROSTER_MAX_BYTES (a few thousand students)
+    # is imported within the request; up to ROSTER_JOB_MAX_BYTES (a national set zips to ~10 MB)
+    # by the job worker, with a progress page; anything larger through `flask rosters import`.
+    ROSTER_MAX_BYTES = 2_000_000
+    ROSTER_JOB_MAX_BYTES = 19_000_000
+    ROSTER_MAX_UNPACKED_BYTES = 200_000_000  # what a page's or job's ZIP may unpack to, all files
     MAX_CONTENT_LENGTH = 20_000_000
 
     # Mail (Flask-Mailman): invitations and password resets. MAIL_BACKEND "smtp" in production,

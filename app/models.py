@@ -13,7 +13,7 @@ from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
-from app.rosters.models import RosterImport
+from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
 from app.transfers.models import PeerNonce, TransferImport, TrustedIssuer
@@ -44,7 +44,10 @@ __all__ = [
     "MoveStatus",
     "PriorCourse",
     "Role",
+    "RosterClass",
+    "RosterCourseMap",
     "RosterImport",
+    "RosterJob",
     "Section",
     "SignInToken",
     "Site",

@@ -5,7 +5,8 @@ Writes a OneRoster 1.2 CSV set (orgs, users, classes, enrollments, roles, demogr
 in 400 schools across 16 states, migrates an empty database, imports the course packages and an
 admin, then times `import_roster` exactly as the page and `flask rosters import` run it (checking
 every row, then writing sites, students, enrollments and unit progress in one transaction), and
-times a second import of the same set (every student matched, nothing new). Prints the figures.
+times a second import of the same set (every student matched, nothing new), then times a OneRoster
+1.2 export (roster and Gradebook files) of every site. Prints the figures.
 """
 
 import argparse
@@ -26,8 +27,10 @@ from app import create_app  # noqa: E402
 from app.courses.services import import_package  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Enrollment, Role, Student, UnitProgress, User  # noqa: E402
+from app.rosters.export import export_oneroster  # noqa: E402
 from app.rosters.files import read_folder  # noqa: E402
 from app.rosters.services import import_roster  # noqa: E402
+from app.sites.models import Site  # noqa: E402
 from bench.guard import ensure_bench_database, mark_bench_database  # noqa: E402
 from config import BASE_DIR  # noqa: E402
 
@@ -148,6 +151,11 @@ def main() -> None:
             seconds, counts = timed_import(folder, admin)
             print(f"Second import of the same set: {seconds:.1f} s "
                   f"= {args.students / seconds:,.0f} students/s; {counts}")  # fmt: skip
+            started = time.perf_counter()
+            data = export_oneroster(list(db.session.scalars(select(Site))), "1.2", admin)
+            seconds = time.perf_counter() - started
+            print(f"Export (OneRoster 1.2 with Gradebook files, every site): {seconds:.1f} s "
+                  f"= {args.students / seconds:,.0f} students/s; ZIP {len(data) / 1e6:.1f} MB")  # fmt: skip
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -17,6 +17,8 @@ from app.credits.services import award_credit
 from app.extensions import db
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
+from app.rosters.course_map import map_roster_course
+from app.rosters.models import RosterJob
 from app.users.services import create_api_token
 from tests import factories
 
@@ -131,6 +133,10 @@ TABLE = {
     "records.course_history": STAFF_IN_SCOPE,
     "records.course_history_export": ANY_STAFF,  # each gets the rows in their own scope
     "rosters.index": ANY_COORDINATOR,
+    "rosters.export": ANY_COORDINATOR,
+    "rosters.courses": ADMIN,
+    "rosters.delete_course_map": ADMIN,
+    "rosters.job": OWN_JOB,
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,
     "verify.credential_public": EVERYONE,
@@ -184,6 +190,9 @@ def objects(world):
     job = CertificateJob(created_by_id=world["coord_tx"].id, status=JobStatus.DONE, total=1,
                          issued=1, print_ids=[cert.print_id], finished_at=cert.issued_at)  # fmt: skip
     db.session.add(job)
+    roster_job = RosterJob(created_by_id=world["coord_tx"].id, file_name="tx.zip", status="failed",
+                           phase="done", problems=[["orgs.csv", 2, "type", "x"]], problem_count=1)  # fmt: skip
+    db.session.add(roster_job)
     db.session.flush()
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
     inbound = InboundTransfer(sender="https://nd.puente.example/issuer", sender_move_id=7,
@@ -221,6 +230,8 @@ def objects(world):
         "name": "key-1",
         "inbound_id": inbound.id,
         "sign_in_code": sign_in_code,
+        "roster_job_id": roster_job.id,
+        "map_id": map_roster_course("SIS-ALG", world["course"].course.code, world["admin"]).id,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
     return users, params

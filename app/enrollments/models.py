@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -37,6 +37,8 @@ class Enrollment(db.Model):
     )
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # The OneRoster enrollment sourcedId it came from (a delta's tobedeleted withdraws it).
+    roster_id: Mapped[str | None] = mapped_column(String(200), index=True)
 
     student: Mapped["Student"] = relationship()  # noqa: F821
     course_version: Mapped["CourseVersion"] = relationship()  # noqa: F821

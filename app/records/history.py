@@ -19,6 +19,7 @@ from app.credits.services import enrollment_result, enrollment_rules
 from app.csv_cells import safe_row
 from app.enrollments.models import Enrollment, EnrollmentStatus
 from app.extensions import db
+from app.records import msix
 from app.students.models import Student
 from app.students.services import filter_students
 from app.users.models import User
@@ -30,6 +31,10 @@ COLUMNS = (
     "school_name", "school_code", "school_state",
     "course_code", "course_version", "course_title_en", "course_title_es", "subject_area",
     "course_type", "term", "school_year",
+    # MSIX fidelity (app/records/msix.py): surnames apart, sex, the state ID's type, the section,
+    # and MSIX's codes beside Puente's labels.
+    "last_name_1", "last_name_2", "sex", "state_student_id_type", "course_section",
+    "msix_course_type", "msix_term_type", "msix_completion_status",
     "grade_to_date_percent", "grade_to_date_letter", "grade_to_date_sep",
     "final_grade_percent", "final_grade_letter", "final_grade_sep",
     "units_passed", "unit_count", "clock_hours",
@@ -92,13 +97,19 @@ def _row(enrollment: Enrollment, award: CreditAward | None) -> list[str]:
     to_date = (None, None, None) if final_full else (
         result.grade_percent, result.letter, result.sep_grade)  # fmt: skip
     final = (award.grade_percent, award.letter, award.sep_grade) if award else (None, None, None)
+    surnames = " ".join(n for n in (student.family_name, student.second_family_name) if n)
+    kind, season = course_type(version, status), term_of(when)["season"]
     values = [
         student.id, student.msix_id, student.state_student_id, student.curp,
-        _text(student.family_name), _text(student.given_name), _day(student.birth_date),
+        _text(surnames), _text(student.given_name), _day(student.birth_date),
         student.kind.value, student.grade_level,
         _text(school.name), school.code.split("@")[0], school.state_code,
         version.course.code, version.version, _text(version.title_en), _text(version.title_es),
-        version.subject, course_type(version, status), term_of(when)["season"], school_year(when),
+        version.subject, kind, season, school_year(when),
+        _text(student.family_name), _text(student.second_family_name), msix.SEX.get(student.sex or ""),
+        msix.state_id_type(student.state_student_id, student.site.state_code),
+        msix.course_section(version.course.code), msix.COURSE_TYPE.get(kind, ""),
+        msix.TERM_TYPE.get(season, ""), msix.COMPLETION_STATUS.get(status, ""),
         _tenth(to_date[0]), to_date[1], _tenth(to_date[2]),
         _tenth(final[0]), final[1], _tenth(final[2]),
         result.units_passed, result.unit_count,

@@ -1,4 +1,4 @@
-"""Read a OneRoster 1.2 CSV set (a ZIP or a folder) into rows, checking the headers."""
+"""Read a OneRoster 1.2 or 1.1 CSV set (a ZIP or a folder) into rows, checking the headers."""
 
 import csv
 import io
@@ -10,7 +10,9 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 REQUIRED_FILES = ("orgs.csv", "users.csv", "classes.csv", "enrollments.csv")
-OPTIONAL_FILES = ("manifest.csv", "roles.csv", "demographics.csv")
+OPTIONAL_FILES = (
+    "manifest.csv", "roles.csv", "demographics.csv", "courses.csv", "academicSessions.csv",
+)  # fmt: skip
 
 # The columns Puente reads; a file without one of these is refused.
 REQUIRED_COLUMNS = {
@@ -21,6 +23,8 @@ REQUIRED_COLUMNS = {
     "roles.csv": ("userSourcedId", "role", "orgSourcedId"),
     "demographics.csv": ("sourcedId", "birthDate"),
     "manifest.csv": ("propertyName", "value"),
+    "courses.csv": ("sourcedId", "title"),
+    "academicSessions.csv": ("sourcedId",),
 }
 
 # Columns kept in memory (a national users.csv has 200,000+ rows); metadata.* columns are kept too.
@@ -37,6 +41,7 @@ USED_COLUMNS = {
         "username",
         "grades",
         "primaryOrgSourcedId",
+        "preferredFamilyName",
         "role",
         "orgSourcedIds",
     },
@@ -60,8 +65,10 @@ USED_COLUMNS = {
         "endDate",
     },
     "roles.csv": {"status", "userSourcedId", "roleType", "role", "orgSourcedId"},
-    "demographics.csv": {"sourcedId", "status", "birthDate"},
+    "demographics.csv": {"sourcedId", "status", "birthDate", "sex"},
     "manifest.csv": {"propertyName", "value"},
+    "courses.csv": {"sourcedId", "status", "title", "courseCode", "orgSourcedId"},
+    "academicSessions.csv": {"sourcedId", "status", "title", "type"},
 }
 
 MAX_ROWS = 2_000_000  # per file: a bound on memory, far above a national roster
@@ -180,13 +187,24 @@ def read_folder(path: Path) -> RosterFiles:
 
 def _read(sources: dict) -> RosterFiles:
     files = RosterFiles()
-    for name in REQUIRED_FILES:
-        if name not in sources:
-            files.problems.append(Problem(name, None, None, _("The file is missing.")))
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         if name in sources:
             files.rows[name] = _parse(name, sources[name](), files.problems)
+    declared = _declared_modes(files.get("manifest.csv"))
+    for name in REQUIRED_FILES:
+        # A delta set carries only what changed; a manifest may also declare a file absent.
+        if name not in sources and "delta" not in declared.values() and declared.get(name) != "absent":  # fmt: skip
+            files.problems.append(Problem(name, None, None, _("The file is missing.")))
     return files
+
+
+def _declared_modes(manifest_rows) -> dict[str, str]:
+    """manifest.csv's file.X rows: {"X.csv": "bulk" / "delta" / "absent"}."""
+    return {
+        row["propertyName"].removeprefix("file.") + ".csv": row["value"]
+        for _line, row in manifest_rows
+        if row["propertyName"].startswith("file.")
+    }
 
 
 def _parse(name: str, data: bytes, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
@@ -208,6 +226,8 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> list[tuple[int, d
         return []
     header = [h.strip() for h in header]
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in header]
+    if missing and not any(any(values) for values in reader):
+        return []  # a header and no rows: as good as absent, whatever its columns
     for column in missing:
         problems.append(Problem(name, 1, column, _("This required column is missing.")))
     if missing:

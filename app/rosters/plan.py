@@ -16,6 +16,12 @@ STUDENT_ROLES = {"student"}
 STAFF_ROLES = {"teacher", "administrator", "aide", "proctor"}
 KNOWN_ROLES = STUDENT_ROLES | STAFF_ROLES | {"guardian", "parent", "relative", "districtAdministrator", "siteAdministrator", "systemAdministrator"}  # fmt: skip
 STATE_CODE = re.compile(r"^(US-[A-Z]{2}|MX-[A-Z]{3})$")
+US_STATE = re.compile(r"^[A-Z]{2}$")  # a state org identified by its USPS code, e.g. TX
+SEX = {
+    "female": "F",
+    "male": "M",
+    "other": "X",
+}  # OneRoster demographics -> Puente (unspecified: none)
 MSIX_ID, CURP = MSIX_RE, CURP_RE  # the formats of app/students/identifiers.py
 USER_ID = re.compile(r"\{([^:{}]+):([^{}]*)\}")
 NAME_MAX = 100
@@ -27,7 +33,7 @@ class SchoolPlan:
     line: int
     name: str
     code: str
-    state_code: str
+    state_code: str  # "" when no parent org says: the site it maps to, or the import's option
     site_id: int | None = None  # the existing site it matches
 
 
@@ -38,6 +44,8 @@ class StudentPlan:
     given_name: str
     family_name: str
     school: str  # the school's sourcedId
+    second_family_name: str | None = None
+    sex: str | None = None
     kind: StudentKind = StudentKind.SECONDARY
     grade_level: int | None = None
     birth_date: date | None = None
@@ -52,8 +60,10 @@ class ClassPlan:
     sourced_id: str
     line: int
     school: str
-    course_code: str
+    course_code: str  # the codes to look the course up by, "|"-separated, in order
+    title: str = ""
     course_version_id: int | None = None
+    course_id: int | None = None
 
 
 @dataclass
@@ -62,6 +72,7 @@ class EnrollmentPlan:
     student: str  # the student's sourcedId
     class_id: str
     target_date: date | None
+    sourced_id: str = ""
 
 
 @dataclass
@@ -75,6 +86,28 @@ class Plan:
     staff_ids: dict[str, int] = field(default_factory=dict)  # staff sourcedId -> matched user
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     problems: list[Problem] = field(default_factory=list)
+    modes: dict[str, str] = field(default_factory=dict)  # file -> bulk / delta (manifest.csv)
+    org_types: dict[str, tuple[int, str]] = field(default_factory=dict)  # sourcedId -> line, type
+    withdrawn: list[str] = field(default_factory=list)  # enrollment sourcedIds marked tobedeleted
+    enrollment_ids: set[str] = field(default_factory=set)  # every enrollment sourcedId listed
+    earlier_classes: dict[str, list[int]] = field(default_factory=dict)  # class -> lines
+    earlier_students: dict[str, list[int]] = field(default_factory=dict)  # student -> lines
+    earlier_class_ids: set[str] = field(default_factory=set)  # found by resolve_plan
+    earlier_student_ids: dict[str, int] = field(default_factory=dict)  # sourcedId -> student id
+
+    unroled: dict[str, tuple] = field(default_factory=dict)  # users.csv rows with no role here
+    # Schools named but absent from orgs.csv: resolve_plan looks for an earlier import's site.
+    earlier_schools: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+
+    def defer_school(self, sourced_id: str, file: str, line: int, column: str) -> bool:
+        """True when `sourced_id` may be a school an earlier import wrote (not in orgs.csv)."""
+        if not sourced_id or sourced_id in self.org_types:
+            return False
+        self.earlier_schools.setdefault(sourced_id, []).append((file, line, column))
+        return True
+
+    def is_delta(self, file: str) -> bool:
+        return self.modes.get(file) == "delta"
 
     def problem(self, file: str, line: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, line, column, message))
@@ -88,7 +121,7 @@ def plan_roster(files: RosterFiles) -> Plan:
     _plan_classes(files, plan)
     roles = _roles(files, plan)
     births = _birth_dates(files, plan)
-    _plan_users(files, plan, roles, births)
+    _plan_users(files, plan, roles, births, _sexes(files, plan))
     _plan_enrollments(files, plan)
     return plan
 
@@ -117,13 +150,17 @@ def _unique(file: str, rows, plan: Plan):
 
 
 def _check_manifest(files: RosterFiles, plan: Plan) -> None:
+    """The version, and each file's mode: bulk (the default) or delta."""
     for line, row in files.get("manifest.csv"):
-        if row["propertyName"] == "oneroster.version" and row["value"] not in ("1.1", "1.2"):
+        name, value = row["propertyName"], row["value"]
+        if name == "oneroster.version" and value not in ("1.1", "1.2", "1.2.0", "1.1.0"):
             plan.problem("manifest.csv", line, "value", _(
-                "OneRoster version %(version)s is not supported (1.2 or 1.1).", version=row["value"]))  # fmt: skip
-        if row["propertyName"].startswith("file.") and row["value"] == "delta":
+                "OneRoster version %(version)s is not supported (1.2 or 1.1).", version=value))  # fmt: skip
+        elif name.startswith("file.") and value in ("bulk", "delta"):
+            plan.modes[name.removeprefix("file.") + ".csv"] = value
+        elif name.startswith("file.") and value not in ("absent", ""):
             plan.problem("manifest.csv", line, "value", _(
-                "Delta files are not supported: export a bulk set."))  # fmt: skip
+                "A file is “bulk”, “delta” or “absent”, not “%(value)s”.", value=value))  # fmt: skip
 
 
 def _plan_schools(files: RosterFiles, plan: Plan) -> None:
@@ -135,11 +172,8 @@ def _plan_schools(files: RosterFiles, plan: Plan) -> None:
             plan.problem("orgs.csv", line, "type", _("“%(value)s” is not a OneRoster org type.",
                                                      value=row["type"]))  # fmt: skip
             continue
-        if row["type"] == "state" and not STATE_CODE.match(row.get("identifier", "")):
-            plan.problem("orgs.csv", line, "identifier", _(
-                "A state org's identifier must be its ISO 3166-2 code, e.g. US-TX or MX-MIC."))  # fmt: skip
-            continue
         orgs[row["sourcedId"]] = (line, row)
+        plan.org_types[row["sourcedId"]] = (line, row["type"])
     codes: dict[str, int] = {}
     for sourced_id, (line, row) in orgs.items():
         if row["type"] != "school":
@@ -156,14 +190,21 @@ def _plan_schools(files: RosterFiles, plan: Plan) -> None:
             plan.problem("orgs.csv", line, "identifier", _(
                 "A school's identifier (or sourcedId) is its site code: 32 characters at most."))  # fmt: skip
         else:
-            state = _state_of(sourced_id, orgs, plan)
-            if state:
-                plan.schools[sourced_id] = SchoolPlan(sourced_id, line, name, code, state)
+            state = _state_of(sourced_id, orgs)
+            plan.schools[sourced_id] = SchoolPlan(sourced_id, line, name, code, state)
 
 
-def _state_of(sourced_id: str, orgs: dict, plan: Plan) -> str | None:
-    """The ISO code of the nearest ancestor org of type state."""
-    line, row = orgs[sourced_id]
+def state_code_of(identifier: str) -> str:
+    """A state org's ISO 3166-2 code: as given (US-TX, MX-MIC), or from a USPS code (TX)."""
+    identifier = identifier.strip().upper()
+    if STATE_CODE.match(identifier):
+        return identifier
+    return f"US-{identifier}" if US_STATE.match(identifier) else ""
+
+
+def _state_of(sourced_id: str, orgs: dict) -> str:
+    """The ISO code of the nearest ancestor org of type state that has one, else ""."""
+    _line, row = orgs[sourced_id]
     seen = {sourced_id}
     parent = row.get("parentSourcedId", "")
     while parent:
@@ -171,30 +212,49 @@ def _state_of(sourced_id: str, orgs: dict, plan: Plan) -> str | None:
             break
         seen.add(parent)
         _parent_line, parent_row = orgs[parent]
-        if parent_row["type"] == "state":
-            return parent_row["identifier"]
+        if parent_row["type"] == "state" and state_code_of(parent_row.get("identifier", "")):
+            return state_code_of(parent_row["identifier"])
         parent = parent_row.get("parentSourcedId", "")
-    plan.problem("orgs.csv", line, "parentSourcedId", _(
-        "The school's state is unknown: give it (or its district) a parent org of type state "
-        "whose identifier is an ISO 3166-2 code."))  # fmt: skip
-    return None
+    return ""
+
+
+def _courses(files: RosterFiles, plan: Plan) -> dict[str, dict]:
+    return {row["sourcedId"]: row for _line, row in _unique("courses.csv", files.get("courses.csv"), plan)}  # fmt: skip
+
+
+def school_problem(plan: Plan, sourced_id: str) -> str:
+    """Why `sourced_id` is not a school of this set (it may be an org of another type)."""
+    if sourced_id in plan.org_types:
+        line, kind = plan.org_types[sourced_id]
+        return _("The org %(id)s (orgs.csv line %(line)s) is of type “%(type)s”, not school.",
+                 id=sourced_id, line=line, type=kind)  # fmt: skip
+    return _("No school with this sourcedId in orgs.csv.")
 
 
 def _plan_classes(files: RosterFiles, plan: Plan) -> None:
+    """A class's Puente course is looked up by, in order: its course's courseCode in
+    courses.csv, the course's sourcedId, its classCode, the course's title, the class title."""
+    courses = _courses(files, plan)
     for line, row in _unique("classes.csv", files.get("classes.csv"), plan):
         if not _active(row, plan, "classes.csv"):
             continue
-        if row["schoolSourcedId"] not in plan.schools:
+        if row["schoolSourcedId"] not in plan.schools and not plan.defer_school(
+            row["schoolSourcedId"], "classes.csv", line, "schoolSourcedId"
+        ):
             plan.problem("classes.csv", line, "schoolSourcedId",
-                         _("No school with this sourcedId in orgs.csv."))  # fmt: skip
+                         school_problem(plan, row["schoolSourcedId"]))  # fmt: skip
             continue
-        codes = [c for c in (row.get("courseSourcedId", ""), row.get("classCode", "")) if c]
+        course = courses.get(row.get("courseSourcedId", ""), {})
+        codes = [course.get("courseCode", ""), row.get("courseSourcedId", ""),
+                 row.get("classCode", ""), course.get("title", ""), row["title"]]  # fmt: skip
+        codes = list(dict.fromkeys(c for c in codes if c))
         if not codes:
             plan.problem("classes.csv", line, "courseSourcedId", _(
-                "Name the Puente course (its code, e.g. ALG1A) in courseSourcedId or classCode."))  # fmt: skip
+                "Name the Puente course (its code, e.g. ALG1A) in courses.csv, courseSourcedId "
+                "or classCode."))  # fmt: skip
             continue
         plan.classes[row["sourcedId"]] = ClassPlan(
-            row["sourcedId"], line, row["schoolSourcedId"], "|".join(codes)
+            row["sourcedId"], line, row["schoolSourcedId"], "|".join(codes), row["title"][:200]
         )
 
 
@@ -210,6 +270,18 @@ def _roles(files: RosterFiles, plan: Plan) -> dict[str, tuple[str, str]]:
         elif row["userSourcedId"] not in roles or row.get("roleType") == "primary":
             roles[row["userSourcedId"]] = (row["role"], row["orgSourcedId"])
     return roles
+
+
+def _sexes(files: RosterFiles, plan: Plan) -> dict[str, str]:
+    sexes = {}
+    for line, row in files.get("demographics.csv"):
+        value = row.get("sex", "")
+        if value in SEX:
+            sexes[row["sourcedId"]] = SEX[value]
+        elif value not in ("", "unspecified"):
+            plan.problem("demographics.csv", line, "sex", _(
+                "Use female, male, other or unspecified."))  # fmt: skip
+    return sexes
 
 
 def _birth_dates(files: RosterFiles, plan: Plan) -> dict[str, date]:
@@ -234,7 +306,7 @@ def _enrolled_roles(files: RosterFiles) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _plan_users(files: RosterFiles, plan: Plan, roles: dict, births: dict) -> None:
+def _plan_users(files: RosterFiles, plan: Plan, roles: dict, births: dict, sexes: dict) -> None:
     enrolled = _enrolled_roles(files)
     identities: dict[tuple[str, str], int] = {}
     for line, row in _unique("users.csv", files.get("users.csv"), plan):
@@ -252,10 +324,32 @@ def _plan_users(files: RosterFiles, plan: Plan, roles: dict, births: dict) -> No
             student = _student(line, row, row.get("primaryOrgSourcedId") or org, plan)
             if student is not None:
                 student.birth_date = births.get(sourced_id)
+                student.sex = sexes.get(sourced_id)
                 _check_identity_unique(student, identities, plan)
                 plan.students[sourced_id] = student
+        elif not role:
+            # No role in this set (a delta's changed user): a student if an earlier import says so.
+            org = (
+                row.get("primaryOrgSourcedId") or row.get("orgSourcedIds", "").split(",")[0].strip()
+            )
+            plan.unroled[sourced_id] = (
+                line,
+                row,
+                org,
+                births.get(sourced_id),
+                sexes.get(sourced_id),
+            )
         else:
-            plan.skipped["users.csv"] += 1  # guardians and users with no role here
+            plan.skipped["users.csv"] += 1  # guardians and other roles
+
+
+def add_earlier_student(plan: Plan, sourced_id: str) -> None:
+    """Plan a user of plan.unroled as the student an earlier import made of them."""
+    line, row, school, birth, sex = plan.unroled.pop(sourced_id)
+    student = _student(line, row, school, plan)
+    if student is not None:
+        student.birth_date, student.sex = birth, sex
+        plan.students[sourced_id] = student
 
 
 def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | None:
@@ -264,11 +358,13 @@ def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | Non
         if not row[column] or len(row[column]) > NAME_MAX:
             plan.problem("users.csv", line, column, _("A name of 1 to 100 characters is required."))
             ok = False
-    if school not in plan.schools:
+    if school not in plan.schools and not plan.defer_school(school, "users.csv", line, "primaryOrgSourcedId"):  # fmt: skip
         plan.problem("users.csv", line, "primaryOrgSourcedId", _(
             "The student's school is not a school in orgs.csv."))  # fmt: skip
         ok = False
-    student = StudentPlan(row["sourcedId"], line, row["givenName"], row["familyName"], school,
+    family, second = split_family_name(row["familyName"], row.get("metadata.secondFamilyName", ""))
+    student = StudentPlan(row["sourcedId"], line, row["givenName"], family, school,
+                          second_family_name=second,
                           state_student_id=row.get("identifier") or None)  # fmt: skip
     if student.state_student_id and len(student.state_student_id) > 40:
         plan.problem("users.csv", line, "identifier", _("40 characters at most."))
@@ -284,6 +380,15 @@ def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | Non
         else:
             student.kind = StudentKind(kind)
     return student if ok else None
+
+
+def split_family_name(family: str, second: str) -> tuple[str, str | None]:
+    """familyName (the surnames as written) and metadata.secondFamilyName (apellido materno)
+    -> (first surname, second surname); "García López" + "López" -> ("García", "López")."""
+    second = second.strip()
+    if second and family.endswith(" " + second):
+        family = family.removesuffix(" " + second).strip()
+    return family, second or None
 
 
 def _read_user_ids(line: int, text: str, student: StudentPlan, plan: Plan) -> bool:
@@ -329,14 +434,19 @@ def _check_identity_unique(student: StudentPlan, seen: dict, plan: Plan) -> None
 
 
 def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
+    """Enrollments to add; tobedeleted ones to withdraw. A class or student not in this set may
+    be one an earlier import wrote (a delta's usual case): resolve_plan looks for it."""
     pairs: set[tuple[str, str]] = set()
     for line, row in _unique("enrollments.csv", files.get("enrollments.csv"), plan):
-        if not _active(row, plan, "enrollments.csv"):
+        plan.enrollment_ids.add(row["sourcedId"])
+        if row.get("status", "") == "tobedeleted":
+            plan.withdrawn.append(row["sourcedId"])
             continue
         user, class_id, role = row["userSourcedId"], row["classSourcedId"], row["role"]
-        if class_id not in plan.classes:
-            plan.problem("enrollments.csv", line, "classSourcedId",
-                         _("No class with this sourcedId in classes.csv."))  # fmt: skip
+        if class_id not in plan.classes and role in STUDENT_ROLES:
+            plan.earlier_classes.setdefault(class_id, []).append(line)
+        if class_id not in plan.classes and role not in STUDENT_ROLES:
+            plan.skipped["enrollments.csv"] += 1
         elif role in STAFF_ROLES:
             if user in plan.staff and (
                 class_id not in plan.class_teacher or row.get("primary") == "true"
@@ -344,17 +454,21 @@ def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
                 plan.class_teacher[class_id] = user
         elif role not in STUDENT_ROLES:
             plan.skipped["enrollments.csv"] += 1
-        elif user not in plan.students:
+        elif user not in plan.students and user in plan.staff:
             plan.problem("enrollments.csv", line, "userSourcedId",
-                         _("No student with this sourcedId in users.csv."))  # fmt: skip
+                         _("This user is not a student in users.csv."))  # fmt: skip
         else:
+            if user not in plan.students:
+                plan.earlier_students.setdefault(user, []).append(line)
             end = _date(row.get("endDate", "")) if row.get("endDate") else None
             if row.get("endDate") and end is None:
                 plan.problem("enrollments.csv", line, "endDate", _("Not a date (YYYY-MM-DD)."))
             elif (user, class_id) not in pairs:
                 pairs.add((user, class_id))
                 target = end if end and end >= date.today() else None
-                plan.enrollments.append(EnrollmentPlan(line, user, class_id, target))
+                plan.enrollments.append(
+                    EnrollmentPlan(line, user, class_id, target, row["sourcedId"])
+                )
 
 
 def _date(text: str) -> date | None:

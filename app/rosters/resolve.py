@@ -4,13 +4,15 @@ from collections.abc import Iterable, Iterator
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.courses.models import Course, CourseVersion
 from app.enrollments.models import Enrollment, EnrollmentStatus
 from app.extensions import db
 from app.permissions import can_manage_site
 from app.rosters.bulk import among
-from app.rosters.plan import Plan
+from app.rosters.models import RosterClass, RosterCourseMap
+from app.rosters.plan import ClassPlan, Plan, SchoolPlan, add_earlier_student
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -30,15 +32,52 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
-def resolve_plan(plan: Plan, user: User) -> None:
-    """Fill the plan's ids of existing rows; add a problem for each row the user may not write."""
-    sites = _resolve_schools(plan, user)
+def resolve_plan(plan: Plan, user: User, state_code: str = "") -> None:
+    """Fill the plan's ids of existing rows; add a problem for each row the user may not write.
+
+    A school whose state no parent org gives takes the state of the site it maps to, else
+    `state_code` (the import's option)."""
+    _resolve_unroled_users(plan)
+    _resolve_earlier_schools(plan, user)
+    sites = _resolve_schools(plan, user, state_code)
     _resolve_courses(plan)
+    _resolve_earlier_classes(plan, user)
     _resolve_students(plan, user, sites)
+    _resolve_earlier_students(plan, user)
     _resolve_staff(plan)
 
 
-def _resolve_schools(plan: Plan, user: User) -> dict[int, Site]:
+def _resolve_unroled_users(plan: Plan) -> None:
+    """Users with no role in this set are students when an earlier import made them ones."""
+    for batch in chunks(list(plan.unroled)):
+        for sourced_id in db.session.scalars(select(Student.roster_id).where(among(Student.roster_id, batch))):  # fmt: skip
+            add_earlier_student(plan, sourced_id)
+    plan.skipped["users.csv"] += len(plan.unroled)
+    plan.unroled.clear()
+
+
+def _resolve_earlier_schools(plan: Plan, user: User) -> None:
+    """Schools rows name that orgs.csv does not hold: sites an earlier import wrote."""
+    found = {}
+    for batch in chunks(plan.earlier_schools):
+        for site in db.session.scalars(select(Site).where(among(Site.roster_id, batch))):
+            found[site.roster_id] = site
+    for sourced_id, places in plan.earlier_schools.items():
+        site = found.get(sourced_id)
+        if site is None:
+            for file, line, column in places:
+                plan.problem(file, line, column, _(
+                    "No school with this sourcedId in orgs.csv or an earlier import."))  # fmt: skip
+        elif site.is_external or not can_manage_site(user, site):
+            for file, line, column in places:
+                plan.problem(file, line, column, _(
+                    "The site %(code)s is not one of yours.", code=site.code))  # fmt: skip
+        else:
+            plan.schools[sourced_id] = SchoolPlan(sourced_id, places[0][1], site.name, site.code,
+                                                  site.state_code)  # fmt: skip
+
+
+def _resolve_schools(plan: Plan, user: User, state_code: str) -> dict[int, Site]:
     by_roster, by_code = {}, {}
     for batch in chunks(plan.schools.values()):
         for site in db.session.scalars(
@@ -56,6 +95,14 @@ def _resolve_schools(plan: Plan, user: User) -> dict[int, Site]:
             plan.problem("orgs.csv", school.line, "identifier", _(
                 "The site code %(code)s belongs to another roster's school (%(other)s).",
                 code=school.code, other=site.roster_id))  # fmt: skip
+            continue
+        if not school.state_code:
+            school.state_code = site.state_code if site is not None else state_code
+        if not school.state_code:
+            plan.problem("orgs.csv", school.line, "parentSourcedId", _(
+                "The school's state is unknown: choose the state for the import, or give the "
+                "school (or its district) a parent org of type state identified by its code "
+                "(US-TX, MX-MIC or TX)."))  # fmt: skip
             continue
         if site is None:
             if user.role != Role.ADMIN:
@@ -75,25 +122,79 @@ def _resolve_schools(plan: Plan, user: User) -> dict[int, Site]:
     return sites
 
 
+def current_versions(course_ids: Iterable[int]) -> dict[int, int]:
+    """course id -> its current version's id."""
+    return dict(db.session.execute(select(CourseVersion.course_id, CourseVersion.id).where(
+        among(CourseVersion.course_id, list(course_ids)), CourseVersion.is_current.is_(True))).all())  # fmt: skip
+
+
 def _resolve_courses(plan: Plan) -> None:
-    codes = {c for cls in plan.classes.values() for c in cls.course_code.split("|")}
-    current = {
-        code.upper(): version_id
-        for code, version_id in db.session.execute(
-            select(Course.code, CourseVersion.id)
-            .join(CourseVersion)
-            .where(
-                among(func.upper(Course.code), [c.upper() for c in codes]),
-                CourseVersion.is_current.is_(True),
-            )
-        )  # fmt: skip
-    }
+    """Each code the class names, in order: the admin's course map first, then Puente's codes."""
+    codes = {c.upper() for cls in plan.classes.values() for c in cls.course_code.split("|")}
+    found = dict(db.session.execute(
+        select(func.upper(Course.code), Course.id).where(among(func.upper(Course.code), list(codes)))
+    ).all())  # fmt: skip
+    mapped = dict(db.session.execute(
+        select(RosterCourseMap.key, RosterCourseMap.course_id)
+        .where(among(RosterCourseMap.key, list(codes)))
+    ).all())  # fmt: skip
+    versions = current_versions(set(found.values()) | set(mapped.values()))
     for cls in plan.classes.values():
-        found = next((current[c.upper()] for c in cls.course_code.split("|") if c.upper() in current), None)  # fmt: skip
-        if found is None:
+        candidates = [c.upper() for c in cls.course_code.split("|")]
+        course_id = next((mapped[c] for c in candidates if c in mapped), None) or next(
+            (found[c] for c in candidates if c in found), None
+        )
+        if course_id is None or course_id not in versions:
             plan.problem("classes.csv", cls.line, "courseSourcedId", _(
-                "No Puente course has the code %(code)s.", code=cls.course_code.replace("|", " / ")))  # fmt: skip
-        cls.course_version_id = found
+                "No Puente course has the code %(code)s (an administrator can map it to one "
+                "under Rosters → Course map).", code=cls.course_code.replace("|", " / ")))  # fmt: skip
+            continue
+        cls.course_id, cls.course_version_id = course_id, versions[course_id]
+
+
+def _resolve_earlier_classes(plan: Plan, user: User) -> None:
+    """Classes an enrollment names that this set does not hold: from an earlier import."""
+    earlier = {}
+    for batch in chunks(plan.earlier_classes):
+        for row in db.session.scalars(
+            select(RosterClass).where(among(RosterClass.sourced_id, batch))
+        ):
+            earlier[row.sourced_id] = row
+    sites = {s.id: s for s in db.session.scalars(
+        select(Site).where(among(Site.id, {r.site_id for r in earlier.values()})))} if earlier else {}  # fmt: skip
+    versions = current_versions({r.course_id for r in earlier.values()})
+    for class_id, lines in plan.earlier_classes.items():
+        row = earlier.get(class_id)
+        if row is None or row.course_id not in versions:
+            for line in lines:
+                plan.problem("enrollments.csv", line, "classSourcedId", _(
+                    "No class with this sourcedId in classes.csv or an earlier import."))  # fmt: skip
+        elif not can_manage_site(user, sites[row.site_id]):
+            for line in lines:
+                plan.problem("enrollments.csv", line, "classSourcedId", _(
+                    "This class is at a site that is not yours."))  # fmt: skip
+        else:
+            plan.classes[class_id] = ClassPlan(class_id, lines[0], "", "", row.title,
+                                               versions[row.course_id], row.course_id)  # fmt: skip
+            plan.earlier_class_ids.add(class_id)
+
+
+def _resolve_earlier_students(plan: Plan, user: User) -> None:
+    """Students an enrollment names that this set does not hold: from an earlier import."""
+    found = {}
+    for batch in chunks(plan.earlier_students):
+        for student in db.session.scalars(
+            select(Student).where(among(Student.roster_id, batch)).options(selectinload(Student.site))
+        ):  # fmt: skip
+            found[student.roster_id] = student
+    for sourced_id, lines in plan.earlier_students.items():
+        student = found.get(sourced_id)
+        if student is None or not can_manage_site(user, student.site):
+            for line in lines:
+                plan.problem("enrollments.csv", line, "userSourcedId", _(
+                    "No student with this sourcedId in users.csv or an earlier import of yours."))  # fmt: skip
+        else:
+            plan.earlier_student_ids[sourced_id] = student.id
 
 
 def _resolve_students(plan: Plan, user: User, sites: dict[int, Site]) -> None:

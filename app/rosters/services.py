@@ -13,7 +13,7 @@ from app.extensions import db
 from app.moves.services import move_student
 from app.rosters.bulk import among, insert_rows
 from app.rosters.files import Problem, RosterFiles
-from app.rosters.models import RosterImport
+from app.rosters.models import RosterClass, RosterImport
 from app.rosters.plan import Plan, plan_roster
 from app.rosters.resolve import chunks, existing_enrollments, resolve_plan
 from app.sites.models import Site
@@ -37,31 +37,43 @@ class RosterCounts:
     students_updated: int = 0
     enrollments_created: int = 0
     enrollments_kept: int = 0  # already there (active in the course, or this version taken)
+    enrollments_withdrawn: int = 0  # tobedeleted, or missing from a bulk set (work is kept)
     staff_matched: int = 0
     staff_unmatched: int = 0
     rows_skipped: int = 0  # tobedeleted rows, guardians, users with no role here
 
 
-def import_roster(files: RosterFiles, user: User, file_name: str, data: bytes) -> RosterImport:
+def import_roster(
+    files: RosterFiles, user: User, file_name: str, data: bytes, state_code: str = "",
+    progress=None,
+) -> RosterImport:  # fmt: skip
     """Check the whole set, then write sites, students and enrollments; all or nothing.
+
+    `state_code` is the state of schools no parent org (nor existing site) places; `progress`,
+    when given, is called with "writing" once every check has passed (a job shows it).
 
     :raises RosterError: with every problem found (file, line, field, reason).
     """
     plan = plan_roster(files)
     if not plan.problems:
-        resolve_plan(plan, user)
+        resolve_plan(plan, user, state_code)
     if plan.problems:
         raise RosterError(plan.problems)
+    if progress is not None:
+        progress("writing")  # nothing is written before this point
     counts = RosterCounts(rows_skipped=sum(plan.skipped.values()))
     site_ids = _write_sites(plan, counts)
     student_ids = _write_students(plan, site_ids, counts)
     _link_staff(plan, counts)
+    _write_classes(plan, site_ids)
     _write_enrollments(plan, student_ids, user, counts)
+    withdrawn = _withdraw_enrollments(plan, files, site_ids, counts)
     record = RosterImport(imported_by_id=user.id, file_name=file_name[:200],
                           file_sha256=hashlib.sha256(data).hexdigest(), counts=asdict(counts))  # fmt: skip
     db.session.add(record)
     db.session.flush()
-    record_event(user, "roster.imported", record, file=record.file_name, **asdict(counts))
+    record_event(user, "roster.imported", record, file=record.file_name,
+                 withdrawn_enrollment_ids=withdrawn[:1000], **asdict(counts))  # fmt: skip
     return record
 
 
@@ -87,11 +99,12 @@ def _student_values(student, site_ids: dict[str, int]) -> dict:
     values = {
         "roster_id": student.sourced_id, "site_id": site_ids[student.school],
         "given_name": student.given_name, "family_name": student.family_name,
+        "second_family_name": student.second_family_name,
         "kind": student.kind.value, "grade_level": student.grade_level,
         "state_student_id": student.state_student_id,
     }  # fmt: skip
     # Identifiers and the date of birth the roster leaves out are kept, not erased.
-    for name in ("birth_date", "msix_id", "curp"):
+    for name in ("birth_date", "msix_id", "curp", "sex"):
         if getattr(student, name) is not None:
             values[name] = getattr(student, name)
     return values
@@ -99,7 +112,7 @@ def _student_values(student, site_ids: dict[str, int]) -> dict:
 
 STUDENT_COLUMNS = (
     "roster_id", "site_id", "given_name", "family_name", "kind", "grade_level",
-    "state_student_id", "birth_date", "msix_id", "curp",
+    "state_student_id", "birth_date", "msix_id", "curp", "second_family_name", "sex",
 )  # fmt: skip
 
 
@@ -114,7 +127,7 @@ def _write_students(plan: Plan, site_ids: dict[str, int], counts: RosterCounts) 
     new = [s for s in plan.students.values() if not s.student_id]
     for batch in chunks(new):
         insert_rows(Student.__table__, [
-            {"created_at": now, "birth_date": None, "msix_id": None, "curp": None,
+            {"created_at": now, "birth_date": None, "msix_id": None, "curp": None, "sex": None,
              "user_id": None, **_student_values(s, site_ids)} for s in batch])  # fmt: skip
         ids.update(db.session.execute(select(Student.roster_id, Student.id).where(
             among(Student.roster_id, [s.sourced_id for s in batch]))).all())  # fmt: skip
@@ -133,11 +146,62 @@ def _changed_students(plan: Plan, site_ids: dict[str, int]) -> tuple[list[dict],
     for batch in chunks(matched):
         for row in db.session.execute(select(*columns).where(among(Student.id, batch))):
             values = matched[row.id]
+            _keep_split_surnames(values, row)
             if any(getattr(row, name) != value for name, value in values.items()):
                 changed.append({"id": row.id, **values})
             if row.site_id != values["site_id"]:
                 moved.append((row.id, values["site_id"]))
     return changed, moved
+
+
+def _keep_split_surnames(values: dict, row) -> None:
+    """A roster that gives both surnames in familyName ("García López") leaves a record that
+    holds them apart (García / López) as it is; a roster with no second surname keeps it."""
+    if values["second_family_name"] is None:
+        del values["second_family_name"]
+        if row.second_family_name and values["family_name"] == f"{row.family_name} {row.second_family_name}":  # fmt: skip
+            values["family_name"] = row.family_name
+
+
+def _write_classes(plan: Plan, site_ids: dict[str, int]) -> None:
+    """Remember each class's course, so a later delta's enrollments find it."""
+    classes = {k: c for k, c in plan.classes.items() if k not in plan.earlier_class_ids}
+    known = {}
+    for batch in chunks(classes):
+        known.update({r.sourced_id: r for r in db.session.scalars(
+            select(RosterClass).where(among(RosterClass.sourced_id, batch)))})  # fmt: skip
+    for sourced_id, cls in classes.items():
+        row = known.get(sourced_id) or RosterClass(sourced_id=sourced_id)
+        row.title, row.site_id, row.course_id = (
+            cls.title or sourced_id,
+            site_ids[cls.school],
+            cls.course_id,
+        )
+        db.session.add(row)
+    db.session.flush()
+
+
+def _withdraw_enrollments(plan: Plan, files: RosterFiles, site_ids: dict[str, int],
+                          counts: RosterCounts) -> list[int]:  # fmt: skip
+    """Withdraw (never delete) the active roster enrollments marked tobedeleted and, for a bulk
+    enrollments.csv, those of the set's schools it no longer lists."""
+    ids = set()
+    for batch in chunks(plan.withdrawn):
+        ids.update(db.session.scalars(select(Enrollment.id).where(
+            among(Enrollment.roster_id, batch), Enrollment.status == EnrollmentStatus.ACTIVE)))  # fmt: skip
+    if "enrollments.csv" in files.rows and not plan.is_delta("enrollments.csv") and site_ids:
+        rows = db.session.execute(
+            select(Enrollment.id, Enrollment.roster_id).join(Student).where(
+                Enrollment.roster_id.is_not(None), Enrollment.status == EnrollmentStatus.ACTIVE,
+                among(Student.site_id, set(site_ids.values())))
+        )  # fmt: skip
+        ids.update(i for i, roster_id in rows if roster_id not in plan.enrollment_ids)
+    now = utcnow()
+    for batch in chunks(sorted(ids)):
+        db.session.execute(update(Enrollment).where(among(Enrollment.id, batch))
+                           .values(status=EnrollmentStatus.WITHDRAWN, completed_at=now))  # fmt: skip
+    counts.enrollments_withdrawn = len(ids)
+    return sorted(ids)
 
 
 def _link_staff(plan: Plan, counts: RosterCounts) -> None:
@@ -162,7 +226,8 @@ def _write_enrollments(plan: Plan, student_ids: dict[str, int], user: User,
     now, rows = utcnow(), []
     for entry in plan.enrollments:
         cls = plan.classes[entry.class_id]
-        student_id, version_id = student_ids[entry.student], cls.course_version_id
+        student_id = student_ids.get(entry.student) or plan.earlier_student_ids[entry.student]
+        version_id = cls.course_version_id
         keys = (("course", student_id, courses[version_id]), ("version", student_id, version_id))
         if any(key in blocked for key in keys):
             counts.enrollments_kept += 1
@@ -171,7 +236,8 @@ def _write_enrollments(plan: Plan, student_ids: dict[str, int], user: User,
         teacher = plan.staff_ids.get(plan.class_teacher.get(entry.class_id, ""), user.id)
         rows.append({"student_id": student_id, "course_version_id": version_id,
                      "assigned_by_id": teacher, "assigned_at": now, "target_date": entry.target_date,
-                     "status": EnrollmentStatus.ACTIVE.value})  # fmt: skip
+                     "status": EnrollmentStatus.ACTIVE.value,
+                     "roster_id": entry.sourced_id or None})  # fmt: skip
     for batch in chunks(rows):
         insert_rows(Enrollment.__table__, batch)
         wanted = {(r["student_id"], r["course_version_id"]) for r in batch}

@@ -25,6 +25,7 @@ class Student(db.Model):
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))  # first surname (apellido paterno)
     second_family_name: Mapped[str | None] = mapped_column(String(100))  # apellido materno
+    sex: Mapped[str | None] = mapped_column(String(1))  # F, M or X (app/rosters/msix.py codes)
     birth_date: Mapped[date | None]
     kind: Mapped[StudentKind] = enum_column(StudentKind, default=StudentKind.SECONDARY)
     grade_level: Mapped[int | None]  # US grade 6-12; None for OSY without a grade

@@ -15,6 +15,7 @@ from app.permissions import can_manage_site, student_scope
 from app.sites.models import Site
 from app.students.identifiers import IdentifierError, check_birth_date, check_identifiers
 from app.students.models import Student, StudentKind
+from app.students.names import record_surnames
 from app.users.models import Role, User
 from app.users.services import UserError, create_user, new_username
 
@@ -52,6 +53,9 @@ def filter_students(user: User, args) -> Select:
         stmt = stmt.where(
             or_(
                 func.lower(Student.family_name).like(like),
+                func.lower(Student.second_family_name).like(like),
+                record_surnames().like(like),  # "garcía lópez" finds García / López
+                func.lower(Student.given_name + " " + record_surnames()).like(like),
                 func.lower(Student.given_name).like(like),
                 Student.msix_id == q,
                 Student.curp == q.upper(),
@@ -144,6 +148,21 @@ def add_student(by: User, data: dict) -> Student:
     return student
 
 
+def possible_duplicates(user: User, student: Student) -> list[Student]:
+    """Records flagged as possibly the same student as `student` (either way) that `user` may
+    also see: only someone who can see both decides."""
+    stmt = (
+        select(Student)
+        .where(
+            or_(Student.id == student.duplicate_of_id, Student.duplicate_of_id == student.id),
+            student_scope(user),
+        )
+        .options(selectinload(Student.site))
+        .order_by(Student.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
 def _family_names(identity: dict) -> str:
     return " ".join(n for n in (identity["family_name"], identity.get("second_family_name")) if n)
 
@@ -216,18 +235,3 @@ def update_student_identity(student: Student, by: User, data: dict) -> dict:
     db.session.flush()
     record_event(by, "student.identity_changed", student, student_id=student.id, changes=changes)
     return changes
-
-
-def possible_duplicates(user: User, student: Student) -> list[Student]:
-    """Records flagged as possibly the same student as `student` (either way) that `user` may
-    also see: only someone who can see both decides."""
-    stmt = (
-        select(Student)
-        .where(
-            or_(Student.id == student.duplicate_of_id, Student.duplicate_of_id == student.id),
-            student_scope(user),
-        )
-        .options(selectinload(Student.site))
-        .order_by(Student.id)
-    )
-    return list(db.session.scalars(stmt))

@@ -17,6 +17,7 @@ from app.moves.models import MoveStatus, StudentMove
 from app.moves.services import is_incoming_for
 from app.permissions import can_manage_student
 from app.students.models import Student
+from app.students.names import same_surnames
 from app.users.models import User
 
 NEW = "new"
@@ -79,7 +80,7 @@ def match_student(identity: dict) -> Match:
             select(Student)
             .where(
                 func.lower(Student.given_name) == identity["given_name"].lower(),
-                func.lower(Student.family_name) == identity["family_name"].lower(),
+                same_surnames(identity["family_name"], identity.get("second_family_name")),
             )
             .options(selectinload(Student.site))
             .order_by(Student.id)

@@ -108,7 +108,7 @@ def test_every_bad_row_is_reported_with_file_line_and_field_and_nothing_is_writt
     roster_set["users.csv"].append(user("u-x", "", "Sin Nombre", "org-tx1"))
     roster_set["enrollments.csv"].append(enrollment("e-x", "cls-1", "u-x"))
     roster_set["users.csv"].append(user("u-ana", "Ana", "Otra", "org-tx1"))
-    roster_set["orgs.csv"][0]["identifier"] = "Texas"
+    roster_set["orgs.csv"][0]["type"] = "county"
     roster_set["demographics.csv"][0]["birthDate"] = "01/01/2008"
     roster_set["enrollments.csv"].append(enrollment("e-9", "cls-none", "u-luis"))
     roster_set["enrollments.csv"].append(enrollment("e-10", "cls-1", "u-nobody"))
@@ -121,9 +121,8 @@ def test_every_bad_row_is_reported_with_file_line_and_field_and_nothing_is_writt
         ("users.csv", 3, "grades"),
         ("users.csv", 5, "givenName"),
         ("users.csv", 6, "sourcedId"),  # repeated
-        ("orgs.csv", 2, "identifier"),  # a state org's identifier must be ISO 3166-2
+        ("orgs.csv", 2, "type"),  # not a OneRoster org type
         ("demographics.csv", 2, "birthDate"),
-        ("enrollments.csv", 6, "classSourcedId"),
     } <= found
     assert count(Student) == students and count(RosterImport) == 0
 
@@ -132,8 +131,11 @@ def test_course_codes_and_references_are_checked_against_this_installation(world
     roster_set["classes.csv"].append(dict(roster_set["classes.csv"][0], sourcedId="cls-2",
                                           courseSourcedId="NOPE", classCode=""))  # fmt: skip
     roster_set["enrollments.csv"].append(enrollment("e-10", "cls-1", "u-nobody"))
+    roster_set["enrollments.csv"].append(enrollment("e-9", "cls-none", "u-luis"))
     found = problems_of(roster_set, world["admin"])
     assert ("enrollments.csv", 5, "userSourcedId") in found
+    assert ("enrollments.csv", 6, "classSourcedId") in found  # nor from an earlier import
+    roster_set["enrollments.csv"].pop()
     roster_set["enrollments.csv"].pop()
     assert problems_of(roster_set, world["admin"]) == {("classes.csv", 3, "courseSourcedId")}
 
@@ -212,6 +214,7 @@ def test_the_command_imports_a_folder(runner, world, roster_set, tmp_path):
 def test_the_page_sends_a_state_sized_file_to_the_command(app, client, auth, world, roster_set,
                                                           monkeypatch):  # fmt: skip
     monkeypatch.setitem(app.config, "ROSTER_MAX_BYTES", 100)
+    monkeypatch.setitem(app.config, "ROSTER_JOB_MAX_BYTES", 100)
     auth.login(world["coord_tx"])
     response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
                            content_type="multipart/form-data")  # fmt: skip
