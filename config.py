@@ -49,6 +49,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Failed sign-ins per account from one address (a stranger elsewhere cannot lock a user out).
+    LOGIN_FAILURE_LIMIT = "5 per minute;20 per hour"
 
     COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
     RULES_FILE = BASE_DIR / "app" / "credits" / "rules.toml"

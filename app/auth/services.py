@@ -1,6 +1,11 @@
 """Authentication rules: sign in by email or sign-in name, change and reset passwords."""
 
+import secrets
+from functools import cache
+
+from flask import current_app
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.services import record_event
 from app.auth.models import TokenPurpose
@@ -11,11 +16,25 @@ from app.users.services import end_sessions, find_user_by_email, find_user_by_si
 
 
 def authenticate_user(sign_in: str, password: str) -> User | None:
-    """Return the active user with this email or sign-in name and password, or None."""
+    """Return the active user with this email or sign-in name and password, or None.
+
+    A password is hashed whether or not the account exists, so the answer takes as long either
+    way and does not tell which emails have an account.
+    """
     user = find_user_by_sign_in(sign_in)
-    if user is None or not user.is_active or not user.check_password(password):
+    if user is None or not user.is_active:
+        check_password_hash(_stand_in_hash(), password)
         return None
-    return user
+    return user if user.check_password(password) else None
+
+
+@cache
+def _stand_in_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _stand_in_hash() -> str:
+    return _stand_in_hash_for(current_app.config.get("PASSWORD_METHOD", "scrypt"))
 
 
 def sign_out(user: User) -> None:

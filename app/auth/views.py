@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -27,8 +28,15 @@ from app.extensions import db, limiter
 bp = Blueprint("auth", __name__)
 
 
-def _email_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+def _account_and_address_key() -> str:
+    # Failed tries are counted per account *and* address: guessing is slowed, but a stranger
+    # elsewhere cannot lock the real user out of their account.
+    account = (request.form.get("email") or "").strip().lower()
+    return f"login:{account}:{get_remote_address()}"
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
 
 
 def _safe_next(target: str | None) -> str:
@@ -45,7 +53,12 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit("5 per minute", key_func=_email_key, methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    key_func=_account_and_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

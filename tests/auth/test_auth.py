@@ -44,17 +44,46 @@ def test_password_is_stored_hashed(world):
     assert not user.check_password("wrong password")
 
 
-def test_sign_in_is_rate_limited_per_account(client, world):
+def test_sign_in_is_rate_limited_per_account(client, world, session):
     email = world["teacher_tx1"].email
+    session.commit()  # as if saved earlier: a refused request rolls back its own work
     codes = [
         client.post("/login", data={"email": email, "password": f"wrong{i}"}).status_code
         for i in range(6)
     ]
     assert codes[:5] == [401] * 5
     assert codes[5] == 429
-    # Even the right password is refused until the window passes.
+    # From that address even the right password waits for the window to pass ...
     response = client.post("/login", data={"email": email, "password": factories.PASSWORD})
     assert response.status_code == 429
+    # ... but the stranger has not locked the real user out: from their own address, they sign in.
+    response = client.post(
+        "/login",
+        data={"email": email, "password": factories.PASSWORD},
+        environ_base={"REMOTE_ADDR": "192.0.2.44"},
+    )
+    assert response.status_code == 302
+
+
+def test_successful_sign_ins_do_not_count_against_the_account(client, world):
+    user = world["teacher_tx1"]
+    for _ in range(7):
+        response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+        assert response.status_code == 302
+        client.post("/logout")
+
+
+def test_an_unknown_account_costs_a_password_hash_too(app, world, monkeypatch):
+    from app.auth import services
+
+    hashed = []
+    real = services.check_password_hash
+    monkeypatch.setattr(
+        services, "check_password_hash", lambda h, p: hashed.append(h) or real(h, p)
+    )
+    with app.test_request_context():
+        assert services.authenticate_user("nobody@example.org", "a password") is None
+    assert len(hashed) == 1 and hashed[0].startswith("pbkdf2:sha256:1000")
 
 
 def test_sign_out_needs_post(client, auth, world):
