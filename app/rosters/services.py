@@ -3,12 +3,14 @@
 import hashlib
 from dataclasses import asdict, dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.audit.services import record_event
 from app.common import utcnow
 from app.courses.models import CourseVersion, Unit
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.errors import DomainError
 from app.extensions import db
 from app.moves.services import move_student
 from app.rosters.bulk import among, insert_rows
@@ -21,11 +23,13 @@ from app.students.models import Student
 from app.users.models import User
 
 
-class RosterError(ValueError):
+class RosterError(DomainError):
     """The roster cannot be imported; `problems` says where and why (nothing was written)."""
 
+    status = 400
+
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problems")
+        super().__init__(_("Nothing was imported: the roster has the problems listed."))
         self.problems = problems
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.common import paginate
+from app.errors import on_refusal
 from app.extensions import db
 from app.permissions import admin_required, can_manage_site, coordinator_required
 from app.rosters.course_map import (
@@ -33,7 +34,7 @@ from app.rosters.export import export_oneroster
 from app.rosters.files import read_zip
 from app.rosters.forms import CourseMapForm, RosterExportForm, RosterUploadForm
 from app.rosters.models import RosterCourseMap, RosterImport, RosterJob
-from app.rosters.services import RosterError, import_roster
+from app.rosters.services import import_roster
 from app.rosters.tasks import import_roster_task, queue_roster_job
 from app.sites.models import Site
 from app.users.models import Role
@@ -54,46 +55,48 @@ def _history():
 @coordinator_required
 def index():
     form = RosterUploadForm()
-    problems, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            limit = current_app.config["ROSTER_MAX_BYTES"]
-            unpacked_limit = current_app.config["ROSTER_MAX_UNPACKED_BYTES"]
-            job_limit = max(limit, current_app.config["ROSTER_JOB_MAX_BYTES"])
-            data = form.roster.data.read(job_limit + 1)
-            name = form.roster.data.filename or "roster.zip"
-            if len(data) > job_limit:
-                problems = [
-                    _(
-                        "The file is too large for the page (%(mb)s MB at most): import it "
-                        "with the command flask rosters import.",
-                        mb=job_limit // 1_000_000,
-                    )
-                ]
-            elif len(data) > limit:
-                job = queue_roster_job(data, name, form.state.data or "", current_user)
-                # Committed before queueing: the worker reads the job from the database.
-                db.session.commit()
-                import_roster_task(job.id)
-                return redirect(url_for(".job", roster_job_id=job.id))
-            else:
-                try:
-                    record = import_roster(read_zip(data, unpacked_limit), current_user, name, data,
-                                           form.state.data or "")  # fmt: skip
-                except RosterError as error:
-                    db.session.rollback()
-                    problems = error.problems
-                else:
-                    flash(_("The roster was imported."), "success")
-                    return redirect(url_for(".index", shown=record.id))
+    on_refusal(lambda error: _index_page(form, error.problems))
+    if request.method != "POST":
+        return _index_page(form, [])
+    if not form.validate_on_submit():
+        return _index_page(form, []), 400
+    limit = current_app.config["ROSTER_MAX_BYTES"]
+    unpacked_limit = current_app.config["ROSTER_MAX_UNPACKED_BYTES"]
+    job_limit = max(limit, current_app.config["ROSTER_JOB_MAX_BYTES"])
+    data = form.roster.data.read(job_limit + 1)
+    name = form.roster.data.filename or "roster.zip"
+    if len(data) > job_limit:
+        message = _(
+            "The file is too large for the page (%(mb)s MB at most): import it "
+            "with the command flask rosters import.",
+            mb=job_limit // 1_000_000,
+        )
+        return _index_page(form, [message]), 400
+    if len(data) > limit:
+        job = queue_roster_job(data, name, form.state.data or "", current_user)
+        # Committed before queueing: the worker reads the job from the database.
+        db.session.commit()
+        import_roster_task(job.id)
+        return redirect(url_for(".job", roster_job_id=job.id))
+    record = import_roster(
+        read_zip(data, unpacked_limit), current_user, name, data, form.state.data or ""
+    )
+    flash(_("The roster was imported."), "success")
+    return redirect(url_for(".index", shown=record.id))
+
+
+def _index_page(form: RosterUploadForm, problems: list):
     shown = db.session.get(RosterImport, request.args.get("shown", 0, type=int))
     if shown is not None and shown.imported_by_id != current_user.id:
         shown = None
     return render_template(
-        "rosters/index.html", form=form, problems=problems[:SHOWN_PROBLEMS],
-        problem_count=len(problems), pagination=_history(), shown=shown,
-    ), status  # fmt: skip
+        "rosters/index.html",
+        form=form,
+        problems=problems[:SHOWN_PROBLEMS],
+        problem_count=len(problems),
+        pagination=_history(),
+        shown=shown,
+    )
 
 
 def _export_scopes() -> dict[str, list[Site]]:
