@@ -1,19 +1,15 @@
 """Migrations: one head, and `upgrade` from empty builds exactly the models' schema."""
 
-import os
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
 from config import BASE_DIR, TestingConfig
+from tests.installations import database_url
 
 
 def test_single_head(app):
@@ -24,20 +20,8 @@ def test_single_head(app):
 @pytest.fixture
 def empty_database_url(tmp_path):
     """A brand-new empty database on the engine the suite runs on."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    name = f"puente_migrate_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with database_url(tmp_path, "migrate") as url:
+        yield url
 
 
 def test_upgrade_from_empty_matches_models(empty_database_url):

@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.users.forms import email_field
 
 STATE_CODE_PATTERN = r"^(US-[A-Z]{2}|MX-[A-Z]{3})$"
 STATE_CODE_MESSAGE = _l("Use an ISO 3166-2 code such as US-TX or MX-MIC.")
@@ -26,14 +28,7 @@ class UserForm(FlaskForm):
         _l("Family names"),
         validators=[DataRequired(message=_l("Enter the family names.")), Length(max=100)],
     )
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            DataRequired(message=_l("Enter an email address.")),
-            Email(message=_l("Enter a valid email address.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     password = PasswordField(
         _l("Password"),
         validators=[

@@ -2,10 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.passwords import MAX_LENGTH
+from app.users.forms import email_field
 
 
 class LoginForm(FlaskForm):
@@ -17,14 +18,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            DataRequired(message=_l("Enter an email address.")),
-            Email(message=_l("Enter a valid email address.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     submit = SubmitField(_l("Send me a link"))
 
 

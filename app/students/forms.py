@@ -23,6 +23,7 @@ from app.students.identifiers import (
     STATE_ID_MAX,
     upper_filter,
 )
+from app.users.forms import email_field
 
 
 def _strip(value):
@@ -79,12 +80,5 @@ class EditStudentForm(IdentityForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            DataRequired(message=_l("Enter an email address.")),
-            Email(message=_l("Enter a valid email address.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     submit = SubmitField(_l("Email a sign-in link"))
