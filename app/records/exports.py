@@ -113,6 +113,13 @@ def record_download(user: User, job: ExportJob) -> None:
     record_event(user, "history.export_downloaded", job, rows=job.rows, sha256=job.sha256)
 
 
+def read_export(path: Path, size: int = 64 * 1024) -> Iterator[bytes]:
+    """The file in pieces; opened only when the response is read, closed with it."""
+    with path.open("rb") as handle:
+        while piece := handle.read(size):
+            yield piece
+
+
 def run_export_job(job_id: int) -> None:
     """Write the job's file from the beginning; a run that lost its lease stops quietly."""
     token = claim_job(ExportJob, job_id)

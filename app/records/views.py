@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -28,6 +27,7 @@ from app.records.exports import (
     describe_filters,
     export_history_task,
     export_path,
+    read_export,
     record_download,
     start_history_export,
 )
@@ -114,9 +114,9 @@ def export_download(export_id: int):
         abort(404)
     record_download(current_user, job)
     name = f"course-history-{job.created_at.date().isoformat()}-{job.id}.csv"
-    response = send_file(path, mimetype="text/csv", as_attachment=True, download_name=name,
-                         conditional=False, etag=False, max_age=0)  # fmt: skip
-    response.headers["Cache-Control"] = "no-store"
+    headers = {**_attachment(name), "Cache-Control": "no-store",
+               "Content-Length": str(path.stat().st_size)}  # fmt: skip
+    response = Response(read_export(path), content_type=CSV_TYPE, headers=headers)
     response.headers["Repr-Digest"] = f"sha-256=:{b64encode(bytes.fromhex(job.sha256)).decode()}:"
     return response
 
