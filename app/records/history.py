@@ -1,4 +1,4 @@
-"""Course history as MSIX-style CSV: one row per enrollment, built in batches (app/records/exports.py writes a scope's file)."""
+"""Course history as MSIX-style CSV: one row per enrollment, built in batches."""
 
 import csv
 import io
