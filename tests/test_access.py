@@ -191,8 +191,15 @@ def objects(app, world, tmp_path, monkeypatch):
                          issued=1, print_ids=[cert.print_id], finished_at=cert.issued_at)  # fmt: skip
     db.session.add(job)
     monkeypatch.setitem(app.config, "EXPORTS_DIR", str(tmp_path))
-    export = ExportJob(created_by_id=world["teacher_tx1"].id, status=JobStatus.DONE, total=1,
-                       done=1, rows=0, sha256=sha256(b"").hexdigest(), finished_at=utcnow())  # fmt: skip
+    export = ExportJob(
+        created_by_id=world["teacher_tx1"].id,
+        status=JobStatus.DONE,
+        total=1,
+        done=1,
+        rows=0,
+        sha256=sha256(b"").hexdigest(),
+        finished_at=utcnow(),
+    )
     db.session.add(export)
     db.session.flush()
     export_path(export).write_bytes(b"")

@@ -99,8 +99,14 @@ def describe_filters(filters: dict[str, str]) -> list[tuple[str, str]]:
         "awaiting": filters.get("awaiting") and _("yes"),
         "status": filters.get("status") and status_label(filters["status"]),
     }
-    labels = {"q": _("Search"), "site": _("Site"), "kind": _("Kind"), "course": _("Course"),
-              "awaiting": _("Work awaiting grading"), "status": _("Status")}  # fmt: skip
+    labels = {
+        "q": _("Search"),
+        "site": _("Site"),
+        "kind": _("Kind"),
+        "course": _("Course"),
+        "awaiting": _("Work awaiting grading"),
+        "status": _("Status"),
+    }
     return [(labels[key], value) for key, value in values.items() if value]
 
 
@@ -184,9 +190,16 @@ def _write_export(job_id: int, token: str, part: Path) -> None:
     # Rows added or removed meanwhile change the count: the total is what the file holds.
     job.total = job.done = tally.students
     job.rows, job.sha256 = tally.rows, digest.hexdigest()
-    record_event(job.created_by, "history.exported", job, students=tally.students,
-                 enrollments=tally.rows, filters=filters, status=filters.get("status"),
-                 sha256=job.sha256)  # fmt: skip
+    record_event(
+        job.created_by,
+        "history.exported",
+        job,
+        students=tally.students,
+        enrollments=tally.rows,
+        filters=filters,
+        status=filters.get("status"),
+        sha256=job.sha256,
+    )
     _finish(job, JobStatus.DONE)
 
 

@@ -101,8 +101,13 @@ def export_job(export_id: int):
 @staff_required
 def export_progress(export_id: int):
     job = _own_export(export_id)
-    return jsonify(status=job.status.value, total=job.total, done=job.done, rows=job.rows,
-                   finished=job.finished_at is not None)  # fmt: skip
+    return jsonify(
+        status=job.status.value,
+        total=job.total,
+        done=job.done,
+        rows=job.rows,
+        finished=job.finished_at is not None,
+    )
 
 
 @bp.route("/exports/<int:export_id>/course-history.csv")
@@ -114,8 +119,11 @@ def export_download(export_id: int):
         abort(404)
     record_download(current_user, job)
     name = f"course-history-{job.created_at.date().isoformat()}-{job.id}.csv"
-    headers = {**_attachment(name), "Cache-Control": "no-store",
-               "Content-Length": str(path.stat().st_size)}  # fmt: skip
+    headers = {
+        **_attachment(name),
+        "Cache-Control": "no-store",
+        "Content-Length": str(path.stat().st_size),
+    }
     response = Response(read_export(path), content_type=CSV_TYPE, headers=headers)
     response.headers["Repr-Digest"] = f"sha-256=:{b64encode(bytes.fromhex(job.sha256)).decode()}:"
     return response

@@ -20,8 +20,11 @@ from tests.concurrency.harness import Actor, gunicorn, wait_until
 from tests.concurrency.test_job_faults import start_worker
 
 STUDENTS = 200
-JOB_ENV = {"PUENTE_LIVE_JOBS": "worker", "PUENTE_LIVE_JOB_LEASE": "4",
-           "PUENTE_LIVE_EXPORT_BATCH": "1"}  # fmt: skip
+JOB_ENV = {
+    "PUENTE_LIVE_JOBS": "worker",
+    "PUENTE_LIVE_JOB_LEASE": "4",
+    "PUENTE_LIVE_EXPORT_BATCH": "1",
+}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +95,12 @@ def test_a_killed_worker_export_finishes_after_a_restart_with_one_complete_file(
         log.close()
         print((tmp_path / "worker.log").read_text()[-3000:])  # shown when the test fails
     assert (done.status, done.runs, done.total, done.done, done.rows) == (
-        JobStatus.DONE, 2, STUDENTS, STUDENTS, STUDENTS)  # fmt: skip
+        JobStatus.DONE,
+        2,
+        STUDENTS,
+        STUDENTS,
+        STUDENTS,
+    )
     assert sorted(p.name for p in folder.iterdir()) == [f"{job_id}.csv"]
 
     page = owner.get(f"/records/exports/{job_id}").text
@@ -103,8 +111,11 @@ def test_a_killed_worker_export_finishes_after_a_restart_with_one_complete_file(
     assert response.content == (folder / f"{job_id}.csv").read_bytes()
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))[1:]
     ids = [int(row[0]) for row in rows]
-    tally("export, worker SIGKILLed", duplicates=len(ids) - len(set(ids)),
-          lost=len({s.id for s in students} - set(ids)))  # fmt: skip
+    tally(
+        "export, worker SIGKILLed",
+        duplicates=len(ids) - len(set(ids)),
+        lost=len({s.id for s in students} - set(ids)),
+    )
     assert ids == sorted(s.id for s in students)  # each once, in order, only the scope's
     other = Actor(job_server, world["teacher_tx2"])
     assert other.get(f"/records/exports/{job_id}/course-history.csv").status_code == 403

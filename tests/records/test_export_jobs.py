@@ -67,11 +67,14 @@ def test_start_follow_and_download_an_export(client, world, exports_dir):
     assert events["history.export_started"].data["filters"] == job.filters
     done = events["history.exported"]
     assert (done.actor_id, done.data["students"], done.data["enrollments"]) == (
-        world["coord_tx"].id, 3, 4)  # fmt: skip
+        world["coord_tx"].id,
+        3,
+        4,
+    )
     assert done.data["filters"] == job.filters and done.data["sha256"] == job.sha256
     downloads = AuditEvent.query.filter_by(
         action="history.export_downloaded", object_id=job.id
-    ).all()  # fmt: skip
+    ).all()
     assert len(downloads) == 2 and downloads[0].data["rows"] == 4
 
 
@@ -79,8 +82,11 @@ def test_only_who_started_it_and_admins_see_an_export(client, world):
     _students(world, world["tx1"], 1)
     sign_in(client, world["teacher_tx1"])
     job = _start(client)
-    urls = [f"/records/exports/{job.id}", f"/records/exports/{job.id}.json",
-            f"/records/exports/{job.id}/course-history.csv"]  # fmt: skip
+    urls = [
+        f"/records/exports/{job.id}",
+        f"/records/exports/{job.id}.json",
+        f"/records/exports/{job.id}/course-history.csv",
+    ]
     for user in (world["teacher_tx2"], world["coord_tx"], world["coord_nd"]):
         sign_in(client, user)
         assert [client.get(url).status_code for url in urls] == [403, 403, 403]
@@ -91,7 +97,7 @@ def test_only_who_started_it_and_admins_see_an_export(client, world):
     assert client.get("/records/exports/999999").status_code == 404
     assert not AuditEvent.query.filter_by(
         action="history.export_downloaded", actor_id=world["coord_tx"].id
-    ).count()  # fmt: skip
+    ).count()
 
 
 def test_an_unfinished_export_offers_no_file(client, world):
@@ -111,9 +117,15 @@ def test_the_page_is_in_spanish(client, world):
     sign_in(client, world["teacher_tx1"])
     job = _start(client, status="active")
     page = client.get(f"/records/exports/{job.id}").get_data(as_text=True)
-    for text in ("Exportación del historial de cursos", "estudiantes listos", "Terminado",
-                 "Descargar el historial de cursos (CSV)", "2 filas (una por inscripción)",
-                 "Filtros", "Activo"):  # fmt: skip
+    for text in (
+        "Exportación del historial de cursos",
+        "estudiantes listos",
+        "Terminado",
+        "Descargar el historial de cursos (CSV)",
+        "2 filas (una por inscripción)",
+        "Filtros",
+        "Activo",
+    ):
         assert text in page, text
     long = client.post("/records/exports", data={"q": "x" * 201})
     assert long.status_code == 400
@@ -121,8 +133,13 @@ def test_the_page_is_in_spanish(client, world):
 
 
 def _abandoned(world, **fields) -> ExportJob:
-    job = ExportJob(created_by_id=world["teacher_tx1"].id, heartbeat_at=utcnow() - timedelta(
-        minutes=10), status=JobStatus.RUNNING, lease_token="dead", **fields)  # fmt: skip
+    job = ExportJob(
+        created_by_id=world["teacher_tx1"].id,
+        heartbeat_at=utcnow() - timedelta(minutes=10),
+        status=JobStatus.RUNNING,
+        lease_token="dead",
+        **fields,
+    )
     db.session.add(job)
     db.session.commit()
     return job
