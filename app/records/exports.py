@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.common import to_int, utcnow
@@ -28,6 +29,7 @@ from app.job_leases import (
 )
 from app.jobs import huey, in_app_context, watch
 from app.labels import status_label
+from app.permissions import site_scope
 from app.records.history import (
     BATCH_SIZE,
     HistoryError,
@@ -87,9 +89,15 @@ def start_history_export(user: User, args) -> ExportJob:
     return job
 
 
-def describe_filters(filters: dict[str, str]) -> list[tuple[str, str]]:
-    """(label, value) of each filter, in the user's language, sites and courses by name."""
-    site = db.session.get(Site, to_int(filters.get("site")) or 0)
+def describe_filters(job: ExportJob) -> list[tuple[str, str]]:
+    """(label, value) of each filter, in the user's language, sites (of the starter's scope)
+    and courses by name."""
+    filters = job.filters
+    site = db.session.scalar(
+        select(Site).where(
+            Site.id == (to_int(filters.get("site")) or 0), site_scope(job.created_by)
+        )
+    )
     course = db.session.get(Course, to_int(filters.get("course")) or 0)
     values = {
         "q": filters.get("q"),

@@ -92,9 +92,7 @@ def _own_export(export_id: int) -> ExportJob:
 @staff_required
 def export_job(export_id: int):
     job = _own_export(export_id)
-    return render_template(
-        "records/export_job.html", job=job, filters=describe_filters(job.filters)
-    )
+    return render_template("records/export_job.html", job=job, filters=describe_filters(job))
 
 
 @bp.route("/exports/<int:export_id>.json")

@@ -191,3 +191,14 @@ def test_a_queued_export_is_queued_again_when_a_worker_starts(world):
     assert requeue_abandoned_exports(at_start=True) == [job.id]
     db.session.refresh(job)
     assert (job.status, job.rows, job.runs) == (JobStatus.DONE, 1, 1)
+
+
+def test_a_site_outside_the_scope_exports_nothing_and_is_not_named(client, world):
+    _students(world, world["nd"], 2)
+    sign_in(client, world["coord_tx"])
+    job = _start(client, site=str(world["nd"].id))
+    assert (job.status, job.total, job.rows) == (JobStatus.DONE, 0, 0)
+    page = client.get(f"/records/exports/{job.id}").get_data(as_text=True)
+    assert f"Site: {world['nd'].id}" in page and world["nd"].name not in page
+    rows = read_csv(download(client, f"/records/exports/{job.id}/course-history.csv"))
+    assert rows == []
