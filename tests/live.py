@@ -15,6 +15,8 @@ class LiveConfig(TestingConfig):
     JOBS_IMMEDIATE = os.environ.get("PUENTE_LIVE_JOBS", "immediate") != "worker"
     JOB_LEASE_SECONDS = int(os.environ.get("PUENTE_LIVE_JOB_LEASE", "120"))
     JOB_CHUNK_SIZE = int(os.environ.get("PUENTE_LIVE_JOB_CHUNK", "50"))
+    EXPORT_BATCH_SIZE = int(os.environ.get("PUENTE_LIVE_EXPORT_BATCH", "1000"))
+    EXPORTS_DIR = os.environ.get("PUENTE_LIVE_EXPORTS_DIR")  # else the instance folder's exports/
 
 
 app = create_app(LiveConfig)

@@ -6,17 +6,21 @@ validation), "login" (sent to sign in / 401), or "deny" (403 or 404). A new rout
 """
 
 from datetime import date
+from hashlib import sha256
 
 import pytest
 
 from app.auth.models import TokenPurpose
 from app.auth.tokens import issue_token
 from app.certificates.models import CertificateJob, JobStatus
+from app.common import utcnow
 from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
 from app.extensions import db
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
+from app.records.exports import export_path
+from app.records.models import ExportJob
 from app.rosters.course_map import map_roster_course
 from app.rosters.models import RosterJob
 from app.users.services import create_api_token
@@ -55,6 +59,7 @@ ADMIN = row(admin=OK)
 API_LIST = row(anonymous=LOGIN, **{r: OK for r in ROLES[1:]})
 API_STUDENT_OBJECT = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
 OWN_JOB = row(coordinator=OK, admin=OK)  # the state coordinator started it; admins see all
+OWN_EXPORT = row(teacher=OK, admin=OK)  # the site's teacher started it; admins see all
 OWNER_OR_STAFF_IN_SCOPE = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
 # A move another installation sent to Texas: staff of every Texas site, Texas coordinators.
 STAFF_IN_DESTINATION = row(teacher=OK, other_teacher=OK, coordinator=OK, admin=OK)
@@ -131,7 +136,10 @@ TABLE = {
     "prior_courses.add": COORDINATOR_IN_SCOPE,
     "prior_courses.delete": COORDINATOR_IN_SCOPE,
     "records.course_history": STAFF_IN_SCOPE,
-    "records.course_history_export": ANY_STAFF,  # each gets the rows in their own scope
+    "records.start_export": ANY_STAFF,  # each exports the students in their own scope
+    "records.export_job": OWN_EXPORT,
+    "records.export_progress": OWN_EXPORT,
+    "records.export_download": OWN_EXPORT,
     "rosters.index": ANY_COORDINATOR,
     "rosters.export": ANY_COORDINATOR,
     "rosters.courses": ADMIN,
@@ -176,7 +184,7 @@ def test_every_route_is_in_the_table(app):
 
 
 @pytest.fixture
-def objects(world):
+def objects(app, world, tmp_path, monkeypatch):
     """Objects of one student at TX site 1, reached by every route's URL parameters."""
     student = world["student_tx1"]
     enrollment = factories.make_enrollment(student, world["course"], world["teacher_tx1"])
@@ -193,7 +201,19 @@ def objects(world):
     roster_job = RosterJob(created_by_id=world["coord_tx"].id, file_name="tx.zip", status="failed",
                            phase="done", problems=[["orgs.csv", 2, "type", "x"]], problem_count=1)  # fmt: skip
     db.session.add(roster_job)
+    monkeypatch.setitem(app.config, "EXPORTS_DIR", str(tmp_path))
+    export = ExportJob(
+        created_by_id=world["teacher_tx1"].id,
+        status=JobStatus.DONE,
+        total=1,
+        done=1,
+        rows=0,
+        sha256=sha256(b"").hexdigest(),
+        finished_at=utcnow(),
+    )
+    db.session.add(export)
     db.session.flush()
+    export_path(export).write_bytes(b"")
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
     inbound = InboundTransfer(sender="https://nd.puente.example/issuer", sender_move_id=7,
                               package_id="p", package={}, given_name="Eva", family_name="Luna",
@@ -225,6 +245,7 @@ def objects(world):
         "cert_id": cert.id,
         "code": cert.code,
         "job_id": job.id,
+        "export_id": export.id,
         "move_id": move.id,
         "prior_course_id": prior.id,
         "name": "key-1",

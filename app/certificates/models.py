@@ -9,18 +9,12 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.common import enum_column, utcnow
 from app.extensions import db
+from app.job_leases import JobStatus
 
 
 class CertificateStatus(enum.StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
-
-
-class JobStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
 
 
 class CertificateJob(db.Model):

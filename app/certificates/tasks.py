@@ -6,11 +6,8 @@ stale (the worker died) claims the job and finishes the awards not yet certified
 once, since issuing locks the award and the database allows one valid certificate per award.
 """
 
-import secrets
-from datetime import timedelta
-
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,24 +21,17 @@ from app.certificates.services import (
 from app.common import utcnow
 from app.credits.models import CreditAward
 from app.extensions import db
+from app.job_leases import MAX_RUNS, LeaseLostError, hold_lease, requeue_abandoned
+from app.job_leases import claim_job as claim_lease
 from app.jobs import huey, in_app_context, watch
 
 CHUNK = 50
-MAX_RUNS = 3  # a job whose worker died this many times is stopped, with what was done kept
 _LOST_RACE = (IntegrityError, StaleDataError, OperationalError)
-
-
-class LeaseLostError(Exception):
-    """Another run claimed the job (this one was taken for dead); this run stops."""
 
 
 @huey.task()
 def issue_pending_task(job_id: int) -> None:
     in_app_context(run_issue_job, job_id)
-
-
-def _lease_seconds() -> int:
-    return current_app.config.get("JOB_LEASE_SECONDS", 120)
 
 
 def _chunk_size() -> int:
@@ -50,28 +40,7 @@ def _chunk_size() -> int:
 
 def claim_job(job_id: int) -> str | None:
     """Take the job's lease if it is queued or its lease is stale; the new token, or None."""
-    token = secrets.token_hex(8)
-    now = utcnow()
-    claimed = db.session.execute(
-        update(CertificateJob)
-        .where(
-            CertificateJob.id == job_id,
-            CertificateJob.finished_at.is_(None),
-            or_(
-                CertificateJob.status == JobStatus.QUEUED,
-                CertificateJob.heartbeat_at.is_(None),
-                CertificateJob.heartbeat_at < now - timedelta(seconds=_lease_seconds()),
-            ),
-        )
-        .values(
-            status=JobStatus.RUNNING,
-            lease_token=token,
-            heartbeat_at=now,
-            runs=CertificateJob.runs + 1,
-        )
-    ).rowcount
-    db.session.commit()
-    return token if claimed == 1 else None
+    return claim_lease(CertificateJob, job_id)
 
 
 def _hold_lease(job_id: int, token: str) -> CertificateJob:
@@ -79,15 +48,7 @@ def _hold_lease(job_id: int, token: str) -> CertificateJob:
 
     :raises LeaseLostError: when another run holds the job now.
     """
-    renewed = db.session.execute(
-        update(CertificateJob)
-        .where(CertificateJob.id == job_id, CertificateJob.lease_token == token)
-        .values(heartbeat_at=utcnow())
-    ).rowcount
-    if renewed != 1:
-        db.session.rollback()
-        raise LeaseLostError(job_id)
-    return db.session.get(CertificateJob, job_id, populate_existing=True)
+    return hold_lease(CertificateJob, job_id, token)
 
 
 def run_issue_job(job_id: int) -> None:
@@ -219,29 +180,8 @@ def _load(ids: list[int]) -> list[CreditAward]:
 
 @watch
 def requeue_abandoned_jobs(at_start: bool) -> list[int]:
-    """Queue again every job a dead worker left: a stale lease; at a worker's start, also every
-    job still queued (its task may have been lost with the queue's last worker)."""
-    stale = utcnow() - timedelta(seconds=_lease_seconds())
-    abandoned = (CertificateJob.status == JobStatus.RUNNING) & (CertificateJob.heartbeat_at < stale)
-    if at_start:
-        abandoned = abandoned | (CertificateJob.status == JobStatus.QUEUED)
-    ids = list(
-        db.session.scalars(
-            select(CertificateJob.id).where(CertificateJob.finished_at.is_(None), abandoned)
-        )
-    )
-    requeued = []
-    for job_id in ids:
-        # Marked queued first, so the next watch does not queue it again before it runs.
-        moved = db.session.execute(
-            update(CertificateJob)
-            .where(CertificateJob.id == job_id, CertificateJob.finished_at.is_(None))
-            .values(status=JobStatus.QUEUED, lease_token=None)
-        ).rowcount
-        db.session.commit()
-        if moved:
-            issue_pending_task(job_id)
-            requeued.append(job_id)
+    """Queue again every certificate job a dead worker left (see app/job_leases.py)."""
+    requeued = requeue_abandoned(CertificateJob, issue_pending_task, at_start)
     if requeued:
         current_app.logger.warning("Certificate jobs queued again: %s", requeued)
     return requeued

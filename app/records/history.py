@@ -1,4 +1,4 @@
-"""Course history as MSIX-style CSV: one row per enrollment, built and streamed in batches."""
+"""Course history as MSIX-style CSV: one row per enrollment, built in batches."""
 
 import csv
 import io
@@ -214,7 +214,7 @@ def history_counts(user: User, args) -> tuple[int, int]:
 def iter_course_history(user: User, args, batch_size: int = BATCH_SIZE) -> Iterator[list[list]]:
     """Batches of rows for every enrollment in `user`'s scope matching `args`, by student.
 
-    The query is built now (the caller may stream the batches after the request's commit);
+    The query is built now (the export job reads the batches across its own commits);
     keyset pagination on (student id, enrollment id) makes each batch one query plus a fixed
     number of eager loads, and only one batch is held in memory.
     """

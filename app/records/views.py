@@ -1,24 +1,44 @@
-"""Record documents: the Binational Transfer Document and the MSIX-style course-history CSV."""
+"""Record documents: the Binational Transfer Document and the MSIX-style course-history CSV
+(one student at once; a whole scope through an export job)."""
 
 import re
 import unicodedata
+from base64 import b64encode
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.audit.services import record_event
-from app.common import utcnow
 from app.errors import render_error
+from app.extensions import db
+from app.job_leases import JobStatus
 from app.permissions import get_student_or_404, staff_required
+from app.records.exports import (
+    can_download_export,
+    describe_filters,
+    export_history_task,
+    export_path,
+    read_export,
+    record_download,
+    start_history_export,
+)
+from app.records.forms import ExportForm
 from app.records.history import (
     HistoryError,
     course_history_rows,
     csv_text,
-    history_counts,
-    iter_course_history,
-    parse_filters,
     student_enrollments,
 )
+from app.records.models import ExportJob
 from app.records.transfer_document import issue_transfer_document
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -46,22 +66,65 @@ def course_history(student_id: int):
     return Response("".join(csv_text([rows])), content_type=CSV_TYPE, headers=_attachment(name))
 
 
-@bp.route("/course-history.csv")
+@bp.route("/exports", methods=["POST"])
 @staff_required
-def course_history_export():
+def start_export():
+    if not ExportForm().validate_on_submit():
+        abort(400)
     try:
-        filters = parse_filters(request.args)
+        job = start_history_export(current_user, request.form)
     except HistoryError as error:
         return render_error(400, str(error))
-    students, enrollments = history_counts(current_user, request.args)
-    args = request.args.to_dict()
-    user = current_user._get_current_object()
-    record_event(user, "history.exported", user, students=students,
-                 enrollments=enrollments, filters=args, status=filters["status"])  # fmt: skip
-    # The audit event is committed when the view returns; the rows follow as they are read.
-    body = csv_text(iter_course_history(user, args))
-    name = f"course-history-{utcnow().date().isoformat()}.csv"
-    return Response(stream_with_context(body), content_type=CSV_TYPE, headers=_attachment(name))
+    # Committed before queueing: the worker reads the job from the database.
+    db.session.commit()
+    export_history_task(job.id)
+    return redirect(url_for(".export_job", export_id=job.id))
+
+
+def _own_export(export_id: int) -> ExportJob:
+    job = db.session.get(ExportJob, export_id) or abort(404)
+    if not can_download_export(current_user, job):
+        abort(403)
+    return job
+
+
+@bp.route("/exports/<int:export_id>")
+@staff_required
+def export_job(export_id: int):
+    job = _own_export(export_id)
+    return render_template("records/export_job.html", job=job, filters=describe_filters(job))
+
+
+@bp.route("/exports/<int:export_id>.json")
+@staff_required
+def export_progress(export_id: int):
+    job = _own_export(export_id)
+    return jsonify(
+        status=job.status.value,
+        total=job.total,
+        done=job.done,
+        rows=job.rows,
+        finished=job.finished_at is not None,
+    )
+
+
+@bp.route("/exports/<int:export_id>/course-history.csv")
+@staff_required
+def export_download(export_id: int):
+    job = _own_export(export_id)
+    path = export_path(job)
+    if job.status != JobStatus.DONE or not path.is_file():
+        abort(404)
+    record_download(current_user, job)
+    name = f"course-history-{job.created_at.date().isoformat()}-{job.id}.csv"
+    headers = {
+        **_attachment(name),
+        "Cache-Control": "no-store",
+        "Content-Length": str(path.stat().st_size),
+    }
+    response = Response(read_export(path), content_type=CSV_TYPE, headers=headers)
+    response.headers["Repr-Digest"] = f"sha-256=:{b64encode(bytes.fromhex(job.sha256)).decode()}:"
+    return response
 
 
 @bp.route("/students/<int:student_id>/transfer-document.pdf")
