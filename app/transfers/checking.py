@@ -28,7 +28,7 @@ SCHEMA_FILE = Path(__file__).with_name("transfer-package.schema.json")
 MAX_PACKAGE_BYTES = 5_000_000
 EARLIEST_RECORD = date(2000, 1, 1)  # no Puente record is older
 EARLIEST_BIRTH = date(1980, 1, 1)
-DATE_FIELDS = {"birth_date"}
+DATE_FIELDS = {"birth_date", "target_date"}
 DATETIME_FIELDS = {
     "exported_at",
     "assigned_at",
@@ -200,7 +200,7 @@ def schema_problem(error: ValidationError) -> str:
 
 def date_problems(package: dict) -> list[str]:
     """Dates a schema cannot check: real calendar dates, none before 2000 (birth dates: 1980)
-    and none in the future."""
+    and none in the future (target dates: up to three years ahead)."""
     now = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
     problems = []
     for path, key, value in _walk(package, ()):
@@ -218,7 +218,16 @@ def date_problems(package: dict) -> list[str]:
                     )
                 )
                 continue
-            if not EARLIEST_BIRTH <= day <= now.date():
+            if key == "target_date":
+                if not EARLIEST_RECORD <= day <= now.date() + timedelta(days=3 * 366):
+                    problems.append(
+                        _(
+                            "%(where)s: %(value)s is not a possible target date.",
+                            where=_where(path),
+                            value=_shown(value),
+                        )
+                    )
+            elif not EARLIEST_BIRTH <= day <= now.date():
                 problems.append(
                     _(
                         "%(where)s: %(value)s is not a possible date of birth.",

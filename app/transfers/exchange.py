@@ -15,6 +15,7 @@ from app.places import place
 from app.sites.models import Site
 from app.sites.services import served_places
 from app.transfers.checking import check_package
+from app.transfers.matching import resolve_target
 from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package
 from app.transfers.peers import PeerError, post_signed
@@ -151,9 +152,16 @@ def accept_move(sender: TrustedIssuer, body: bytes) -> tuple[InboundTransfer, bo
     return inbound, True
 
 
-def receive_inbound(inbound: InboundTransfer, site: Site, by: User) -> int:
-    """Take the student in at `site`: the package is imported there (continuing a record the
-    user manages, or a new one), and the incoming notice is closed.
+def needs_review(inbound: InboundTransfer, site: Site, by: User) -> bool:
+    """Whether receiving at `site` could continue a record elsewhere (or one of several), so the
+    user chooses on the review page instead of one click moving a record silently."""
+    choices = resolve_target(inbound.package["student"], by).choices
+    return bool(choices) and not (len(choices) == 1 and choices[0].site_id == site.id)
+
+
+def receive_inbound(inbound: InboundTransfer, site: Site, by: User, choice: str = "auto") -> int:
+    """Take the student in at `site`: the package is imported there (continuing the record
+    `choice` names — see import_package — or a new one), and the incoming notice is closed.
 
     :returns: the student's id here.
     :raises TransferError: as import_package; PeerError when already received.
@@ -162,7 +170,7 @@ def receive_inbound(inbound: InboundTransfer, site: Site, by: User) -> int:
         raise PeerError(_("This student was already received."), 409)
     if inbound.destination_code not in (site.state_code, site.country):
         raise PeerError(_("Choose a site in %(place)s.", place=inbound.destination_code))
-    record = import_package(inbound.package, site, by)
+    record = import_package(inbound.package, site, by, choice)
     inbound.status, inbound.student_id = InboundStatus.RECEIVED, record.student_id
     inbound.received_by_id, inbound.received_at = by.id, utcnow()
     db.session.flush()

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -18,6 +18,8 @@ class ConfirmForm(FlaskForm):
     package = TextAreaField(validators=[DataRequired()])
     site_id = SelectField(_l("Site"), coerce=int)
     student = SelectField(_l("Student record"))
+    # Set when the package came with a move another installation sent here.
+    inbound_id = HiddenField()
 
 
 class TrustForm(FlaskForm):

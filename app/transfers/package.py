@@ -89,6 +89,7 @@ def _enrollment(enrollment, tests, awards, certs) -> dict:
             "title_es": version.title_es,
         },  # fmt: skip
         "status": enrollment.status.value,
+        "target_date": _iso(enrollment.target_date),
         "assigned_at": _iso(enrollment.assigned_at),
         "started_at": _iso(enrollment.started_at),
         "completed_at": _iso(enrollment.completed_at),

@@ -210,7 +210,8 @@ def _continue_enrollment(student, version, entry, issuer, user) -> Enrollment:
         Enrollment.student_id == student.id, Enrollment.course_version_id == version.id))  # fmt: skip
     if enrollment is None:
         enrollment = Enrollment(student=student, course_version=version, assigned_by=user,
-                                started_at=_datetime(entry.get("started_at")))  # fmt: skip
+                                started_at=_datetime(entry.get("started_at")),
+                                target_date=_date(entry.get("target_date")))  # fmt: skip
         db.session.add(enrollment)
         for unit in version.units:
             db.session.add(UnitProgress(enrollment=enrollment, unit=unit, unit_number=unit.number))
@@ -218,6 +219,13 @@ def _continue_enrollment(student, version, entry, issuer, user) -> Enrollment:
     incoming = {u["number"]: u for u in entry["units"]}
     for progress in enrollment.units:
         unit = _settled(incoming.get(progress.unit_number))
+        if unit is not None and _begun_elsewhere(unit, progress):
+            # The open unit continues where she left it: what she read and her unit work (an
+            # ungraded test stays with the sending site; she takes it here).
+            progress.status = UnitStatus.IN_PROGRESS
+            progress.lessons_read = unit.get("lessons_read", 0)
+            progress.work_percent = unit.get("work_percent")
+            continue
         if unit is None or not _better(unit, progress):
             continue
         progress.status = (
@@ -294,6 +302,15 @@ def _settled(unit: dict | None) -> dict | None:
         return unit
     graded = sum(1 for t in unit.get("tests", []) if t.get("status") == "graded")
     return {**unit, "status": "failed", "test_attempts": graded}
+
+
+def _begun_elsewhere(unit: dict, progress: UnitProgress) -> bool:
+    """An unfinished unit the student had begun at the sending site, not yet begun here."""
+    return (
+        unit["status"] not in ("passed", "failed", "not_started")
+        and progress.status == UnitStatus.NOT_STARTED
+        and progress.lessons_read == 0
+    )
 
 
 def _better(unit: dict, progress: UnitProgress) -> bool:

@@ -1,8 +1,18 @@
 """Transfer pages: export a student's package, import one (review the match), trusted installations."""
 
+import io
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,6 +20,7 @@ from wtforms import SelectChoice
 
 from app.audit.services import record_event
 from app.certificates.credential import issuer_document
+from app.common import to_int
 from app.errors import on_refusal
 from app.extensions import db
 from app.installation import peer_service
@@ -20,12 +31,14 @@ from app.moves.views import inbound_receive_form, render_incoming, render_studen
 from app.permissions import (
     admin_required,
     can_manage_student,
+    can_view_student,
     get_student_or_404,
     staff_required,
     visible_sites,
 )
 from app.sites.models import Site
 from app.sites.services import served_places
+from app.students.models import Student
 from app.transfers import exchange
 from app.transfers.checking import MAX_PACKAGE_BYTES, check_package
 from app.transfers.forms import ConfirmForm, TrustForm, UploadForm
@@ -48,10 +61,12 @@ def export(student_id: int):
         current_user, "transfer.exported", student, student_id=student.id, package=package["id"]
     )
     name = f"transfer-{student.family_name}-{student.given_name}-{package['exported_at'][:10]}.json"
-    return Response(
-        json.dumps(package, ensure_ascii=False, indent=1),
+    # send_file names the download in ASCII and, for accents and spaces, in RFC 5987 too.
+    return send_file(
+        io.BytesIO(json.dumps(package, ensure_ascii=False, indent=1).encode()),
         mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        as_attachment=True,
+        download_name=name.replace(" ", "-"),
     )
 
 
@@ -75,11 +90,13 @@ def upload():
     return _review(check.package, form.site_id.data)
 
 
-def _review(package: dict, site_id: int | None):
+def _review(package: dict, site_id: int | None, inbound_id: int | None = None):
     resolution = resolve_target(package["student"], current_user)
     # Built from the values given, never from the request (the upload's file field has the
     # same name as the package text carried to the confirmation).
-    form = ConfirmForm(formdata=None, package=json.dumps(package, ensure_ascii=False))
+    form = ConfirmForm(
+        formdata=None, package=json.dumps(package, ensure_ascii=False), inbound_id=inbound_id
+    )
     _site_choices(form)
     form.site_id.data = site_id
     choices = [
@@ -117,15 +134,23 @@ def confirm():
     done = already_imported(package)
     if done is not None:
         flash(_("This package was already imported; nothing changed."), "info")
-        return redirect(url_for("students.detail", student_id=done.student_id))
+        if can_view_student(current_user, done.student):
+            return redirect(url_for("students.detail", student_id=done.student_id))
+        return redirect(url_for("students.index"))  # imported at a site this user cannot see
     sites = {s.id: s for s in visible_sites(current_user)}
     site = sites.get(form.site_id.data)
-    on_refusal(lambda _error: _review(package, site.id if site else None))
+    inbound = _inbound_or_404(form.inbound_id.data) if form.inbound_id.data else None
+    on_refusal(lambda _error: _review(package, site.id if site else None, form.inbound_id.data))
     if site is None:
         raise TransferError(_("Choose one of your sites."), 400)
-    record = import_package(package, site, current_user, form.student.data or "")
-    flash(_("The record of %(name)s was imported.", name=record.student.full_name), "success")
-    return redirect(url_for("students.detail", student_id=record.student_id))
+    choice = form.student.data or ""
+    if inbound is not None and inbound.package_id == package["id"]:
+        student_id = exchange.receive_inbound(inbound, site, current_user, choice)
+    else:
+        student_id = import_package(package, site, current_user, choice).student_id
+    student = db.session.get(Student, student_id)
+    flash(_("The record of %(name)s was imported.", name=student.full_name), "success")
+    return redirect(url_for("students.detail", student_id=student_id))
 
 
 @bp.route("/issuers", methods=["GET", "POST"])
@@ -165,19 +190,29 @@ def send_move(move_id: int):
     return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
 
 
-@bp.post("/inbound/<int:inbound_id>/receive")
-@staff_required
-def receive_inbound(inbound_id: int):
+def _inbound_or_404(inbound_id) -> InboundTransfer:
     inbound = db.session.scalar(
-        select(InboundTransfer).where(InboundTransfer.id == inbound_id, inbound_scope(current_user))
+        select(InboundTransfer).where(
+            InboundTransfer.id == to_int(inbound_id), inbound_scope(current_user)
+        )
     )
     if inbound is None:
         abort(404)  # FERPA: a notice for another state is not even confirmed to exist
+    return inbound
+
+
+@bp.post("/inbound/<int:inbound_id>/receive")
+@staff_required
+def receive_inbound(inbound_id: int):
+    inbound = _inbound_or_404(inbound_id)
     form = inbound_receive_form(inbound, visible_sites(current_user))
     on_refusal(lambda _error: render_incoming())
     if not form.validate_on_submit():
         raise PeerError(_("Choose the site that takes the student in."))
     site = db.session.get(Site, form.site_id.data)
+    if exchange.needs_review(inbound, site, current_user):
+        # A record here could continue (at another site, or one of several): choose on review.
+        return _review(inbound.package, site.id, inbound.id)
     student_id = exchange.receive_inbound(inbound, site, current_user)
     flash(
         _(

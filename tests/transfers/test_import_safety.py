@@ -146,3 +146,29 @@ def test_an_announced_move_lets_the_receiving_side_continue_the_record(world, au
     db.session.refresh(student)
     db.session.refresh(move)
     assert student.site_id == world["nd"].id and move.status == MoveStatus.ARRIVED
+
+
+def test_the_open_unit_and_the_target_date_come_along(world, auth, client):
+    from app.enrollments.models import UnitStatus
+
+    student = factories.make_student(world["tx1"], given_name="Iris", family_name="Vega",
+                                     birth_date=date(2009, 4, 4))  # fmt: skip
+    enrollment = factories.make_enrollment(student, world["course"], world["teacher_tx1"])
+    enrollment.target_date = date(2027, 5, 1)
+    factories.pass_unit(enrollment.units[0])
+    begun = enrollment.units[1]
+    begun.status, begun.lessons_read, begun.work_percent = UnitStatus.IN_PROGRESS, 2, 90.0
+    package = build_package(student)
+    db.session.commit()
+    auth.login(world["teacher_nd"])
+    assert confirm(client, package, world["nd"].id, "new").status_code == 302
+    copy = db.session.scalars(select(Student).where(Student.duplicate_of_id == student.id)).one()
+    from app.enrollments.models import Enrollment
+
+    arrived = db.session.scalars(select(Enrollment).where(Enrollment.student_id == copy.id)).one()
+    assert arrived.target_date == date(2027, 5, 1)
+    first, second = arrived.units[0], arrived.units[1]
+    assert first.status == UnitStatus.PASSED
+    assert (second.status, second.lessons_read, second.work_percent, second.test_attempts) == (
+        UnitStatus.IN_PROGRESS, 2, 90.0, 0,
+    )  # fmt: skip

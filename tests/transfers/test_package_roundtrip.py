@@ -225,6 +225,17 @@ def record_of(package: dict) -> dict:
     return {"student": package["student"], "enrollments": enrollments}
 
 
+def _as_continued(unit: dict) -> dict:
+    """A finished unit arrives as it is; a begun one continues where she left it (what she read
+    and her unit work), its ungraded test taken again here."""
+    if unit["status"] in FINAL:
+        return unit
+    if unit["status"] == "not_started":
+        return _NOT_STARTED
+    return {**_NOT_STARTED, "status": "in_progress", "lessons_read": unit["lessons_read"],
+            "work_percent": unit["work_percent"]}  # fmt: skip
+
+
 def as_imported(package: dict) -> dict:
     """What the receiving installation should hold: a withdrawn course continues there, and an
     unfinished unit test (handed in, not graded) is taken again there."""
@@ -232,10 +243,7 @@ def as_imported(package: dict) -> dict:
     for entry in expected["enrollments"].values():
         if entry["status"] == "withdrawn":
             entry["status"], entry["completed_at"] = "active", None
-        entry["units"] = [
-            unit if unit["status"] in FINAL else _NOT_STARTED
-            for unit in entry["units"]
-        ]  # fmt: skip
+        entry["units"] = [_as_continued(unit) for unit in entry["units"]]
     return expected
 
 

@@ -181,3 +181,38 @@ def test_a_package_that_is_not_the_senders_own_is_refused(texas, dakota, people,
     assert "The signature does not match" in response.json()["error"]
     with dakota.context():
         assert db.session.scalar(select(func.count()).select_from(InboundTransfer)) == 0
+
+
+def test_a_record_already_here_at_another_site_is_chosen_on_the_review(texas, dakota, people):
+    """One click never moves a record silently: when the package could continue a record the
+    receiver has at another site, receiving shows the review and the user chooses."""
+    from tests import factories
+
+    with dakota.context():
+        other = factories.make_site("US-ND", code="ND-FAR", name="Fargo Migrant Program")
+        known = factories.make_student(other, with_user=False, given_name="Rosa",
+                                       family_name="Campos", msix_id="123456789012")  # fmt: skip
+        db.session.commit()
+        known_id, admin = known.id, people["dakota"]["admin"]
+    signed_in(texas, people["texas"]["teacher"]).post(f"/transfers/moves/{people['move_id']}/send")
+    (inbound,) = inbound_rows(dakota)
+    client = signed_in(dakota, admin)
+    site_id = people["dakota"]["site_id"]
+    review = client.post(
+        f"/transfers/inbound/{inbound.id}/receive", data={f"i{inbound.id}-site_id": site_id}
+    )
+    html = review.get_data(as_text=True)
+    assert review.status_code == 200 and "Review the transfer" in html
+    assert f'value="{known_id}"' in html and f'name="inbound_id" type="hidden" value="{inbound.id}"' in html
+    with dakota.context():
+        assert db.session.get(Student, known_id).site_id != site_id  # nothing moved yet
+    package = json.dumps(inbound.package)
+    done = client.post(
+        "/transfers/confirm",
+        data={"package": package, "site_id": site_id, "student": str(known_id),
+              "inbound_id": inbound.id},
+    )  # fmt: skip
+    assert done.status_code == 302
+    with dakota.context():
+        assert db.session.get(Student, known_id).site_id == site_id
+        assert db.session.get(InboundTransfer, inbound.id).status == InboundStatus.RECEIVED
