@@ -68,7 +68,7 @@ def test_points_of_points_are_converted(client, progress):
         ({"test_points": "5"}, "Enter the points possible"),
         ({"test_percent": "80", "test_points": "5", "test_possible": "10"}, "not both"),
         ({}, "Enter the unit-work score, the unit-test score, or both."),
-        ({"test_percent": "80", "taken_on": (date.today() + timedelta(days=1)).isoformat()},
+        ({"test_percent": "80", "taken_on": (date.today() + timedelta(days=30)).isoformat()},
          "The date taken cannot be in the future."),
     ],
 )  # fmt: skip
