@@ -25,6 +25,8 @@ from app.transfers.matching import NEW, resolve_target
 from app.transfers.models import TransferImport
 from app.users.models import User
 
+CREDIT_STEP = Decimal("0.01")  # credit columns are NUMERIC(6, 2)
+
 
 class TransferError(DomainError):
     """The package cannot be imported; the message says why."""
@@ -147,7 +149,17 @@ def check_against_courses(package: dict, versions: dict) -> None:
         for position, award in enumerate(entry["credit_awards"]):
             where = f"enrollments/{index}/credit_awards/{position}"
             most = state_credit(version.credit, rules_for(award["state_code"]))
-            if Decimal(str(award["credit"])) > most:
+            credit = Decimal(str(award["credit"]))
+            if credit != credit.quantize(CREDIT_STEP):
+                raise TransferError(
+                    _(
+                        "%(where)s/credit: %(credit)s has more than 2 decimals; credit is kept "
+                        "to hundredths.",
+                        where=where,
+                        credit=award["credit"],
+                    )
+                )
+            if credit > most:
                 raise TransferError(
                     _(
                         "%(where)s/credit: %(credit)s is more than the course's credit "
