@@ -56,7 +56,7 @@ def certificate_facts(award: CreditAward, coordinator_name: str) -> dict:
             "subject": version.subject,
             "hours": version.hours,
             "unit_count": version.unit_count,
-            "credit_available": version.credit,
+            "credit_available": float(version.credit),
         },
         "result": {
             "units_passed": award.units_passed,
@@ -64,7 +64,7 @@ def certificate_facts(award: CreditAward, coordinator_name: str) -> dict:
             "grade_percent": award.grade_percent,
             "letter": award.letter,
             "sep_grade": award.sep_grade,
-            "credit": award.credit,
+            "credit": float(award.credit),  # a JSON number
             "credit_system": award.credit_system,
             "is_partial": award.is_partial,
             "hours": earned_hours(version.hours, award.units_passed, award.unit_count),

@@ -2,9 +2,10 @@
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -33,7 +34,12 @@ class Course(db.Model):
 
 class CourseVersion(Bilingual, db.Model):
     __tablename__ = "course_version"
-    __table_args__ = (UniqueConstraint("course_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("course_id", "version"),
+        CheckConstraint("credit > 0 AND credit <= 2", name="credit_range"),
+        CheckConstraint("hours >= 0", name="hours_range"),
+        CheckConstraint("unit_count >= 1", name="unit_count_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
@@ -44,7 +50,7 @@ class CourseVersion(Bilingual, db.Model):
     description_en: Mapped[str] = mapped_column(Text, default="")
     description_es: Mapped[str] = mapped_column(Text, default="")
     grade_levels: Mapped[str] = mapped_column(String(20), default="9-12")
-    credit: Mapped[float]  # Carnegie units for the whole course, e.g. 0.5
+    credit: Mapped[Decimal] = mapped_column(Numeric(6, 2))  # Carnegie units, e.g. 0.5
     hours: Mapped[int]
     unit_count: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -63,7 +69,11 @@ class CourseVersion(Bilingual, db.Model):
 
 class Unit(Bilingual, db.Model):
     __tablename__ = "unit"
-    __table_args__ = (UniqueConstraint("course_version_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("course_version_id", "number"),
+        CheckConstraint("number >= 1", name="number_range"),
+        CheckConstraint("hours >= 0", name="hours_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"))
@@ -109,7 +119,10 @@ class Item(Bilingual, db.Model):
     """A question in a unit's practice or unit test."""
 
     __tablename__ = "item"
-    __table_args__ = (UniqueConstraint("unit_id", "section", "key"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "section", "key"),
+        CheckConstraint("points > 0", name="points_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))

@@ -16,6 +16,7 @@ CODE_RE = re.compile(r"^[A-Z0-9-]{2,32}$")
 VERSION_RE = re.compile(r"^(\d{1,5})\.(\d{1,5})\.(\d{1,5})$")
 ITEM_TYPES = ("choice", "numeric", "open")
 TITLE_MAX = 200  # the title columns' length
+MAX_CREDIT = 2  # Carnegie units a course may carry (course_version's check, two decimals)
 
 
 class PackageError(Exception):
@@ -74,6 +75,18 @@ class PackageSpec:
         )
 
 
+def _credit(manifest: Table) -> float:
+    """The course's Carnegie units: more than 0, at most MAX_CREDIT, at most two decimals."""
+    credit = manifest.number("credit", positive=True)
+    if credit and (credit > MAX_CREDIT or credit != round(credit, 2)):
+        manifest.problem(
+            ("credit",),
+            f"credit must be at most {MAX_CREDIT} Carnegie units with at most 2 decimals, "
+            f"not {credit!r}",
+        )
+    return credit or 0.0
+
+
 def version_key(version: str) -> tuple[int, int, int]:
     """Sort key for MAJOR.MINOR.PATCH versions (1.10.0 sorts after 1.9.0)."""
     match = VERSION_RE.match(version)
@@ -130,7 +143,7 @@ def _read_manifest(reader: Reader) -> PackageSpec | None:
         version=version,
         subject=subject,
         grade_levels=manifest.text("grade_levels", max_length=20),
-        credit=manifest.number("credit", positive=True) or 0.0,
+        credit=_credit(manifest),
         hours=int(manifest.number("hours", positive=True, whole=True) or 0),
         title=manifest.bilingual("title", max_length=TITLE_MAX),
         description=manifest.bilingual("description"),

@@ -1,6 +1,7 @@
 """Import course packages (all-or-nothing, versions immutable) and find current versions."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Select, select
@@ -102,7 +103,7 @@ def _build_version(course: Course, spec: PackageSpec) -> CourseVersion:
         course=course, version=spec.version, subject=spec.subject,
         title_en=spec.title["en"], title_es=spec.title["es"],
         description_en=spec.description["en"], description_es=spec.description["es"],
-        grade_levels=spec.grade_levels, credit=spec.credit, hours=spec.hours,
+        grade_levels=spec.grade_levels, credit=Decimal(str(spec.credit)), hours=spec.hours,
         unit_count=len(spec.units), content_hash=spec.content_hash, is_current=False,
     )  # fmt: skip
     for unit_spec in spec.units:

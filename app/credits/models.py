@@ -1,8 +1,9 @@
 """Credit awards (the newest for an enrollment supersedes earlier ones) and prior Mexican courses."""
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import utcnow
@@ -20,6 +21,14 @@ class CreditAward(db.Model):
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
         ),
+        CheckConstraint("unit_count >= 1", name="unit_count_range"),
+        CheckConstraint(
+            "units_passed >= 0 AND units_passed <= unit_count", name="units_passed_range"
+        ),
+        CheckConstraint("grade_percent >= 0 AND grade_percent <= 100", name="grade_percent_range"),
+        CheckConstraint("sep_grade >= 0 AND sep_grade <= 10", name="sep_grade_range"),
+        # Up to 2 Carnegie units in the richest credit system (California: 10 credits a unit).
+        CheckConstraint("credit >= 0 AND credit <= 20", name="credit_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +38,7 @@ class CreditAward(db.Model):
     grade_percent: Mapped[float]
     letter: Mapped[str] = mapped_column(String(2))
     sep_grade: Mapped[float]
-    credit: Mapped[float]
+    credit: Mapped[Decimal] = mapped_column(Numeric(6, 2))  # in the credit system below
     credit_system: Mapped[str] = mapped_column(String(20))  # "carnegie" or a state's own
     is_partial: Mapped[bool]
     state_code: Mapped[str] = mapped_column(String(6), index=True)
@@ -51,6 +60,10 @@ class PriorCourse(db.Model):
     """A course the student took in a Mexican school, entered from their papers (SEP 0-10)."""
 
     __tablename__ = "prior_course"
+    __table_args__ = (
+        CheckConstraint("year >= 1", name="year_range"),
+        CheckConstraint("sep_grade >= 0 AND sep_grade <= 10", name="sep_grade_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -39,7 +40,7 @@ class Placement:
     percent: float
     letter: str
     passed: bool
-    credit: float  # suggested US credit in the awarding state's system
+    credit: Decimal  # suggested US credit in the awarding state's system
     credit_system: str
 
 
@@ -71,7 +72,7 @@ def suggest_placement(
     passed = sep >= SEP_PASS
     return Placement(
         us_grade=us_grade, percent=percent, letter=letter_for(percent) if passed else "F",
-        passed=passed, credit=state_credit(SEMESTER_COURSE_CARNEGIE, rules) if passed else 0.0,
+        passed=passed, credit=state_credit(SEMESTER_COURSE_CARNEGIE, rules) if passed else Decimal(0),
         credit_system=rules.credit_system,
     )  # fmt: skip
 

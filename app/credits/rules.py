@@ -107,14 +107,14 @@ class CourseResult:
     sep_grade: float | None
     is_complete: bool  # every unit has a test score
     is_passed: bool
-    credit: float  # full credit when passed, else partial credit for the passed units
+    credit: Decimal  # full credit when passed, else partial credit for the passed units
     is_partial: bool
     needs_reassessment: bool
 
 
 def course_result(
     unit_scores: list[tuple[float | None, float | None]],
-    course_credit: float,
+    course_credit: Decimal | float,
     rules: Rules,
     work_weight: float = 0.0,
 ) -> CourseResult:
@@ -158,13 +158,21 @@ def course_result(
     )
 
 
-def state_credit(carnegie_units: float, rules: Rules, passed: int = 1, units: int = 1) -> float:
+def state_credit(
+    carnegie_units: Decimal | float, rules: Rules, passed: int = 1, units: int = 1
+) -> Decimal:
     """Carnegie units (or the share `passed` of `units`) in the state's credit system, rounded
     half-up to the rules' decimals: 0.5 is 0.5 in most states and 5 in California."""
     full = Decimal(str(carnegie_units)) * Decimal(str(rules.credits_per_carnegie_unit))
     earned = full * passed / max(units, 1)
     step = Decimal(1).scaleb(-rules.credit_decimals)
-    return float(earned.quantize(step, rounding=ROUND_HALF_UP))
+    return earned.quantize(step, rounding=ROUND_HALF_UP)
+
+
+def credit_text(credit: Decimal | float) -> str:
+    """A credit as people write it: 0.5, 5, 0.33 (no trailing zeros, never an exponent)."""
+    text = format(Decimal(str(credit)).normalize(), "f")
+    return "0" if text in {"-0", ""} else text
 
 
 def earned_hours(course_hours: int, passed: int, units: int) -> int:

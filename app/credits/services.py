@@ -102,7 +102,7 @@ def award_credit(enrollment: Enrollment, coordinator: User) -> CreditAward:
     db.session.flush()
     record_event(
         coordinator, "credit.awarded", award, student_id=enrollment.student_id,
-        enrollment_id=enrollment.id, credit=award.credit, credit_system=award.credit_system,
+        enrollment_id=enrollment.id, credit=float(award.credit), credit_system=award.credit_system,
         partial=award.is_partial, units_passed=award.units_passed, unit_count=award.unit_count,
         grade_percent=award.grade_percent, letter=award.letter, sep=award.sep_grade,
         superseded=previous.id if previous else None,

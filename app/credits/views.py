@@ -11,7 +11,7 @@ from app.common import paginate
 from app.courses.models import Course, CourseVersion
 from app.credits.forms import AwardCreditForm
 from app.credits.placement import PlacementError, suggest_placement
-from app.credits.rules import grade_levels, grade_scale, unit_passed
+from app.credits.rules import credit_text, grade_levels, grade_scale, unit_passed
 from app.credits.services import (
     award_credit,
     award_history,
@@ -91,7 +91,7 @@ def award(enrollment_id: int):
     )
     award = award_credit(enrollment, current_user)
     kind = _("partial credit") if award.is_partial else _("full credit")
-    flash(_("Credit awarded: %(credit)s (%(kind)s).", credit=f"{award.credit:g}", kind=kind),
+    flash(_("Credit awarded: %(credit)s (%(kind)s).", credit=credit_text(award.credit), kind=kind),
           "success")  # fmt: skip
     return redirect(url_for(".enrollment", enrollment_id=enrollment.id))
 

@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -61,7 +61,16 @@ class UnitProgress(db.Model):
     """One unit of one enrollment: status, scores and where it was done."""
 
     __tablename__ = "unit_progress"
-    __table_args__ = (UniqueConstraint("enrollment_id", "unit_number"),)
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "unit_number"),
+        CheckConstraint("unit_number >= 1", name="unit_number_range"),
+        CheckConstraint("lessons_read >= 0", name="lessons_read_range"),
+        CheckConstraint("work_percent >= 0 AND work_percent <= 100", name="work_percent_range"),
+        CheckConstraint(
+            "best_test_percent >= 0 AND best_test_percent <= 100", name="best_test_percent_range"
+        ),
+        CheckConstraint("test_attempts >= 0", name="test_attempts_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"))

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -29,6 +29,11 @@ class Attempt(db.Model):
         UniqueConstraint("unit_progress_id", "section", "number"),
         Index("ix_attempt_queue", "status", "submitted_at"),
         Index("ix_attempt_site_queue", "site_id", "status", "submitted_at"),
+        CheckConstraint("number >= 1", name="number_range"),
+        CheckConstraint(
+            "auto_points >= 0 AND manual_points >= 0 AND max_points >= 0", name="points_range"
+        ),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +66,11 @@ class Attempt(db.Model):
 
 class Answer(db.Model):
     __tablename__ = "answer"
-    __table_args__ = (UniqueConstraint("attempt_id", "item_id"),)
+    # At most the item's points is checked where the answer is scored (another table's column).
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "item_id"),
+        CheckConstraint("points >= 0", name="points_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"))

@@ -144,7 +144,7 @@ def course_type(version: CourseVersion, status: str) -> str:
     return f"{kind}_partial" if status == "partial" else kind
 
 
-def full_credit(version: CourseVersion, rules: Rules) -> float:
+def full_credit(version: CourseVersion, rules: Rules) -> Decimal:
     """The whole course's credit in a state's credit system (e.g. 0.5 Carnegie, 5 in California)."""
     return state_credit(version.credit, rules)
 

@@ -12,6 +12,7 @@ from app.audit.services import record_event
 from app.common import utcnow
 from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
+from app.credits.rules import credit_text
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
 from app.extensions import db
 from app.rosters.bulk import among
@@ -268,7 +269,7 @@ def _write_gradebook(write, enrollments, students, classes, site_ids, term, firs
             count += 1
         award = awards.get(e.id)
         if award is not None:
-            credit = format(award.credit, "g")
+            credit = credit_text(award.credit)
             results.row(sourcedId=f"puente-result-{e.id}-final", lineItemSourcedId=f"{class_id}-final",
                         scoreStatus="fully graded", score=f"{award.grade_percent:.1f}",
                         scoreDate=award.awarded_at.date().isoformat(),

@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -17,7 +17,11 @@ class StudentKind(enum.StrEnum):
 
 class Student(db.Model):
     __tablename__ = "student"
-    __table_args__ = (Index("ix_student_site_name", "site_id", "family_name", "given_name"),)
+    __table_args__ = (
+        Index("ix_student_site_name", "site_id", "family_name", "given_name"),
+        # CEDS grades 01-12 (rosters); the student form asks for 6-12.
+        CheckConstraint("grade_level >= 1 AND grade_level <= 12", name="grade_level_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)

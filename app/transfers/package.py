@@ -121,7 +121,7 @@ def _enrollment(enrollment, tests, awards, certs) -> dict:
         ],
         "credit_awards": [
             {
-                "credit": a.credit,
+                "credit": float(a.credit),  # a JSON number
                 "credit_system": a.credit_system,
                 "partial": a.is_partial,
                 "grade_percent": a.grade_percent,

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from app.audit.services import record_event
 from app.common import utcnow
 from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
-from app.credits.rules import rules_for, state_credit
+from app.credits.rules import credit_text, rules_for, state_credit
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.errors import DomainError
 from app.extensions import db
@@ -23,6 +24,8 @@ from app.transfers.checking import parse_datetime
 from app.transfers.matching import NEW, resolve_target
 from app.transfers.models import TransferImport
 from app.users.models import User
+
+CREDIT_STEP = Decimal("0.01")  # credit columns are NUMERIC(6, 2)
 
 
 class TransferError(DomainError):
@@ -146,14 +149,24 @@ def check_against_courses(package: dict, versions: dict) -> None:
         for position, award in enumerate(entry["credit_awards"]):
             where = f"enrollments/{index}/credit_awards/{position}"
             most = state_credit(version.credit, rules_for(award["state_code"]))
-            if award["credit"] > most:
+            credit = Decimal(str(award["credit"]))
+            if credit != credit.quantize(CREDIT_STEP):
+                raise TransferError(
+                    _(
+                        "%(where)s/credit: %(credit)s has more than 2 decimals; credit is kept "
+                        "to hundredths.",
+                        where=where,
+                        credit=award["credit"],
+                    )
+                )
+            if credit > most:
                 raise TransferError(
                     _(
                         "%(where)s/credit: %(credit)s is more than the course's credit "
                         "(%(most)s in %(state)s).",
                         where=where,
                         credit=award["credit"],
-                        most=most,
+                        most=credit_text(most),
                         state=award["state_code"],
                     )
                 )
@@ -275,7 +288,7 @@ def _carry_credit_award(enrollment: Enrollment, entry: dict, package: dict, user
     award = CreditAward(
         enrollment_id=enrollment.id, units_passed=sent["units_passed"],
         unit_count=sent["unit_count"], grade_percent=sent["grade_percent"], letter=sent["letter"],
-        sep_grade=sent["sep_grade"], credit=sent["credit"], credit_system=sent["credit_system"],
+        sep_grade=sent["sep_grade"], credit=Decimal(str(sent["credit"])), credit_system=sent["credit_system"],
         is_partial=sent["partial"], state_code=sent["state_code"], site_id=site.id,
         awarded_by_id=user.id, awarded_at=awarded_at, imported_from=issuer,
         awarded_by_name=sent.get("awarded_by"),
@@ -290,7 +303,7 @@ def _carry_credit_award(enrollment: Enrollment, entry: dict, package: dict, user
     db.session.add(award)
     db.session.flush()
     record_event(user, "credit.imported", award, student_id=enrollment.student_id, issuer=issuer,
-                 credit=award.credit, partial=award.is_partial)  # fmt: skip
+                 credit=float(award.credit), partial=award.is_partial)  # fmt: skip
 
 
 def _settled(unit: dict | None) -> dict | None:

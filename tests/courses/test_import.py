@@ -1,5 +1,7 @@
 """Importing packages: all-or-nothing, immutable versions, the newest version is current."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
@@ -32,7 +34,7 @@ def test_import_writes_the_whole_package():
     version = db.session.get(CourseVersion, version.id)
     assert (version.code, version.version, version.is_current) == ("MINI1", "1.0.0", True)
     assert (version.title_es, version.unit_count, version.credit, version.hours) == (
-        "Minicurso", 3, 0.3, 30,
+        "Minicurso", 3, Decimal("0.3"), 30,
     )  # fmt: skip
     assert [unit.number for unit in version.units] == [1, 2, 3]
     unit2 = version.units[1]

@@ -167,6 +167,8 @@ def test_numeric_answer_not_a_number(tmp_path):
         ('subject = "mathematics"', 'subject = "maths"', "subject =", "subject 'maths'"),
         ("format = 1", "format = 2", "format =", "format must be 1, not 2"),
         ("credit = 0.3", "credit = 0", "credit =", "credit must be greater than 0"),
+        ("credit = 0.3", "credit = 2.5", "credit =", "credit must be at most 2 Carnegie units"),
+        ("credit = 0.3", "credit = 0.333", "credit =", "with at most 2 decimals, not 0.333"),
         ("hours = 30", "hours = 30.5", "hours =", "hours must be a whole number"),
         ('grade_levels = "9-12"\n', "", "format =", "grade_levels is missing"),
     ],

@@ -1,6 +1,7 @@
 """Credit: the course result page, awards (full, partial, California), supersession, the list."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -44,9 +45,9 @@ def _text(html: str) -> str:
 @pytest.mark.parametrize(
     ("percents", "credit", "kind", "letter", "sep"),
     [
-        ((80, 85, 90, 95, 100), 0.5, "Full credit", "A", 9.0),
-        ((90, 70, 60), 0.3, "Partial credit", "C", 7.3),
-        ((80, 80, 80, 80, 50), 0.5, "Full credit", "C", 7.4),
+        ((80, 85, 90, 95, 100), Decimal("0.5"), "Full credit", "A", 9.0),
+        ((90, 70, 60), Decimal("0.3"), "Partial credit", "C", 7.3),
+        ((80, 80, 80, 80, 50), Decimal("0.5"), "Full credit", "C", 7.4),
     ],
 )
 def test_award_computes_the_credit_on_the_server(
@@ -68,7 +69,7 @@ def test_award_computes_the_credit_on_the_server(
     assert award.state_code == "US-TX" and award.site_id == world["tx1"].id
     assert award.awarded_by_id == world["coord_tx"].id and award.superseded_at is None
     event = db.session.query(AuditEvent).filter_by(action="credit.awarded").one()
-    assert event.object_id == award.id and event.data["credit"] == credit
+    assert event.object_id == award.id and event.data["credit"] == float(credit)
 
 
 def test_california_student_earns_five_credits_or_one_a_unit(client, auth):
@@ -117,7 +118,10 @@ def test_new_award_supersedes_the_earlier_one(client, auth, world):
     assert _award(client, enrollment).status_code == 302
     db.session.expire_all()
     first, second = _awards(enrollment)
-    assert (first.credit, first.is_partial) == (0.3, True) and first.superseded_at is not None
+    assert (first.credit, first.is_partial) == (
+        Decimal("0.3"),
+        True,
+    ) and first.superseded_at is not None
     assert (second.credit, second.is_partial) == (0.5, False) and second.superseded_at is None
     event = db.session.query(AuditEvent).filter_by(action="credit.awarded", object_id=second.id)
     assert event.one().data["superseded"] == first.id

@@ -1,5 +1,7 @@
 """Pure tests of Puente's grade and credit rules (app/credits/rules.py and rules.toml)."""
 
+from decimal import Decimal
+
 import pytest
 
 from app.credits.rules import (
@@ -53,8 +55,10 @@ def test_percent_rounds_half_up_to_one_decimal():
 
 def test_partial_credit_is_rounded_to_hundredths():
     result = course_result([(80, None), (75, None), (None, None)], 0.5, DEFAULT)
-    assert (result.units_passed, result.credit, result.is_partial) == (2, 0.33, True)
-    assert course_result([(80, None), (75, None), (10, None)], 0.5, DEFAULT).credit == 0.33
+    assert (result.units_passed, result.credit, result.is_partial) == (2, Decimal("0.33"), True)
+    assert course_result([(80, None), (75, None), (10, None)], 0.5, DEFAULT).credit == Decimal(
+        "0.33"
+    )
 
 
 def test_full_credit_for_all_units_passed():
@@ -66,7 +70,7 @@ def test_full_credit_for_all_units_passed():
 def test_three_of_five_passed_with_two_unfinished_is_partial():
     result = course_result([(90, None), (70, None), (60, None), (None, None), (None, None)],
                            0.5, DEFAULT)  # fmt: skip
-    assert (result.units_passed, result.units_scored, result.credit) == (3, 3, 0.3)
+    assert (result.units_passed, result.units_scored, result.credit) == (3, 3, Decimal("0.3"))
     assert result.is_partial and not result.is_complete
     assert result.grade_percent == 73.3  # the mean of the scored units
 
@@ -79,12 +83,12 @@ def test_four_of_five_with_mean_at_least_60_is_full_credit():
 def test_four_of_five_with_mean_below_60_is_partial():
     result = course_result([(60, None)] * 4 + [(10, None)], 0.5, DEFAULT)
     assert result.grade_percent == 50.0 and not result.is_passed
-    assert result.credit == 0.4 and result.is_partial
+    assert result.credit == Decimal("0.4") and result.is_partial
 
 
 def test_three_of_five_passed_all_scored_is_partial():
     result = course_result([(80, None)] * 3 + [(50, None)] * 2, 0.5, DEFAULT)
-    assert result.is_complete and not result.is_passed and result.credit == 0.3
+    assert result.is_complete and not result.is_passed and result.credit == Decimal("0.3")
 
 
 def test_california_counts_five_credits_one_a_unit():

@@ -203,7 +203,10 @@ def test_a_record_already_here_at_another_site_is_chosen_on_the_review(texas, da
     )
     html = review.get_data(as_text=True)
     assert review.status_code == 200 and "Review the transfer" in html
-    assert f'value="{known_id}"' in html and f'name="inbound_id" type="hidden" value="{inbound.id}"' in html
+    assert (
+        f'value="{known_id}"' in html
+        and f'name="inbound_id" type="hidden" value="{inbound.id}"' in html
+    )
     with dakota.context():
         assert db.session.get(Student, known_id).site_id != site_id  # nothing moved yet
     package = json.dumps(inbound.package)

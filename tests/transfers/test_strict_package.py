@@ -143,6 +143,21 @@ def test_refusals_are_in_spanish_on_the_page_and_nothing_is_written(world, packa
     assert db.session.scalar(select(func.count()).select_from(Student)) == before
 
 
+def test_credit_with_more_than_hundredths_is_refused_on_confirm(world, package, auth, client):
+    bad = changed(package, lambda p: award(p).update(credit=0.333))
+    auth.login(world["coord_tx"])
+    response = client.post(
+        "/transfers/confirm",
+        data={"package": json.dumps(bad), "site_id": world["tx1"].id, "student": "auto"},
+    )
+    assert response.status_code == 409
+    assert (
+        "enrollments/0/credit_awards/0/credit: 0.333 has more than 2 decimals"
+        in response.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).select_from(TransferImport)) == 0
+
+
 def test_credit_above_the_courses_is_refused_on_confirm(world, package, auth, client):
     bad = changed(package, lambda p: award(p).update(credit=2.0))
     auth.login(world["coord_tx"])

@@ -3,6 +3,7 @@
 import io
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -138,7 +139,11 @@ def test_the_record_moves_and_the_course_is_finished_at_the_new_installation(tex
         coordinator = db.session.get(factories.User, people["coordinator"])
         (carried,) = db.session.scalars(select(CreditAward).where(
             CreditAward.enrollment_id == enrollment.id))  # fmt: skip
-        assert (carried.credit, carried.is_partial, carried.state_code) == (0.3, True, "US-TX")
+        assert (carried.credit, carried.is_partial, carried.state_code) == (
+            Decimal("0.3"),
+            True,
+            "US-TX",
+        )
         assert carried.awarded_by_name == "Marta Ruiz" and carried.superseded_at is None
         assert carried.site.name == "Rio Grande Valley PASS Center" and carried.site.is_external
         assert carried not in db.session.scalars(pending_awards(coordinator)).all()
