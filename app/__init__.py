@@ -103,7 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
     from app.main.views import bp as main_bp
-    from app.moves.views import bp as moves_bp
+    from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)
+    from app.pages.moves import bp as moves_bp
     from app.records.views import bp as records_bp
     from app.rosters.views import bp as rosters_bp
     from app.students.views import bp as students_bp

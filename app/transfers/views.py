@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,26 +13,18 @@ from app.certificates.credential import issuer_document
 from app.errors import on_refusal
 from app.extensions import db
 from app.installation import peer_service
-from app.moves.forms import MoveForm
-from app.moves.models import InboundTransfer, StudentMove
-from app.moves.services import inbound_scope
-from app.moves.views import inbound_receive_form, render_incoming, render_student_moves
 from app.permissions import (
     admin_required,
-    can_manage_student,
     get_student_or_404,
     staff_required,
     visible_sites,
 )
-from app.sites.models import Site
 from app.sites.services import served_places
-from app.transfers import exchange
 from app.transfers.checking import MAX_PACKAGE_BYTES, check_package
 from app.transfers.forms import ConfirmForm, TrustForm, UploadForm
 from app.transfers.matching import NEW, resolve_target
 from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package, own_public_key
-from app.transfers.peers import PeerError
 from app.transfers.services import TransferError, already_imported, import_package
 from app.transfers.trust import read_issuer_document, trust_installation
 
@@ -151,40 +143,3 @@ def _issuers_page(form: TrustForm):
         own_document=json.dumps(own, ensure_ascii=False, indent=2),
         own_key=own_public_key(),
     )
-
-
-@bp.post("/moves/<int:move_id>/send")
-@staff_required
-def send_move(move_id: int):
-    move = db.session.get(StudentMove, move_id) or abort(404)
-    if not can_manage_student(current_user, move.student):
-        abort(403)
-    on_refusal(lambda _error: render_student_moves(move.student, MoveForm()))
-    peer = exchange.send_move(move, current_user)
-    flash(_("The notice and the record were sent to %(name)s.", name=peer.name), "success")
-    return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
-
-
-@bp.post("/inbound/<int:inbound_id>/receive")
-@staff_required
-def receive_inbound(inbound_id: int):
-    inbound = db.session.scalar(
-        select(InboundTransfer).where(InboundTransfer.id == inbound_id, inbound_scope(current_user))
-    )
-    if inbound is None:
-        abort(404)  # FERPA: a notice for another state is not even confirmed to exist
-    form = inbound_receive_form(inbound, visible_sites(current_user))
-    on_refusal(lambda _error: render_incoming())
-    if not form.validate_on_submit():
-        raise PeerError(_("Choose the site that takes the student in."))
-    site = db.session.get(Site, form.site_id.data)
-    student_id = exchange.receive_inbound(inbound, site, current_user)
-    flash(
-        _(
-            "%(name)s was received at %(site)s; the record is now yours to continue.",
-            name=f"{inbound.given_name} {inbound.family_name}",
-            site=site.name,
-        ),
-        "success",
-    )
-    return redirect(url_for("students.detail", student_id=student_id))

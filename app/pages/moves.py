@@ -1,4 +1,5 @@
-"""Move-notice pages: report and cancel on a student's record, the incoming list, receiving."""
+"""Move pages, which combine moves and transfers: report, cancel and send a move from a student's
+record, the incoming list (this installation's notices and other installations'), receiving."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from app.moves.services import (
     cancel_move,
     inbound_moves,
     inbound_receiving_sites,
+    inbound_scope,
     incoming_moves,
     is_incoming_for,
     receive_move,
@@ -35,6 +37,9 @@ from app.permissions import (
 from app.places import place_name
 from app.sites.models import Site
 from app.students.models import Student
+from app.transfers import exchange
+from app.transfers.peers import PeerError
+from app.transfers.views import bp as transfers_bp
 
 bp = Blueprint("moves", __name__, url_prefix="/moves")
 bp.add_app_template_global(place_name)
@@ -192,3 +197,40 @@ def receive(move_id: int):
     flash(_("%(name)s was received at %(site)s; the record is now yours to continue.",
             name=move.student.full_name, site=site.name), "success")  # fmt: skip
     return redirect(url_for("students.detail", student_id=move.student_id))
+
+
+@transfers_bp.post("/moves/<int:move_id>/send")
+@staff_required
+def send_move(move_id: int):
+    move = db.session.get(StudentMove, move_id) or abort(404)
+    if not can_manage_student(current_user, move.student):
+        abort(403)
+    on_refusal(lambda _error: render_student_moves(move.student, MoveForm()))
+    peer = exchange.send_move(move, current_user)
+    flash(_("The notice and the record were sent to %(name)s.", name=peer.name), "success")
+    return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
+
+
+@transfers_bp.post("/inbound/<int:inbound_id>/receive")
+@staff_required
+def receive_inbound(inbound_id: int):
+    inbound = db.session.scalar(
+        select(InboundTransfer).where(InboundTransfer.id == inbound_id, inbound_scope(current_user))
+    )
+    if inbound is None:
+        abort(404)  # FERPA: a notice for another state is not even confirmed to exist
+    form = inbound_receive_form(inbound, visible_sites(current_user))
+    on_refusal(lambda _error: render_incoming())
+    if not form.validate_on_submit():
+        raise PeerError(_("Choose the site that takes the student in."))
+    site = db.session.get(Site, form.site_id.data)
+    student_id = exchange.receive_inbound(inbound, site, current_user)
+    flash(
+        _(
+            "%(name)s was received at %(site)s; the record is now yours to continue.",
+            name=f"{inbound.given_name} {inbound.family_name}",
+            site=site.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("students.detail", student_id=student_id))
