@@ -15,9 +15,9 @@ from app.enrollments.services import assign_course_to_many
 from app.enrollments.views import bp
 from app.errors import on_refusal
 from app.extensions import db
+from app.learning.student_list import filter_students
 from app.permissions import staff_required, student_scope, visible_sites
 from app.students.models import Student
-from app.students.services import filter_students
 
 
 def _course_choices() -> list[SelectChoice]:

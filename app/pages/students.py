@@ -17,10 +17,11 @@ from app.enrollments.forms import WithdrawForm
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError, on_refusal
 from app.extensions import db
+from app.learning.student_list import filter_students, progress_summary, unit_modes
 from app.permissions import can_award_credit, get_student_or_404, staff_required, visible_sites
 from app.students.accounts import invite_by_email
 from app.students.forms import InviteForm
-from app.students.services import filter_students, possible_duplicates, progress_summary, unit_modes
+from app.students.services import possible_duplicates
 from app.students.views import bp
 
 
