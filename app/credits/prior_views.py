@@ -24,7 +24,6 @@ bp = Blueprint("prior_courses", __name__, url_prefix="/credits")
 bp.add_app_template_global(place_name)
 
 
-@bp.app_template_global()
 def prior_courses_panel(student: Student, form: PriorCourseForm | None = None) -> dict:
     """What the record's prior-courses section shows: each course with its suggestion."""
     courses = prior_courses(student)

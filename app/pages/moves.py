@@ -39,6 +39,7 @@ from app.sites.models import Site
 from app.students.models import Student
 from app.transfers import exchange
 from app.transfers.peers import PeerError
+from app.transfers.trust import peer_for
 from app.transfers.views import bp as transfers_bp
 
 bp = Blueprint("moves", __name__, url_prefix="/moves")
@@ -56,11 +57,8 @@ def move_status_label(status: str) -> str:
     return str(MOVE_STATUS_LABELS.get(status, status))
 
 
-@bp.app_template_global()
 def student_moves_panel(student: Student) -> dict:
     """What the record's move section shows: the notices and whether the user may act on them."""
-    from app.transfers.trust import peer_for  # the page combines moves and transfers
-
     notices = student_moves(student)
     current = next((m for m in notices if m.status == MoveStatus.MOVING), None)
     here = current is not None and served_here(current.destination_code)

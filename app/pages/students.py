@@ -13,11 +13,13 @@ from app.auth.models import TokenPurpose
 from app.common import paginate
 from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
+from app.credits.prior_views import prior_courses_panel
 from app.enrollments.forms import WithdrawForm
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError, on_refusal
 from app.extensions import db
 from app.learning.student_list import filter_students, progress_summary, unit_modes
+from app.pages.moves import student_moves_panel
 from app.permissions import can_award_credit, get_student_or_404, staff_required, visible_sites
 from app.students.accounts import invite_by_email
 from app.students.forms import InviteForm
@@ -63,6 +65,7 @@ def detail(student_id: int, invite_form=None, status: int = 200):
         awards={a.enrollment_id: a for a in awards}, action_form=FlaskForm(),
         withdraw_form=WithdrawForm(), can_award=can_award_credit(current_user, student),
         duplicates=possible_duplicates(current_user, student),
+        moves_panel=student_moves_panel(student), prior_panel=prior_courses_panel(student),
         invite_form=invite_form or InviteForm(email=student.user.email if student.user else None),
     ), status  # fmt: skip
 
