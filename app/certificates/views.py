@@ -34,7 +34,6 @@ from app.certificates.signing import load_private_key, public_jwk
 from app.certificates.tasks import issue_pending_task
 from app.common import paginate, public_url
 from app.credits.models import CreditAward
-from app.enrollments.models import Enrollment
 from app.errors import on_refusal
 from app.extensions import db, limiter
 from app.installation import KEY_NAME, key_id, peer_service
@@ -193,14 +192,6 @@ def mine():
         .order_by(Certificate.issued_at.desc())
     )
     return render_template("certificates/mine.html", pagination=paginate(stmt))
-
-
-def enrollment_certificates(enrollment: Enrollment) -> list[Certificate]:
-    """Every certificate of an enrollment, newest first (for the credit page)."""
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    ))  # fmt: skip
 
 
 # --- public: no account needed ---------------------------------------------------------------

@@ -17,11 +17,9 @@ from app.credits.placement import (
 from app.errors import on_refusal
 from app.extensions import db
 from app.permissions import can_award_credit, get_student_or_404, staff_required
-from app.places import place_name
 from app.students.models import Student
 
 bp = Blueprint("prior_courses", __name__, url_prefix="/credits")
-bp.add_app_template_global(place_name)
 
 
 def prior_courses_panel(student: Student, form: PriorCourseForm | None = None) -> dict:

@@ -3,7 +3,6 @@ record, the incoming list (this installation's notices and other installations')
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -43,18 +42,6 @@ from app.transfers.trust import peer_for
 from app.transfers.views import bp as transfers_bp
 
 bp = Blueprint("moves", __name__, url_prefix="/moves")
-bp.add_app_template_global(place_name)
-
-MOVE_STATUS_LABELS = {
-    MoveStatus.MOVING: _l("Moving"),
-    MoveStatus.ARRIVED: _l("Arrived"),
-    MoveStatus.CANCELLED: _l("Cancelled"),
-}
-
-
-@bp.app_template_global()
-def move_status_label(status: str) -> str:
-    return str(MOVE_STATUS_LABELS.get(status, status))
 
 
 def student_moves_panel(student: Student) -> dict:
