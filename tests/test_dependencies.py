@@ -152,3 +152,15 @@ def test_templates_get_only_foundation_helpers(app):
         if LEVEL.get(_unit(tuple(module.split(".")[1:])), len(LAYERS)) != 0
     }
     assert outside == {}
+
+
+def test_identifier_formats_are_written_once():
+    """MSIX ID, CURP and state-code formats live in app/students/identifiers.py only (the
+    transfer package's JSON schema is data and keeps its own patterns)."""
+    formats = [r"\d{12}", r"[A-Z]{4}\d{6}", r"US-[A-Z]{2}|MX-[A-Z]{3}"]
+    elsewhere = [
+        f"app/{path.relative_to(APP)}"
+        for path, _parts in _app_modules()
+        if path.name != "identifiers.py" and any(f in path.read_text() for f in formats)
+    ]
+    assert elsewhere == []

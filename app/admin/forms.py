@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from app.students.identifiers import STATE_CODE_PATTERN
 from app.users.forms import email_field
 
-STATE_CODE_PATTERN = r"^(US-[A-Z]{2}|MX-[A-Z]{3})$"
 STATE_CODE_MESSAGE = _l("Use an ISO 3166-2 code such as US-TX or MX-MIC.")
 
 

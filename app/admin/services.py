@@ -1,7 +1,5 @@
 """Admin services: find and create users, (de)activate them, find and create sites."""
 
-import re
-
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -10,10 +8,9 @@ from app.audit.services import record_event
 from app.errors import DomainError
 from app.extensions import db
 from app.sites.models import Site
+from app.students.identifiers import STATE_CODE_RE
 from app.users.models import Role, User
 from app.users.services import UserError, create_user
-
-STATE_CODE_RE = re.compile(r"^(US-[A-Z]{2}|MX-[A-Z]{3})$")
 
 
 class AdminError(DomainError):
