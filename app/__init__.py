@@ -57,7 +57,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (the whole schema, for Alembic)
+    from app import models, search  # noqa: F401  (the whole schema, for Alembic; search's SQLite fold)
     from app.extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)

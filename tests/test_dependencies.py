@@ -10,7 +10,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS = [
     # foundation: extensions, config, places, labels, the installation's identity, the error
     # contract, security headers, safe JSON, CSV cells, pagination, PDF, the job queue, the
-    # audit trail, template helpers, and Puente's grading and credit rules as data
+    # audit trail, template helpers, the one list search, and Puente's rules as data
     {
         "extensions",
         "config",
@@ -27,6 +27,7 @@ LAYERS = [
         "audit",
         "template_helpers",
         "credits.rules",
+        "search",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
     {"users", "auth", "sites", "students", "permissions"},

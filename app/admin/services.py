@@ -1,12 +1,13 @@
 """Admin services: find and create users, (de)activate them, find and create sites."""
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
 from app.errors import DomainError
 from app.extensions import db
+from app.search import contains
 from app.sites.models import Site
 from app.students.identifiers import STATE_CODE_RE
 from app.users.models import Role, User
@@ -22,17 +23,9 @@ class AdminError(DomainError):
 def filter_users(args) -> Select:
     """Every user, narrowed by ?q= (name or email) and ?role=, by family name."""
     stmt = select(User).options(selectinload(User.site)).order_by(User.family_name, User.id)
-    q = (args.get("q") or "").strip().lower()
+    q = (args.get("q") or "").strip()
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(User.email).like(like),
-                func.lower(User.username).like(like),
-                func.lower(User.given_name).like(like),
-                func.lower(User.family_name).like(like),
-            )
-        )
+        stmt = stmt.where(contains(q, User.email, User.username, User.given_name, User.family_name))
     role = args.get("role")
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == Role(role))
@@ -101,16 +94,9 @@ def set_user_active(user: User, by: User, active: bool) -> User:
 def filter_sites(args) -> Select:
     """Every site, narrowed by ?q= (code, name or city) and ?state=, by state and name."""
     stmt = select(Site).order_by(Site.state_code, Site.name, Site.id)
-    q = (args.get("q") or "").strip().lower()
+    q = (args.get("q") or "").strip()
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Site.code).like(like),
-                func.lower(Site.name).like(like),
-                func.lower(Site.city).like(like),
-            )
-        )
+        stmt = stmt.where(contains(q, Site.code, Site.name, Site.city))
     state = (args.get("state") or "").strip().upper()
     if state:
         stmt = stmt.where(Site.state_code == state)

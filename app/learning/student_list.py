@@ -10,6 +10,7 @@ from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, U
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus, Mode
 from app.permissions import student_scope
+from app.search import contains
 from app.students.models import Student, StudentKind
 from app.students.names import record_surnames
 from app.users.models import User
@@ -25,14 +26,16 @@ def filter_students(user: User, args) -> Select:
     )
     q = (args.get("q") or "").strip()
     if q:
-        like = f"%{q.lower()}%"
         stmt = stmt.where(
             or_(
-                func.lower(Student.family_name).like(like),
-                func.lower(Student.second_family_name).like(like),
-                record_surnames().like(like),  # "garcía lópez" finds García / López
-                func.lower(Student.given_name + " " + record_surnames()).like(like),
-                func.lower(Student.given_name).like(like),
+                contains(
+                    q,
+                    Student.family_name,
+                    Student.second_family_name,
+                    record_surnames(),  # "garcía lópez" finds García / López
+                    Student.given_name + " " + record_surnames(),
+                    Student.given_name,
+                ),
                 Student.msix_id == q,
                 Student.curp == q.upper(),
                 Student.state_student_id == q,
