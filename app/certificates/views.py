@@ -39,6 +39,7 @@ from app.extensions import db, limiter
 from app.installation import KEY_NAME, key_id, peer_service
 from app.permissions import (
     can_award_credit,
+    can_open_job,
     can_view_student,
     coordinator_required,
     student_required,
@@ -46,7 +47,6 @@ from app.permissions import (
 )
 from app.sites.services import served_places
 from app.students.models import Student
-from app.users.models import Role
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 public = Blueprint("verify", __name__)
@@ -84,7 +84,7 @@ def issue_pending():
 
 def _own_job(job_id: int) -> CertificateJob:
     job = db.session.get(CertificateJob, job_id) or abort(404)
-    if job.created_by_id != current_user.id and current_user.role != Role.ADMIN:
+    if not can_open_job(current_user, job):
         abort(403)
     return job
 
