@@ -2,11 +2,12 @@
 
 from werkzeug.datastructures import MultiDict
 
-from app.admin.services import filter_sites, filter_users
+from app.admin.services import filter_users
 from app.extensions import db
 from app.grading.services import grading_queue
 from app.learning.student_list import filter_students
 from app.search import fold, like_pattern
+from app.sites.services import filter_sites
 from app.users.models import Role
 from tests import factories
 

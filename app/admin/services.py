@@ -89,39 +89,3 @@ def set_user_active(user: User, by: User, active: bool) -> User:
         db.session.flush()
         record_event(by, "user.reactivated" if active else "user.deactivated", user)
     return user
-
-
-def filter_sites(args) -> Select:
-    """Every site, narrowed by ?q= (code, name or city) and ?state=, by state and name."""
-    stmt = select(Site).order_by(Site.state_code, Site.name, Site.id)
-    q = (args.get("q") or "").strip()
-    if q:
-        stmt = stmt.where(contains(q, Site.code, Site.name, Site.city))
-    state = (args.get("state") or "").strip().upper()
-    if state:
-        stmt = stmt.where(Site.state_code == state)
-    return stmt
-
-
-def create_site(by: User, data: dict) -> Site:
-    """Create a site.
-
-    :param data: code, name, state_code (ISO 3166-2), city.
-    :raises AdminError: when the code is taken or the state code is not ISO 3166-2.
-    """
-    code = (data.get("code") or "").strip().upper()
-    state_code = (data.get("state_code") or "").strip().upper()
-    if not STATE_CODE_RE.match(state_code):
-        raise AdminError(_("Use an ISO 3166-2 code such as US-TX or MX-MIC."))
-    if not code or not (data.get("name") or "").strip():
-        raise AdminError(_("A site needs a code and a name."))
-    if db.session.scalar(select(Site.id).where(func.upper(Site.code) == code)):
-        raise AdminError(_("Another site already has the code %(code)s.", code=code))
-    site = Site(
-        code=code, name=data["name"].strip(), state_code=state_code,
-        city=(data.get("city") or "").strip() or None,
-    )  # fmt: skip
-    db.session.add(site)
-    db.session.flush()
-    record_event(by, "site.created", site, code=code, state=state_code)
-    return site
