@@ -12,11 +12,11 @@ import pytest
 from app.auth.models import TokenPurpose
 from app.auth.tokens import issue_token
 from app.certificates.models import CertificateJob, JobStatus
-from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
 from app.extensions import db
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
+from app.prior_courses.services import add_prior_course
 from app.rosters.course_map import map_roster_course
 from app.rosters.models import RosterJob
 from app.users.services import create_api_token

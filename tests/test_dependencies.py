@@ -37,8 +37,8 @@ LAYERS = [
     {"enrollments"},
     # learning and grading: unit work, attempts, the teacher's queue, the student list's query
     {"learning", "grading"},
-    # credits and certificates: awards, prior Mexican courses, placement, signed certificates
-    {"credits", "certificates"},
+    # credits, prior Mexican courses (with the placement they suggest), signed certificates
+    {"credits", "prior_courses", "certificates"},
     # moves: move notices and receiving
     {"moves"},
     # transfers and what travels: packages, trust, the peer API, documents, rosters

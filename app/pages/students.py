@@ -13,7 +13,6 @@ from app.auth.models import TokenPurpose
 from app.common import paginate
 from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
-from app.credits.prior_views import prior_courses_panel
 from app.enrollments.forms import WithdrawForm
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError, on_refusal
@@ -21,6 +20,7 @@ from app.extensions import db
 from app.learning.student_list import filter_students, progress_summary, unit_modes
 from app.pages.moves import student_moves_panel
 from app.permissions import can_award_credit, get_student_or_404, staff_required, visible_sites
+from app.prior_courses.views import prior_courses_panel
 from app.students.accounts import invite_by_email
 from app.students.forms import InviteForm
 from app.students.services import possible_duplicates

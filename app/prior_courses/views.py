@@ -5,18 +5,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common import to_int
-from app.credits.forms import DeletePriorCourseForm, PriorCourseForm
 from app.credits.models import PriorCourse
-from app.credits.placement import (
+from app.errors import on_refusal
+from app.extensions import db
+from app.permissions import can_award_credit, get_student_or_404, staff_required
+from app.prior_courses.forms import DeletePriorCourseForm, PriorCourseForm
+from app.prior_courses.services import (
     add_prior_course,
     delete_prior_course,
     overall_placement,
     prior_courses,
     suggest_placement,
 )
-from app.errors import on_refusal
-from app.extensions import db
-from app.permissions import can_award_credit, get_student_or_404, staff_required
 from app.students.models import Student
 
 bp = Blueprint("prior_courses", __name__, url_prefix="/credits")
