@@ -1,10 +1,13 @@
-"""Object rules kept in app/permissions.py that pages and the API share."""
+"""Object rules kept in app/permissions.py and the domains' access modules, shared by pages and the API."""
 
 from types import SimpleNamespace
 
 from sqlalchemy import select
 
 from app.extensions import db
+from app.grading.access import can_grade, can_regrade
+from app.learning.access import can_approve_test
+from app.learning.models import AttemptStatus
 from app.permissions import can_map_courses, can_open_job, started_by_scope
 from app.users.models import Role, User
 from tests import factories
@@ -30,3 +33,16 @@ def test_started_by_scope_shows_admins_everyones_rows(world):
 
 def test_only_admins_map_roster_courses(world):
     assert can_map_courses(world["admin"]) and not can_map_courses(world["coord_tx"])
+
+
+def test_approving_grading_and_regrading_follow_the_unit_and_the_scope(world):
+    student = world["student_tx1"]
+    progress = factories.make_enrollment(student, world["course"]).units[0]
+    teacher, stranger = world["teacher_tx1"], world["teacher_nd"]
+    assert can_approve_test(teacher, progress) and not can_approve_test(stranger, progress)
+    attempt = factories.make_submitted_test(progress)
+    assert not can_approve_test(teacher, progress)  # a test waits to be graded
+    assert can_grade(teacher, attempt) and not can_grade(stranger, attempt)
+    assert not can_regrade(teacher, attempt)
+    attempt.status = AttemptStatus.GRADED
+    assert can_regrade(teacher, attempt) and not can_regrade(stranger, attempt)

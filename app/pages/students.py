@@ -17,6 +17,7 @@ from app.enrollments.forms import WithdrawForm
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError, on_refusal
 from app.extensions import db
+from app.learning.access import can_approve_test
 from app.learning.student_list import filter_students, progress_summary, unit_modes
 from app.pages.moves import student_moves_panel
 from app.permissions import can_award_credit, get_student_or_404, staff_required, visible_sites
@@ -66,6 +67,7 @@ def detail(student_id: int, invite_form=None, status: int = 200):
         withdraw_form=WithdrawForm(), can_award=can_award_credit(current_user, student),
         duplicates=possible_duplicates(current_user, student),
         moves_panel=student_moves_panel(student), prior_panel=prior_courses_panel(student),
+        approvable={u.id for e in enrollments for u in e.units if can_approve_test(current_user, u)},
         invite_form=invite_form or InviteForm(email=student.user.email if student.user else None),
     ), status  # fmt: skip
 
