@@ -57,7 +57,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (the whole schema, for Alembic)
+    from app import models, search  # noqa: F401  (the whole schema, for Alembic; search's SQLite fold)
     from app.extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
@@ -97,13 +97,14 @@ def register_blueprints(app: Flask) -> None:
     from app.certificates.views import bp as certificates_bp
     from app.certificates.views import public as verify_bp
     from app.courses.views import bp as courses_bp
-    from app.credits.prior_views import bp as prior_courses_bp
     from app.credits.views import bp as credits_bp
     from app.enrollments.views import bp as enrollments_bp
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
     from app.main.views import bp as main_bp
-    from app.moves.views import bp as moves_bp
+    from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)
+    from app.pages.moves import bp as moves_bp
+    from app.prior_courses.views import bp as prior_courses_bp
     from app.records.views import bp as records_bp
     from app.rosters.views import bp as rosters_bp
     from app.students.views import bp as students_bp

@@ -33,6 +33,18 @@ def status_label(value) -> str:
     return str(STATUS_LABELS.get(key, key))
 
 
+MOVE_STATUS_LABELS = {
+    "moving": _l("Moving"),
+    "arrived": _l("Arrived"),
+    "cancelled": _l("Cancelled"),
+}
+
+
+def move_status_label(value) -> str:
+    key = getattr(value, "value", value)
+    return str(MOVE_STATUS_LABELS.get(key, key))
+
+
 def role_label(value) -> str:
     key = getattr(value, "value", value)
     return str(ROLE_LABELS.get(key, key))

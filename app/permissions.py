@@ -92,6 +92,24 @@ def can_award_credit(user: User, student: Student) -> bool:
     return user.role in (Role.COORDINATOR, Role.ADMIN) and can_view_student(user, student)
 
 
+def can_open_job(user: User, job) -> bool:
+    """Whether `user` may follow a background job and take what it made: who started it, or an
+    admin (certificate runs, roster imports)."""
+    return user.role == Role.ADMIN or job.created_by_id == user.id
+
+
+def started_by_scope(user: User, column) -> ColumnElement[bool]:
+    """A WHERE clause for rows someone started (`column` holds their user id): an admin sees
+    everyone's, anyone else their own."""
+    return true() if user.role == Role.ADMIN else column == user.id
+
+
+def can_map_courses(user: User) -> bool:
+    """Whether `user` may edit the roster course map (which roster course is which Puente
+    course, installation-wide): admins."""
+    return user.role == Role.ADMIN
+
+
 def get_student_or_404(student_id: int, *, manage: bool = False) -> Student:
     """Load a student visible to the current user: 404 if missing, 403 if out of scope."""
     student = db.session.get(Student, student_id) or abort(404)

@@ -7,7 +7,15 @@ from flask_babel import format_date, format_datetime, format_timedelta
 from markupsafe import Markup
 
 from app.common import public_url
-from app.labels import credit_system_label, role_label, status_label, subject_label, term_label
+from app.labels import (
+    credit_system_label,
+    move_status_label,
+    role_label,
+    status_label,
+    subject_label,
+    term_label,
+)
+from app.places import place_name
 
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote",
@@ -54,5 +62,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["subject_label"] = subject_label
     app.jinja_env.globals["credit_system_label"] = credit_system_label
     app.jinja_env.globals["term_label"] = term_label
+    app.jinja_env.globals["move_status_label"] = move_status_label
+    app.jinja_env.globals["place_name"] = place_name
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

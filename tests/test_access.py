@@ -14,15 +14,16 @@ from app.auth.models import TokenPurpose
 from app.auth.tokens import issue_token
 from app.certificates.models import CertificateJob, JobStatus
 from app.common import utcnow
-from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
 from app.extensions import db
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
+from app.prior_courses.services import add_prior_course
 from app.records.exports import export_path
 from app.records.models import ExportJob
 from app.rosters.course_map import map_roster_course
 from app.rosters.models import RosterJob
+from app.transfers.package import build_package
 from app.users.services import create_api_token
 from tests import factories
 
@@ -153,6 +154,7 @@ TABLE = {
     "verify.issuer_key": EVERYONE,
     "transfers.send_move": STAFF_IN_SCOPE,
     "transfers.receive_inbound": STAFF_IN_DESTINATION,
+    "transfers.inbound_review": STAFF_IN_DESTINATION,
     "peer.receive_move": PEER_SIGNED,
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
@@ -216,7 +218,7 @@ def objects(app, world, tmp_path, monkeypatch):
     export_path(export).write_bytes(b"")
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
     inbound = InboundTransfer(sender="https://nd.puente.example/issuer", sender_move_id=7,
-                              package_id="p", package={}, given_name="Eva", family_name="Luna",
+                              package_id="p", package=build_package(student), given_name="Eva", family_name="Luna",
                               birth_year=2009, origin_site="Red River", origin_state="US-ND",
                               destination_code="US-TX", move_date=date.today())  # fmt: skip
     db.session.add(inbound)

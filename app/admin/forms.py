@@ -5,10 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from app.sites.forms import STATE_CODE_MESSAGE
+from app.students.identifiers import STATE_CODE_PATTERN
 from app.users.forms import email_field
-
-STATE_CODE_PATTERN = r"^(US-[A-Z]{2}|MX-[A-Z]{3})$"
-STATE_CODE_MESSAGE = _l("Use an ISO 3166-2 code such as US-TX or MX-MIC.")
 
 
 class UserForm(FlaskForm):
@@ -43,30 +42,3 @@ class UserForm(FlaskForm):
         validators=[Optional(), Regexp(STATE_CODE_PATTERN, message=STATE_CODE_MESSAGE)],
     )
     submit = SubmitField(_l("Create user"))
-
-
-class SiteForm(FlaskForm):
-    code = StringField(
-        _l("Code"),
-        filters=[lambda value: (value or "").strip().upper()],
-        validators=[
-            DataRequired(message=_l("Enter a short code for the site.")),
-            Regexp(
-                r"^[A-Z0-9][A-Z0-9-]{1,31}$",
-                message=_l("Use 2 to 32 letters, digits or hyphens for the code."),
-            ),
-        ],
-    )
-    name = StringField(
-        _l("Name"), validators=[DataRequired(message=_l("Enter the site's name.")), Length(max=200)]
-    )
-    state_code = StringField(
-        _l("State"),
-        filters=[lambda value: (value or "").strip().upper()],
-        validators=[
-            DataRequired(message=_l("Enter the state.")),
-            Regexp(STATE_CODE_PATTERN, message=STATE_CODE_MESSAGE),
-        ],
-    )
-    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
-    submit = SubmitField(_l("Create site"))

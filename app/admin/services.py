@@ -1,19 +1,17 @@
 """Admin services: find and create users, (de)activate them, find and create sites."""
 
-import re
-
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
 from app.errors import DomainError
 from app.extensions import db
+from app.search import contains
 from app.sites.models import Site
+from app.students.identifiers import STATE_CODE_RE
 from app.users.models import Role, User
 from app.users.services import UserError, create_user
-
-STATE_CODE_RE = re.compile(r"^(US-[A-Z]{2}|MX-[A-Z]{3})$")
 
 
 class AdminError(DomainError):
@@ -25,17 +23,9 @@ class AdminError(DomainError):
 def filter_users(args) -> Select:
     """Every user, narrowed by ?q= (name or email) and ?role=, by family name."""
     stmt = select(User).options(selectinload(User.site)).order_by(User.family_name, User.id)
-    q = (args.get("q") or "").strip().lower()
+    q = (args.get("q") or "").strip()
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(User.email).like(like),
-                func.lower(User.username).like(like),
-                func.lower(User.given_name).like(like),
-                func.lower(User.family_name).like(like),
-            )
-        )
+        stmt = stmt.where(contains(q, User.email, User.username, User.given_name, User.family_name))
     role = args.get("role")
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == Role(role))
@@ -99,46 +89,3 @@ def set_user_active(user: User, by: User, active: bool) -> User:
         db.session.flush()
         record_event(by, "user.reactivated" if active else "user.deactivated", user)
     return user
-
-
-def filter_sites(args) -> Select:
-    """Every site, narrowed by ?q= (code, name or city) and ?state=, by state and name."""
-    stmt = select(Site).order_by(Site.state_code, Site.name, Site.id)
-    q = (args.get("q") or "").strip().lower()
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Site.code).like(like),
-                func.lower(Site.name).like(like),
-                func.lower(Site.city).like(like),
-            )
-        )
-    state = (args.get("state") or "").strip().upper()
-    if state:
-        stmt = stmt.where(Site.state_code == state)
-    return stmt
-
-
-def create_site(by: User, data: dict) -> Site:
-    """Create a site.
-
-    :param data: code, name, state_code (ISO 3166-2), city.
-    :raises AdminError: when the code is taken or the state code is not ISO 3166-2.
-    """
-    code = (data.get("code") or "").strip().upper()
-    state_code = (data.get("state_code") or "").strip().upper()
-    if not STATE_CODE_RE.match(state_code):
-        raise AdminError(_("Use an ISO 3166-2 code such as US-TX or MX-MIC."))
-    if not code or not (data.get("name") or "").strip():
-        raise AdminError(_("A site needs a code and a name."))
-    if db.session.scalar(select(Site.id).where(func.upper(Site.code) == code)):
-        raise AdminError(_("Another site already has the code %(code)s.", code=code))
-    site = Site(
-        code=code, name=data["name"].strip(), state_code=state_code,
-        city=(data.get("city") or "").strip() or None,
-    )  # fmt: skip
-    db.session.add(site)
-    db.session.flush()
-    record_event(by, "site.created", site, code=code, state=state_code)
-    return site

@@ -7,11 +7,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.admin.forms import SiteForm, UserForm
+from app.admin.forms import UserForm
 from app.admin.services import (
-    create_site,
     create_staff_user,
-    filter_sites,
     filter_users,
     set_user_active,
 )
@@ -20,7 +18,9 @@ from app.errors import on_refusal
 from app.extensions import db
 from app.labels import role_label
 from app.permissions import admin_required
+from app.sites.forms import SiteForm
 from app.sites.models import Site
+from app.sites.services import create_site, filter_sites
 from app.users.models import Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -10,10 +10,10 @@ from app.credits.services import current_award, enrollment_result, enrollment_ru
 from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
 from app.learning.models import Attempt
+from app.learning.student_list import filter_students
 from app.permissions import can_view_student, student_scope
 from app.sites.models import Site
 from app.students.models import Student
-from app.students.services import filter_students
 from app.users.models import User
 
 

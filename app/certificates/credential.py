@@ -3,6 +3,7 @@
 from flask import current_app
 
 from app.certificates.signing import load_private_key, public_key_multibase, sign_document
+from app.credits.rules import Rules, rules_for
 from app.installation import issuer_id, key_id, legacy_key_id
 
 CONTEXTS = [
@@ -39,6 +40,14 @@ def issuer_document(services: list[dict] | None = None) -> dict:
     if services:
         document["service"] = services
     return document
+
+
+def criteria_narrative(rules: Rules) -> str:
+    """What earning the credit took, from the awarding state's rules (rules.toml)."""
+    return (
+        f"Unit tests passed at {rules.unit_pass_percent:g} % or more; course grade = mean "
+        "of each unit's best test score."
+    )
 
 
 def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dict:
@@ -85,8 +94,7 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                 "fieldOfStudy": course["subject"],
                 "creditsAvailable": course["credit_available"],
                 "criteria": {
-                    "narrative": "Unit tests passed at 60 % or more; course grade = mean "
-                    "of each unit's best test score."
+                    "narrative": criteria_narrative(rules_for(facts["site"]["state_code"]))
                 },
                 "resultDescription": [
                     {

@@ -9,7 +9,6 @@ import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-import segno
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -18,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 
 from app.certificates.credential import verify_url
 from app.labels import CREDIT_SYSTEM_LABELS, SUBJECT_LABELS, TERM_LABELS
-from app.pdf import LOCKED_DOWN, DocumentError, pdf_configuration, render_pdf
+from app.pdf import LOCKED_DOWN, DocumentError, pdf_configuration, qr_svg, render_pdf
 
 # No local files, no JavaScript, nothing fetched (app.pdf): the HTML is self-contained (QR inlined).
 PDF_OPTIONS = {
@@ -34,15 +33,6 @@ PDF_OPTIONS = {
 }
 RUN_SIZE = 250
 CREDENTIAL_FILE = "credential.json"
-
-
-def qr_svg(url: str) -> Markup:
-    """The QR code as inline SVG (vector, nothing to fetch).
-
-    A fixed mask pattern is as valid as the "best" one and ten times faster to make.
-    """
-    qr = segno.make(url, error="m", mask=0, boost_error=False)
-    return Markup(qr.svg_inline(scale=4, border=2))
 
 
 def column_labels(language: str) -> dict[str, str]:

@@ -277,3 +277,11 @@ def certificates_in_scope(user: User, args) -> Select:
     elif args.get("status") == "revoked":
         stmt = stmt.where(Certificate.revoked_at.is_not(None))
     return stmt
+
+
+def enrollment_certificates(enrollment: Enrollment) -> list[Certificate]:
+    """Every certificate of an enrollment, newest first (for the credit page)."""
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ))  # fmt: skip

@@ -34,12 +34,12 @@ from app.certificates.signing import load_private_key, public_jwk
 from app.certificates.tasks import issue_pending_task
 from app.common import paginate, public_url
 from app.credits.models import CreditAward
-from app.enrollments.models import Enrollment
 from app.errors import on_refusal
 from app.extensions import db, limiter
 from app.installation import KEY_NAME, key_id, peer_service
 from app.permissions import (
     can_award_credit,
+    can_open_job,
     can_view_student,
     coordinator_required,
     student_required,
@@ -47,7 +47,6 @@ from app.permissions import (
 )
 from app.sites.services import served_places
 from app.students.models import Student
-from app.users.models import Role
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 public = Blueprint("verify", __name__)
@@ -85,7 +84,7 @@ def issue_pending():
 
 def _own_job(job_id: int) -> CertificateJob:
     job = db.session.get(CertificateJob, job_id) or abort(404)
-    if job.created_by_id != current_user.id and current_user.role != Role.ADMIN:
+    if not can_open_job(current_user, job):
         abort(403)
     return job
 
@@ -193,14 +192,6 @@ def mine():
         .order_by(Certificate.issued_at.desc())
     )
     return render_template("certificates/mine.html", pagination=paginate(stmt))
-
-
-def enrollment_certificates(enrollment: Enrollment) -> list[Certificate]:
-    """Every certificate of an enrollment, newest first (for the credit page)."""
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    ))  # fmt: skip
 
 
 # --- public: no account needed ---------------------------------------------------------------

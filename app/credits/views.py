@@ -6,11 +6,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.certificates.views import enrollment_certificates
+from app.certificates.services import enrollment_certificates
 from app.common import paginate
 from app.courses.models import Course, CourseVersion
 from app.credits.forms import AwardCreditForm
-from app.credits.placement import PlacementError, suggest_placement
 from app.credits.rules import credit_text, grade_levels, grade_scale, unit_passed
 from app.credits.services import (
     award_credit,
@@ -24,6 +23,7 @@ from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import on_refusal
 from app.extensions import db
 from app.permissions import can_award_credit, coordinator_required, visible_sites
+from app.prior_courses.services import PlacementError, suggest_placement
 from app.students.models import Student
 
 bp = Blueprint("credits", __name__, url_prefix="/credits")

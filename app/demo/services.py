@@ -10,7 +10,6 @@ from app.certificates.services import issue_certificates, pending_awards
 from app.courses.models import CourseVersion, Item, ItemKind, Section
 from app.courses.services import get_current_version, import_package
 from app.credits.models import PriorCourse
-from app.credits.placement import add_prior_course
 from app.credits.services import award_credit
 from app.demo.data import BIRTH_STATES, DEMO_PASSWORD, MOVE, PRIOR_COURSES, SITES, STAFF, STUDENTS
 from app.enrollments.models import Enrollment, UnitProgress
@@ -22,6 +21,7 @@ from app.learning.scoring import save_response, submit_attempt, update_work_scor
 from app.learning.services import approve_unit_test, mark_lesson_read, start_unit_test
 from app.moves.models import StudentMove
 from app.moves.services import report_move
+from app.prior_courses.services import add_prior_course
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
 from app.users.models import Role, User

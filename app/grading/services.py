@@ -4,7 +4,7 @@ import math
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -25,6 +25,7 @@ from app.learning.scoring import (
     total_points,
 )
 from app.permissions import site_scope, student_scope
+from app.search import contains, terms
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -94,14 +95,9 @@ def grading_queue(user: User, args, *, returned: bool = False) -> Select:
     site_id = to_int(args.get("site"))
     if site_id:
         stmt = stmt.where(Student.site_id == site_id)
-    for term in (args.get("q") or "").split()[:4]:
-        like = "%" + term.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-        like += "%"
+    for term in terms(args.get("q")):
         stmt = stmt.where(
-            or_(
-                Student.given_name.ilike(like, escape="\\"),
-                Student.family_name.ilike(like, escape="\\"),
-            )
+            contains(term, Student.given_name, Student.family_name, Student.second_family_name)
         )
     return stmt
 

@@ -12,6 +12,7 @@ from app.courses.models import Course
 from app.enrollments.models import UnitProgress
 from app.errors import ConflictError, DomainError, on_refusal
 from app.extensions import db
+from app.grading.access import can_grade, can_regrade
 from app.grading.forms import GradeForm, PaperScoresForm, RegradeForm
 from app.grading.services import (
     attempt_history,
@@ -75,6 +76,8 @@ def _render_attempt(
                                            version=attempt.version),
         regrade_form=regrade_form or RegradeForm(formdata=None, version=attempt.version),
         posted=request.form if request.method == "POST" else {}, conflict=conflict,
+        gradable=can_grade(current_user, attempt),
+        regradable=can_regrade(current_user, attempt) and bool(items),
     ), status  # fmt: skip
 
 

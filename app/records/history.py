@@ -19,9 +19,9 @@ from app.credits.services import enrollment_result, enrollment_rules
 from app.csv_cells import safe_row
 from app.enrollments.models import Enrollment, EnrollmentStatus
 from app.extensions import db
+from app.learning.student_list import filter_students
 from app.records import msix
 from app.students.models import Student
-from app.students.services import filter_students
 from app.users.models import User
 
 # Stable machine names, in this order (README: "Course history export").

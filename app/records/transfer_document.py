@@ -15,7 +15,6 @@ from app.certificates.facts import unit_sites
 from app.common import utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward, PriorCourse
-from app.credits.placement import prior_courses, suggest_placement
 from app.credits.rules import (
     CourseResult,
     mexican_level_for,
@@ -25,6 +24,7 @@ from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
 from app.labels import CREDIT_SYSTEM_LABELS, STATUS_LABELS, SUBJECT_LABELS
 from app.pdf import render_pdf
+from app.prior_courses.services import prior_courses, suggest_placement
 from app.students.models import Student
 from app.users.models import User
 

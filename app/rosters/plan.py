@@ -8,14 +8,13 @@ from datetime import date
 from flask_babel import gettext as _
 
 from app.rosters.files import Problem, RosterFiles
-from app.students.identifiers import CURP_RE, MSIX_RE
+from app.students.identifiers import CURP_RE, MSIX_RE, STATE_CODE_RE
 from app.students.models import StudentKind
 
 ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
 STUDENT_ROLES = {"student"}
 STAFF_ROLES = {"teacher", "administrator", "aide", "proctor"}
 KNOWN_ROLES = STUDENT_ROLES | STAFF_ROLES | {"guardian", "parent", "relative", "districtAdministrator", "siteAdministrator", "systemAdministrator"}  # fmt: skip
-STATE_CODE = re.compile(r"^(US-[A-Z]{2}|MX-[A-Z]{3})$")
 US_STATE = re.compile(r"^[A-Z]{2}$")  # a state org identified by its USPS code, e.g. TX
 SEX = {
     "female": "F",
@@ -197,7 +196,7 @@ def _plan_schools(files: RosterFiles, plan: Plan) -> None:
 def state_code_of(identifier: str) -> str:
     """A state org's ISO 3166-2 code: as given (US-TX, MX-MIC), or from a USPS code (TX)."""
     identifier = identifier.strip().upper()
-    if STATE_CODE.match(identifier):
+    if STATE_CODE_RE.match(identifier):
         return identifier
     return f"US-{identifier}" if US_STATE.match(identifier) else ""
 

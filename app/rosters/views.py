@@ -23,7 +23,14 @@ from wtforms import SelectChoice
 from app.common import paginate
 from app.errors import on_refusal
 from app.extensions import db
-from app.permissions import admin_required, can_manage_site, coordinator_required
+from app.permissions import (
+    admin_required,
+    can_manage_site,
+    can_map_courses,
+    can_open_job,
+    coordinator_required,
+    started_by_scope,
+)
 from app.rosters.course_map import (
     CourseMapError,
     course_map,
@@ -37,7 +44,6 @@ from app.rosters.models import RosterCourseMap, RosterImport, RosterJob
 from app.rosters.services import import_roster
 from app.rosters.tasks import import_roster_task, queue_roster_job
 from app.sites.models import Site
-from app.users.models import Role
 
 bp = Blueprint("rosters", __name__, url_prefix="/rosters")
 
@@ -46,8 +52,7 @@ SHOWN_PROBLEMS = 200
 
 def _history():
     stmt = select(RosterImport).order_by(RosterImport.imported_at.desc(), RosterImport.id.desc())
-    if current_user.role != Role.ADMIN:
-        stmt = stmt.where(RosterImport.imported_by_id == current_user.id)
+    stmt = stmt.where(started_by_scope(current_user, RosterImport.imported_by_id))
     return paginate(stmt)
 
 
@@ -96,6 +101,7 @@ def _index_page(form: RosterUploadForm, problems: list):
         problem_count=len(problems),
         pagination=_history(),
         shown=shown,
+        can_map_courses=can_map_courses(current_user),
     )
 
 
@@ -170,6 +176,6 @@ def delete_course_map(map_id: int):
 def job(roster_job_id: int):
     """A roster import running in the background: its phase, then what it changed or why not."""
     found = db.get_or_404(RosterJob, roster_job_id)
-    if found.created_by_id != current_user.id and current_user.role != Role.ADMIN:
+    if not can_open_job(current_user, found):
         abort(404)
     return render_template("rosters/job.html", job=found)

@@ -19,6 +19,9 @@ MSIX_PATTERN = r"^\d{12}$"  # US Migrant Student Information Exchange: 12 digits
 CURP_PATTERN = r"^[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d$"
 MSIX_RE = re.compile(MSIX_PATTERN)
 CURP_RE = re.compile(CURP_PATTERN)
+# A state of the US or Mexico, ISO 3166-2: US-TX, MX-MIC
+STATE_CODE_PATTERN = r"^(US-[A-Z]{2}|MX-[A-Z]{3})$"
+STATE_CODE_RE = re.compile(STATE_CODE_PATTERN)
 STATE_ID_MAX = 40
 # Puente serves secondary students and out-of-school youth (up to 21); records are kept a while.
 MIN_AGE_YEARS, MAX_AGE_YEARS = 3, 30

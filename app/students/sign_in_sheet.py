@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 
 from app.auth.mail import sign_in_link
 from app.auth.tokens import format_code
-from app.certificates.documents import qr_svg
-from app.pdf import render_pdf
+from app.pdf import qr_svg, render_pdf
 from app.students.accounts import issue_sheet_code
 from app.students.models import Student
 from app.users.models import User

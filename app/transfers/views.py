@@ -24,19 +24,15 @@ from app.common import to_int
 from app.errors import on_refusal
 from app.extensions import db
 from app.installation import peer_service
-from app.moves.forms import MoveForm
-from app.moves.models import InboundTransfer, StudentMove
+from app.moves.models import InboundTransfer
 from app.moves.services import inbound_scope
-from app.moves.views import inbound_receive_form, render_incoming, render_student_moves
 from app.permissions import (
     admin_required,
-    can_manage_student,
     can_view_student,
     get_student_or_404,
     staff_required,
     visible_sites,
 )
-from app.sites.models import Site
 from app.sites.services import served_places
 from app.students.models import Student
 from app.transfers import exchange
@@ -45,7 +41,6 @@ from app.transfers.forms import ConfirmForm, TrustForm, UploadForm
 from app.transfers.matching import NEW, resolve_target
 from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package, own_public_key
-from app.transfers.peers import PeerError
 from app.transfers.services import TransferError, already_imported, import_package
 from app.transfers.trust import read_issuer_document, trust_installation
 
@@ -178,18 +173,6 @@ def _issuers_page(form: TrustForm):
     )
 
 
-@bp.post("/moves/<int:move_id>/send")
-@staff_required
-def send_move(move_id: int):
-    move = db.session.get(StudentMove, move_id) or abort(404)
-    if not can_manage_student(current_user, move.student):
-        abort(403)
-    on_refusal(lambda _error: render_student_moves(move.student, MoveForm()))
-    peer = exchange.send_move(move, current_user)
-    flash(_("The notice and the record were sent to %(name)s.", name=peer.name), "success")
-    return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
-
-
 def _inbound_or_404(inbound_id) -> InboundTransfer:
     inbound = db.session.scalar(
         select(InboundTransfer).where(
@@ -201,25 +184,11 @@ def _inbound_or_404(inbound_id) -> InboundTransfer:
     return inbound
 
 
-@bp.post("/inbound/<int:inbound_id>/receive")
+@bp.route("/inbound/<int:inbound_id>/review")
 @staff_required
-def receive_inbound(inbound_id: int):
+def inbound_review(inbound_id: int):
+    """The review for a record sent here when a record of ours could continue: the user chooses."""
     inbound = _inbound_or_404(inbound_id)
-    form = inbound_receive_form(inbound, visible_sites(current_user))
-    on_refusal(lambda _error: render_incoming())
-    if not form.validate_on_submit():
-        raise PeerError(_("Choose the site that takes the student in."))
-    site = db.session.get(Site, form.site_id.data)
-    if exchange.needs_review(inbound, site, current_user):
-        # A record here could continue (at another site, or one of several): choose on review.
-        return _review(inbound.package, site.id, inbound.id)
-    student_id = exchange.receive_inbound(inbound, site, current_user)
-    flash(
-        _(
-            "%(name)s was received at %(site)s; the record is now yours to continue.",
-            name=f"{inbound.given_name} {inbound.family_name}",
-            site=site.name,
-        ),
-        "success",
-    )
-    return redirect(url_for("students.detail", student_id=student_id))
+    sites = {s.id: s for s in visible_sites(current_user)}
+    site_id = request.args.get("site", type=int)
+    return _review(inbound.package, site_id if site_id in sites else None, inbound.id)

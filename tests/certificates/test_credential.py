@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+from dataclasses import replace
 
 import base58
 import pytest
@@ -10,8 +11,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pypdf import PdfReader, PdfWriter
 
+from app.certificates.credential import criteria_narrative
 from app.certificates.documents import credential_from_pdf
 from app.certificates.services import issue_certificate, load_certificate_pdf
+from app.credits.rules import rules_for
 from tests.certificates.helpers import awarded
 
 
@@ -122,3 +125,12 @@ def tmp_pdf(tmp_path, data: bytes):
     path = tmp_path / "original.pdf"
     path.write_bytes(data)
     return str(path)
+
+
+def test_the_criteria_say_the_awarding_states_pass_threshold(issued):
+    cert, _key = issued
+    achievement = cert.credential["credentialSubject"]["achievement"]
+    texas = rules_for("US-TX").unit_pass_percent
+    assert achievement["criteria"]["narrative"].startswith(f"Unit tests passed at {texas:g} %")
+    stricter = replace(rules_for("US-TX"), unit_pass_percent=70)
+    assert criteria_narrative(stricter).startswith("Unit tests passed at 70 % or more")

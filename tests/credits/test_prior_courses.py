@@ -7,12 +7,12 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.credits.models import PriorCourse
-from app.credits.placement import (
+from app.extensions import db
+from app.prior_courses.services import (
     PlacementError,
     overall_placement,
     suggest_placement,
 )
-from app.extensions import db
 from app.users.models import Role
 from tests import factories
 

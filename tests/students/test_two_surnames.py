@@ -3,7 +3,7 @@
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.students.services import filter_students
+from app.learning.student_list import filter_students
 from app.transfers.matching import MatchKind, match_student
 from tests import factories
 

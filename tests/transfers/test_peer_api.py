@@ -198,9 +198,11 @@ def test_a_record_already_here_at_another_site_is_chosen_on_the_review(texas, da
     (inbound,) = inbound_rows(dakota)
     client = signed_in(dakota, admin)
     site_id = people["dakota"]["site_id"]
-    review = client.post(
+    received = client.post(
         f"/transfers/inbound/{inbound.id}/receive", data={f"i{inbound.id}-site_id": site_id}
     )
+    assert received.status_code == 302 and "/review" in received.headers["Location"]
+    review = client.get(received.headers["Location"])
     html = review.get_data(as_text=True)
     assert review.status_code == 200 and "Review the transfer" in html
     assert (

@@ -1,8 +1,8 @@
-"""Move-notice pages: report and cancel on a student's record, the incoming list, receiving."""
+"""Move pages, which combine moves and transfers: report, cancel and send a move from a student's
+record, the incoming list (this installation's notices and other installations'), receiving."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from app.moves.services import (
     cancel_move,
     inbound_moves,
     inbound_receiving_sites,
+    inbound_scope,
     incoming_moves,
     is_incoming_for,
     receive_move,
@@ -35,27 +36,16 @@ from app.permissions import (
 from app.places import place_name
 from app.sites.models import Site
 from app.students.models import Student
+from app.transfers import exchange
+from app.transfers.peers import PeerError
+from app.transfers.trust import peer_for
+from app.transfers.views import bp as transfers_bp
 
 bp = Blueprint("moves", __name__, url_prefix="/moves")
-bp.add_app_template_global(place_name)
-
-MOVE_STATUS_LABELS = {
-    MoveStatus.MOVING: _l("Moving"),
-    MoveStatus.ARRIVED: _l("Arrived"),
-    MoveStatus.CANCELLED: _l("Cancelled"),
-}
 
 
-@bp.app_template_global()
-def move_status_label(status: str) -> str:
-    return str(MOVE_STATUS_LABELS.get(status, status))
-
-
-@bp.app_template_global()
 def student_moves_panel(student: Student) -> dict:
     """What the record's move section shows: the notices and whether the user may act on them."""
-    from app.transfers.trust import peer_for  # the page combines moves and transfers
-
     notices = student_moves(student)
     current = next((m for m in notices if m.status == MoveStatus.MOVING), None)
     here = current is not None and served_here(current.destination_code)
@@ -192,3 +182,43 @@ def receive(move_id: int):
     flash(_("%(name)s was received at %(site)s; the record is now yours to continue.",
             name=move.student.full_name, site=site.name), "success")  # fmt: skip
     return redirect(url_for("students.detail", student_id=move.student_id))
+
+
+@transfers_bp.post("/moves/<int:move_id>/send")
+@staff_required
+def send_move(move_id: int):
+    move = db.session.get(StudentMove, move_id) or abort(404)
+    if not can_manage_student(current_user, move.student):
+        abort(403)
+    on_refusal(lambda _error: render_student_moves(move.student, MoveForm()))
+    peer = exchange.send_move(move, current_user)
+    flash(_("The notice and the record were sent to %(name)s.", name=peer.name), "success")
+    return redirect(url_for("students.detail", student_id=move.student_id, _anchor="moves"))
+
+
+@transfers_bp.post("/inbound/<int:inbound_id>/receive")
+@staff_required
+def receive_inbound(inbound_id: int):
+    inbound = db.session.scalar(
+        select(InboundTransfer).where(InboundTransfer.id == inbound_id, inbound_scope(current_user))
+    )
+    if inbound is None:
+        abort(404)  # FERPA: a notice for another state is not even confirmed to exist
+    form = inbound_receive_form(inbound, visible_sites(current_user))
+    on_refusal(lambda _error: render_incoming())
+    if not form.validate_on_submit():
+        raise PeerError(_("Choose the site that takes the student in."))
+    site = db.session.get(Site, form.site_id.data)
+    if exchange.needs_review(inbound, site, current_user):
+        # A record here could continue (at another site, or one of several): choose on review.
+        return redirect(url_for("transfers.inbound_review", inbound_id=inbound.id, site=site.id))
+    student_id = exchange.receive_inbound(inbound, site, current_user)
+    flash(
+        _(
+            "%(name)s was received at %(site)s; the record is now yours to continue.",
+            name=f"{inbound.given_name} {inbound.family_name}",
+            site=site.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("students.detail", student_id=student_id))

@@ -5,26 +5,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common import to_int
-from app.credits.forms import DeletePriorCourseForm, PriorCourseForm
 from app.credits.models import PriorCourse
-from app.credits.placement import (
+from app.errors import on_refusal
+from app.extensions import db
+from app.permissions import can_award_credit, get_student_or_404, staff_required
+from app.prior_courses.forms import DeletePriorCourseForm, PriorCourseForm
+from app.prior_courses.services import (
     add_prior_course,
     delete_prior_course,
     overall_placement,
     prior_courses,
     suggest_placement,
 )
-from app.errors import on_refusal
-from app.extensions import db
-from app.permissions import can_award_credit, get_student_or_404, staff_required
-from app.places import place_name
 from app.students.models import Student
 
 bp = Blueprint("prior_courses", __name__, url_prefix="/credits")
-bp.add_app_template_global(place_name)
 
 
-@bp.app_template_global()
 def prior_courses_panel(student: Student, form: PriorCourseForm | None = None) -> dict:
     """What the record's prior-courses section shows: each course with its suggestion."""
     courses = prior_courses(student)

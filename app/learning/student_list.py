@@ -1,0 +1,99 @@
+"""The student list's query: the students a user may see, narrowed by identity, course and
+work awaiting grading, with progress counts (reads students, enrollments and learning)."""
+
+from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.common import to_int
+from app.courses.models import CourseVersion, Section
+from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.extensions import db
+from app.learning.models import Attempt, AttemptStatus, Mode
+from app.permissions import student_scope
+from app.search import contains
+from app.students.models import Student, StudentKind
+from app.students.names import record_surnames
+from app.users.models import User
+
+
+def filter_students(user: User, args) -> Select:
+    """Students `user` may see, narrowed by the list filters in `args` (a request.args)."""
+    stmt = (
+        select(Student)
+        .where(student_scope(user))
+        .options(selectinload(Student.site))
+        .order_by(Student.family_name, Student.given_name, Student.id)
+    )
+    q = (args.get("q") or "").strip()
+    if q:
+        stmt = stmt.where(
+            or_(
+                contains(
+                    q,
+                    Student.family_name,
+                    Student.second_family_name,
+                    record_surnames(),  # "garcía lópez" finds García / López
+                    Student.given_name + " " + record_surnames(),
+                    Student.given_name,
+                ),
+                Student.msix_id == q,
+                Student.curp == q.upper(),
+                Student.state_student_id == q,
+            )
+        )
+    site_id = to_int(args.get("site"))
+    if site_id:
+        stmt = stmt.where(Student.site_id == site_id)
+    kind = args.get("kind")
+    if kind in {k.value for k in StudentKind}:
+        stmt = stmt.where(Student.kind == StudentKind(kind))
+    course_id = to_int(args.get("course"))
+    if course_id:
+        stmt = stmt.where(
+            exists().where(
+                Enrollment.student_id == Student.id,
+                Enrollment.course_version_id == CourseVersion.id,
+                CourseVersion.course_id == course_id,
+            )
+        )
+    if args.get("awaiting"):
+        stmt = stmt.where(
+            exists().where(
+                Enrollment.student_id == Student.id,
+                UnitProgress.enrollment_id == Enrollment.id,
+                Attempt.unit_progress_id == UnitProgress.id,
+                Attempt.status == AttemptStatus.SUBMITTED,
+            )
+        )
+    return stmt
+
+
+def progress_summary(student_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{student_id: (active courses, units passed)} in one query."""
+    if not student_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Enrollment.student_id,
+            func.count(
+                func.distinct(case((Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.id)))
+            ),
+            func.count(case((UnitProgress.status == UnitStatus.PASSED, UnitProgress.id))),
+        )
+        .outerjoin(UnitProgress, UnitProgress.enrollment_id == Enrollment.id)
+        .where(Enrollment.student_id.in_(student_ids))
+        .group_by(Enrollment.student_id)
+    ).all()
+    return {student_id: (active, passed) for student_id, active, passed in rows}
+
+
+def unit_modes(progress_ids: list[int]) -> dict[int, Mode]:
+    """{unit_progress_id: mode of its latest unit-test attempt} in one query."""
+    if not progress_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attempt.unit_progress_id, Attempt.mode)
+        .where(Attempt.unit_progress_id.in_(progress_ids), Attempt.section == Section.TEST)
+        .order_by(Attempt.unit_progress_id, Attempt.number)
+    ).all()
+    return {progress_id: mode for progress_id, mode in rows}

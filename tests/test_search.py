@@ -1,0 +1,45 @@
+"""One search for every list: accents and case ignored, `%` and `_` taken literally."""
+
+from werkzeug.datastructures import MultiDict
+
+from app.admin.services import filter_users
+from app.extensions import db
+from app.grading.services import grading_queue
+from app.learning.student_list import filter_students
+from app.search import fold, like_pattern
+from app.sites.services import filter_sites
+from app.users.models import Role
+from tests import factories
+
+
+def ids(stmt) -> set[int]:
+    return {row.id for row in db.session.scalars(stmt)}
+
+
+def test_fold_and_pattern():
+    assert fold("Núñez ÁLVAREZ") == "nunez alvarez"
+    assert like_pattern("50%_a\\") == r"%50\%\_a\\%"
+
+
+def test_the_student_list_ignores_accents_and_case_and_escapes_wildcards(world):
+    nunez = factories.make_student(world["tx1"], given_name="José", family_name="Núñez")
+    percent = factories.make_student(world["tx1"], given_name="Ana", family_name="Cien%Por")
+    admin = world["admin"]
+    for q in ("nunez", "NÚÑEZ", "jose nunez", "Jose Núñez"):
+        assert nunez.id in ids(filter_students(admin, MultiDict({"q": q}))), q
+    assert ids(filter_students(admin, MultiDict({"q": "%"}))) == {percent.id}
+    assert ids(filter_students(admin, MultiDict({"q": "n_nez"}))) == set()
+
+
+def test_admin_lists_and_the_grading_queue_use_the_same_search(world):
+    site = factories.make_site(name="Centro Educativo Querétaro")
+    user = factories.make_user(Role.TEACHER, site, given_name="Ramón", family_name="Ibáñez")
+    assert site.id in ids(filter_sites(MultiDict({"q": "queretaro"})))
+    assert ids(filter_sites(MultiDict({"q": "_"}))) == set()
+    assert user.id in ids(filter_users(MultiDict({"q": "ibanez"})))
+    assert ids(filter_users(MultiDict({"q": "ram%"}))) == set()
+    student = factories.make_student(world["tx1"], given_name="Inés", family_name="Peña")
+    progress = factories.make_enrollment(student, world["course"]).units[0]
+    attempt = factories.make_submitted_test(progress)
+    assert attempt.id in ids(grading_queue(world["admin"], MultiDict({"q": "ines pena"})))
+    assert ids(grading_queue(world["admin"], MultiDict({"q": "pe_a"}))) == set()
