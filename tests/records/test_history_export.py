@@ -16,7 +16,6 @@ from app.extensions import db
 from app.grading.services import record_paper_scores
 from app.records.history import COLUMNS, full_credit, iter_course_history, school_year
 from tests import factories
-from tests.conftest import session  # noqa: F401  (tests/transfers/conftest.py turns it off)
 from tests.query_counter import count_queries
 
 

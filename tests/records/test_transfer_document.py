@@ -17,7 +17,6 @@ from app.sites.models import Site
 from app.students.models import Student
 from tests import factories
 from tests.certificates.helpers import pdf_text
-from tests.conftest import session  # noqa: F401 - this folder's conftest commits for real
 from tests.query_counter import count_queries
 
 URL = "/records/students/{}/transfer-document.pdf"
