@@ -177,3 +177,15 @@ def at_once(*calls):
         if isinstance(result, Exception):
             raise result
     return results
+
+
+FIGURES: dict[str, dict[str, int]] = {}
+
+
+def tally(race: str, *, duplicates: int = 0, lost: int = 0, errors: int = 0) -> None:
+    """Count one trial of `race` and what went wrong in it (the test asserts none did)."""
+    row = FIGURES.setdefault(race, {"trials": 0, "duplicates": 0, "lost": 0, "500s": 0})
+    row["trials"] += 1
+    row["duplicates"] += duplicates
+    row["lost"] += lost
+    row["500s"] += errors

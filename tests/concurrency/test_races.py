@@ -22,8 +22,9 @@ from app.learning.scoring import save_response
 from app.learning.services import approve_unit_test
 from app.users.models import Role
 from tests import factories
-from tests.concurrency.conftest import tally
-from tests.concurrency.harness import TRIALS, at_once, hidden_value
+from tests.concurrency.harness import TRIALS, at_once, hidden_value, tally
+
+pytestmark = pytest.mark.own_databases  # gunicorn on a database of its own
 
 OK_OR_CONFLICT = {200, 302, 303, 409}
 
