@@ -1,10 +1,6 @@
-"""Test helpers for grading and credit: handed-in tests, paper scores, a SQL query counter."""
+"""Test helpers for grading and credit: handed-in tests and paper scores."""
 
-from contextlib import contextmanager
 from datetime import date, datetime
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from app.courses.models import Section
 from app.enrollments.models import UnitProgress
@@ -56,18 +52,3 @@ def unit_scores(enrollment, teacher, percents) -> None:
     for progress, percent in zip(enrollment.units, percents, strict=False):
         if percent is not None:
             paper_test(progress, teacher, percent)
-
-
-@contextmanager
-def count_queries():
-    """Collect every SQL statement sent on any engine or connection while the block runs."""
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, _params, _context, _executemany):
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", listener)

@@ -8,7 +8,8 @@ import pytest
 from app.common import utcnow
 from app.extensions import db
 from tests import factories
-from tests.grading.helpers import count_queries, hand_in_test
+from tests.grading.helpers import hand_in_test
+from tests.query_counter import count_queries
 
 
 def _queued(world, key, **kw):
