@@ -10,7 +10,6 @@ from app.enrollments.models import UnitStatus
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus, Mode
 from tests import factories
-from tests.grading.helpers import hand_in_test
 
 
 @pytest.fixture
@@ -93,7 +92,9 @@ def test_paper_tests_respect_the_attempt_limit(client, progress):
 
 
 def test_paper_test_counts_after_an_online_try(client, world, progress):
-    online = hand_in_test(progress, ("a", "7", ""))  # all wrong, nothing left to grade
+    online = factories.make_submitted_test(
+        progress, ("a", "7", "")
+    )  # all wrong, nothing left to grade
     assert online.status == AttemptStatus.GRADED and progress.status == UnitStatus.FAILED
     assert _paper(client, progress, test_percent="64").status_code == 302
     db.session.expire_all()
@@ -102,7 +103,7 @@ def test_paper_test_counts_after_an_online_try(client, world, progress):
 
 
 def test_paper_test_waits_for_an_open_online_test(client, progress):
-    hand_in_test(progress)  # waiting for grading
+    factories.make_submitted_test(progress)  # waiting for grading
     response = _paper(client, progress, test_percent="80")
     assert response.status_code == 422
     assert "still open or waiting for grading" in response.get_data(as_text=True)
