@@ -14,8 +14,15 @@ from app.credits.services import award_credit
 from app.extensions import db
 from config import BASE_DIR
 from tests import factories
-from tests.concurrency.harness import VENV_BIN, Actor, gunicorn, live_env, tally, wait_until
-from tests.concurrency.test_races import passed_enrollment
+from tests.concurrency.harness import (
+    VENV_BIN,
+    Actor,
+    gunicorn,
+    live_env,
+    passed_enrollment,
+    tally,
+    wait_until,
+)
 
 pytestmark = pytest.mark.own_databases  # gunicorn on a database of its own
 
