@@ -1,6 +1,9 @@
 """Test data builders (`make_*`): real rows through the real services where they exist."""
 
+from datetime import datetime
 from itertools import count
+
+from sqlalchemy import func, select
 
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.enrollments.models import Enrollment, UnitProgress
@@ -11,6 +14,9 @@ from app.students.models import Student, StudentKind
 from app.users.models import Role, User
 
 PASSWORD = "correct horse 1"
+# Right answers to the factory course's unit test: t1 (choice "b", 1 point), t2 (numeric 12,
+# 1 point), t3 (open, 2 points: graded by a teacher).
+RIGHT = ("b", "12", "Because 6 + 6 is 12.")
 _seq = count(1)
 
 
@@ -152,11 +158,18 @@ def make_practice_attempt(progress: UnitProgress) -> Attempt:
     return attempt
 
 
-def make_submitted_test(progress: UnitProgress, responses=("b", "12", "An answer.")) -> Attempt:
-    """A handed-in test attempt answering t1, t2, t3 with `responses` (awaiting grading)."""
+def make_submitted_test(
+    progress: UnitProgress, responses=RIGHT, submitted_at: datetime | None = None
+) -> Attempt:
+    """A handed-in test attempt answering t1, t2, t3 with `responses` (awaiting grading), as the
+    student pages make it (scoring services); `submitted_at` backdates it."""
     from app.learning.scoring import save_response, submit_attempt
 
-    number = progress.test_attempts + 1
+    number = 1 + db.session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.unit_progress_id == progress.id, Attempt.section == Section.TEST)
+    )
     attempt = Attempt(unit_progress=progress, section=Section.TEST, number=number)
     db.session.add(attempt)
     db.session.flush()
@@ -164,6 +177,9 @@ def make_submitted_test(progress: UnitProgress, responses=("b", "12", "An answer
         save_response(attempt, item, response)
     db.session.refresh(attempt, ["answers"])
     submit_attempt(attempt, progress.enrollment.student.site_id)
+    if submitted_at is not None:
+        attempt.submitted_at = submitted_at
+        db.session.flush()
     return attempt
 
 

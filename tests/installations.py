@@ -1,6 +1,6 @@
-"""Live Puente installations for tests that cross the boundary between them: each its own server
-on its own port, its own database (SQLite file, or a new PostgreSQL database when the suite
-runs on PostgreSQL), its own key and its own public address."""
+"""Puente installations for tests that cross the boundary between them: live ones (each its own
+server on its own port, its own database — SQLite file, or a new PostgreSQL database when the
+suite runs on PostgreSQL — its own key and public address), and unserved ones for package tests."""
 
 import os
 import socket
@@ -35,6 +35,21 @@ def database_url(tmp_path, name: str):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def make_installation(tmp_path, name: str, address: str):
+    """An installation's app (not served) on its own SQLite file, key and public address."""
+
+    class InstallationConfig(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / name}.db"
+        SIGNING_KEY_FILE = tmp_path / f"{name}-key.pem"
+        PUBLIC_BASE_URL = address
+        INSTALLATION_NAME = f"Puente {name}"
+
+    app = create_app(InstallationConfig)
+    with app.app_context():
+        db.create_all()
+    return app
 
 
 @dataclass

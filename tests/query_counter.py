@@ -8,6 +8,8 @@ from sqlalchemy.engine import Engine
 
 @contextmanager
 def count_queries():
+    """Collect the SQL statements any engine sends while the block runs, leaving out the test
+    transaction's SAVEPOINT / RELEASE / ROLLBACK (they are the test harness, not the page)."""
     statements: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):

@@ -13,12 +13,6 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def session():
-    """Browser tests commit for real (in their own database), so no rolled-back transaction."""
-    yield None
-
-
-@pytest.fixture
 def live_app(tmp_path):
     class BrowserConfig(TestingConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'browser.db'}"

@@ -11,6 +11,8 @@ from tests import factories
 from tests.certificates.helpers import pdf_qr_codes, pdf_text
 from tests.smtp import link_in
 
+pytestmark = pytest.mark.own_databases  # a live server on its own database
+
 NEW_PASSWORD = "mi cuaderno de algebra"
 
 

@@ -2,12 +2,15 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.learning.services import approve_unit_test
 from app.users.models import Role
 from tests import factories
+
+pytestmark = pytest.mark.own_databases  # a live server on its own database
 
 
 def seed(app) -> dict:

@@ -12,18 +12,8 @@ from app.extensions import db
 from app.users.models import Role
 from tests import factories
 from tests.concurrency import harness
+from tests.concurrency.harness import FIGURES
 from tests.live import LiveConfig
-
-FIGURES: dict[str, dict[str, int]] = {}
-
-
-def tally(race: str, *, duplicates: int = 0, lost: int = 0, errors: int = 0) -> None:
-    """Count one trial of `race` and what went wrong in it (the test asserts none did)."""
-    row = FIGURES.setdefault(race, {"trials": 0, "duplicates": 0, "lost": 0, "500s": 0})
-    row["trials"] += 1
-    row["duplicates"] += duplicates
-    row["lost"] += lost
-    row["500s"] += errors
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -45,12 +35,6 @@ def pytest_terminal_summary(terminalreporter):
         f"  {len(FIGURES)} races × trials = {total['trials']} trials; "
         f"{total['duplicates']} duplicates, {total['lost']} lost updates"
     )
-
-
-@pytest.fixture
-def session():
-    """Live tests commit for real, in their own database: no rolled-back transaction."""
-    yield None
 
 
 class Live:

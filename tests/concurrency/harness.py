@@ -15,6 +15,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.users.models import Role
 from config import BASE_DIR
 from tests import factories
 
@@ -177,3 +178,27 @@ def at_once(*calls):
         if isinstance(result, Exception):
             raise result
     return results
+
+
+FIGURES: dict[str, dict[str, int]] = {}
+
+
+def tally(race: str, *, duplicates: int = 0, lost: int = 0, errors: int = 0) -> None:
+    """Count one trial of `race` and what went wrong in it (the test asserts none did)."""
+    row = FIGURES.setdefault(race, {"trials": 0, "duplicates": 0, "lost": 0, "500s": 0})
+    row["trials"] += 1
+    row["duplicates"] += duplicates
+    row["lost"] += lost
+    row["500s"] += errors
+
+
+def passed_enrollment(world, site=None, units: int = 5):
+    """A new student (at a new Texas site unless given) who passed `units` units."""
+    site = site or factories.make_site("US-TX")
+    if site is not world["tx1"]:
+        factories.make_user(Role.TEACHER, site)
+    student = factories.make_student(site)
+    enrollment = factories.make_enrollment(student, world["course"])
+    for progress in enrollment.units[:units]:
+        factories.pass_unit(progress, open_points=1.0)
+    return enrollment

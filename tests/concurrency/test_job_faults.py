@@ -14,9 +14,17 @@ from app.credits.services import award_credit
 from app.extensions import db
 from config import BASE_DIR
 from tests import factories
-from tests.concurrency.conftest import tally
-from tests.concurrency.harness import VENV_BIN, Actor, gunicorn, live_env, wait_until
-from tests.concurrency.test_races import passed_enrollment
+from tests.concurrency.harness import (
+    VENV_BIN,
+    Actor,
+    gunicorn,
+    live_env,
+    passed_enrollment,
+    tally,
+    wait_until,
+)
+
+pytestmark = pytest.mark.own_databases  # gunicorn on a database of its own
 
 AWARDS = 24
 JOB_ENV = {"PUENTE_LIVE_JOBS": "worker", "PUENTE_LIVE_JOB_LEASE": "4", "PUENTE_LIVE_JOB_CHUNK": "3"}

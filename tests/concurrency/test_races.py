@@ -20,10 +20,10 @@ from app.extensions import db
 from app.learning.models import Answer, Attempt, AttemptStatus
 from app.learning.scoring import save_response
 from app.learning.services import approve_unit_test
-from app.users.models import Role
 from tests import factories
-from tests.concurrency.conftest import tally
-from tests.concurrency.harness import TRIALS, at_once, hidden_value
+from tests.concurrency.harness import TRIALS, at_once, hidden_value, passed_enrollment, tally
+
+pytestmark = pytest.mark.own_databases  # gunicorn on a database of its own
 
 OK_OR_CONFLICT = {200, 302, 303, 409}
 
@@ -34,18 +34,6 @@ def fresh(stmt):
     value = db.session.scalar(stmt)
     db.session.rollback()
     return value
-
-
-def passed_enrollment(world, site=None, units: int = 5):
-    """A new student (at a new Texas site unless given) who passed `units` units."""
-    site = site or factories.make_site("US-TX")
-    if site is not world["tx1"]:
-        factories.make_user(Role.TEACHER, site)
-    student = factories.make_student(site)
-    enrollment = factories.make_enrollment(student, world["course"])
-    for progress in enrollment.units[:units]:
-        factories.pass_unit(progress, open_points=1.0)
-    return enrollment
 
 
 def server_errors(*responses) -> int:

@@ -11,7 +11,8 @@ from app.credits.services import CreditError, award_credit
 from app.extensions import db
 from app.users.models import Role
 from tests import factories
-from tests.grading.helpers import count_queries, unit_scores
+from tests.grading.helpers import unit_scores
+from tests.query_counter import count_queries
 
 
 def _enrollment(world, site_key="tx1", percents=(), student=None):

@@ -1,44 +1,15 @@
-"""Test helpers for grading and credit: handed-in tests, paper scores, a SQL query counter."""
+"""Test helpers for grading and credit: answers to the factory unit test, paper scores."""
 
-from contextlib import contextmanager
-from datetime import date, datetime
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from datetime import date
 
 from app.courses.models import Section
 from app.enrollments.models import UnitProgress
-from app.extensions import db
 from app.grading.services import record_paper_scores
 from app.learning.models import Attempt
-from app.learning.scoring import save_response, submit_attempt
+from tests import factories
 
-# The factory course's unit test: t1 (choice, right answer "b", 1 point), t2 (numeric 12,
-# 1 point), t3 (open, 2 points).
-RIGHT = ("b", "12", "Because 6 + 6 is 12.")
+RIGHT = factories.RIGHT  # the factory course's unit test, answered right (t3 open, 2 points)
 WRONG = ("a", "7", "No idea.")
-
-
-def hand_in_test(
-    progress: UnitProgress, responses=RIGHT, submitted_at: datetime | None = None
-) -> Attempt:
-    """Start, answer and hand in a unit test as the student pages do (scoring services)."""
-    number = 1 + (
-        db.session.query(Attempt)
-        .filter_by(unit_progress_id=progress.id, section=Section.TEST)
-        .count()
-    )
-    attempt = Attempt(unit_progress=progress, section=Section.TEST, number=number)
-    db.session.add(attempt)
-    db.session.flush()
-    for item, response in zip(progress.unit.items_in(Section.TEST), responses, strict=True):
-        save_response(attempt, item, response)
-    db.session.refresh(attempt, ["answers"])
-    submit_attempt(attempt, progress.enrollment.student.site_id)
-    if submitted_at is not None:
-        attempt.submitted_at = submitted_at
-        db.session.flush()
-    return attempt
 
 
 def open_item(progress: UnitProgress):
@@ -56,18 +27,3 @@ def unit_scores(enrollment, teacher, percents) -> None:
     for progress, percent in zip(enrollment.units, percents, strict=False):
         if percent is not None:
             paper_test(progress, teacher, percent)
-
-
-@contextmanager
-def count_queries():
-    """Collect every SQL statement sent on any engine or connection while the block runs."""
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, _params, _context, _executemany):
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", listener)

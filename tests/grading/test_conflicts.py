@@ -10,7 +10,7 @@ from app.courses.models import Section
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
 from tests import factories
-from tests.grading.helpers import hand_in_test, open_item
+from tests.grading.helpers import open_item
 
 
 def _version(client, path) -> str:
@@ -20,7 +20,7 @@ def _version(client, path) -> str:
 
 def test_a_save_from_a_page_opened_before_another_teachers_save_is_refused(world, auth, client):
     enrollment = factories.make_enrollment(world["student_tx1"], world["course"])
-    attempt = hand_in_test(enrollment.units[0])
+    attempt = factories.make_submitted_test(enrollment.units[0])
     item = open_item(attempt.unit_progress)
     other = factories.make_user(world["teacher_tx1"].role, world["tx1"])
     path = f"/grading/attempts/{attempt.id}"

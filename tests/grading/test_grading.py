@@ -9,13 +9,13 @@ from app.grading.services import GradingError, grade_attempt, regrade_attempt
 from app.learning.models import AttemptStatus
 from app.learning.scoring import save_response, submit_attempt
 from tests import factories
-from tests.grading.helpers import RIGHT, WRONG, hand_in_test, open_item
+from tests.grading.helpers import RIGHT, WRONG, open_item
 
 
 @pytest.fixture
 def attempt(world):
     enrollment = factories.make_enrollment(world["student_tx1"], world["course"])
-    return hand_in_test(enrollment.units[0])
+    return factories.make_submitted_test(enrollment.units[0])
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_low_score_fails_the_unit(world, attempt):
     progress = factories.make_enrollment(
         factories.make_student(world["tx1"]), world["course"]
     ).units[0]
-    failed = hand_in_test(progress, WRONG)
+    failed = factories.make_submitted_test(progress, WRONG)
     grade_attempt(failed, {open_item(progress).id: "0"}, {}, "", world["teacher_tx1"])
     assert failed.percent == 0.0 and progress.status == UnitStatus.FAILED
 
@@ -113,7 +113,7 @@ def test_partial_grading_keeps_the_test_waiting(world):
                            points=3, prompt_en="More.", prompt_es="Más.", answer={}))  # fmt: skip
     db.session.flush()
     progress = factories.make_enrollment(world["student_tx1"], course).units[0]
-    attempt = hand_in_test(progress, RIGHT + ("Also this.",))
+    attempt = factories.make_submitted_test(progress, RIGHT + ("Also this.",))
     grade_attempt(attempt, {open_item(progress).id: 2}, {}, None, world["teacher_tx1"])
     assert attempt.status == AttemptStatus.SUBMITTED
     assert progress.status == UnitStatus.AWAITING_GRADING

@@ -10,7 +10,6 @@ from app.enrollments.models import UnitStatus
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus, Mode
 from tests import factories
-from tests.grading.helpers import hand_in_test
 
 
 @pytest.fixture
@@ -68,11 +67,12 @@ def test_points_of_points_are_converted(client, progress):
         ({"test_points": "5"}, "Enter the points possible"),
         ({"test_percent": "80", "test_points": "5", "test_possible": "10"}, "not both"),
         ({}, "Enter the unit-work score, the unit-test score, or both."),
-        ({"test_percent": "80", "taken_on": (date.today() + timedelta(days=30)).isoformat()},
-         "The date taken cannot be in the future."),
+        ({"test_percent": "80", "taken_on": "tomorrow"}, "The date taken cannot be in the future."),
     ],
 )  # fmt: skip
 def test_bad_paper_scores_are_refused(client, progress, data, message):
+    if data.get("taken_on") == "tomorrow":  # today's date when the test runs, not when collected
+        data = {**data, "taken_on": (date.today() + timedelta(days=1)).isoformat()}
     response = _paper(client, progress, **data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -93,7 +93,9 @@ def test_paper_tests_respect_the_attempt_limit(client, progress):
 
 
 def test_paper_test_counts_after_an_online_try(client, world, progress):
-    online = hand_in_test(progress, ("a", "7", ""))  # all wrong, nothing left to grade
+    online = factories.make_submitted_test(
+        progress, ("a", "7", "")
+    )  # all wrong, nothing left to grade
     assert online.status == AttemptStatus.GRADED and progress.status == UnitStatus.FAILED
     assert _paper(client, progress, test_percent="64").status_code == 302
     db.session.expire_all()
@@ -102,7 +104,7 @@ def test_paper_test_counts_after_an_online_try(client, world, progress):
 
 
 def test_paper_test_waits_for_an_open_online_test(client, progress):
-    hand_in_test(progress)  # waiting for grading
+    factories.make_submitted_test(progress)  # waiting for grading
     response = _paper(client, progress, test_percent="80")
     assert response.status_code == 422
     assert "still open or waiting for grading" in response.get_data(as_text=True)

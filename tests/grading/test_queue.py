@@ -8,14 +8,14 @@ import pytest
 from app.common import utcnow
 from app.extensions import db
 from tests import factories
-from tests.grading.helpers import count_queries, hand_in_test
+from tests.query_counter import count_queries
 
 
 def _queued(world, key, **kw):
     """A test handed in by a new student at site `key`, waiting for grading."""
     student = factories.make_student(world[key])
     enrollment = factories.make_enrollment(student, world["course"])
-    return hand_in_test(enrollment.units[0], **kw)
+    return factories.make_submitted_test(enrollment.units[0], **kw)
 
 
 def _rows(response) -> list[int]:
@@ -77,7 +77,9 @@ def test_filters_by_course_site_and_name(client, auth, world):
     other_course = factories.make_course_version()
     in_course = _queued(world, "tx1")
     other_student = factories.make_student(world["tx2"], given_name="Zoraida", family_name="Q")
-    elsewhere = hand_in_test(factories.make_enrollment(other_student, other_course).units[0])
+    elsewhere = factories.make_submitted_test(
+        factories.make_enrollment(other_student, other_course).units[0]
+    )
     auth.login(world["coord_tx"])
     by_course = client.get(f"/grading/?course={other_course.course_id}")
     assert _rows(by_course) == [elsewhere.id]
@@ -109,7 +111,7 @@ def test_queue_query_count_does_not_grow_with_rows(client, auth, world):
         for i in range(n):
             student = factories.make_student(factories.make_site("US-TX"))
             course = factories.make_course_version(units=3)
-            hand_in_test(factories.make_enrollment(student, course).units[i % 3])
+            factories.make_submitted_test(factories.make_enrollment(student, course).units[i % 3])
         db.session.expire_all()
 
     add(2)

@@ -8,7 +8,6 @@ from app.moves.models import MoveStatus
 from app.moves.services import receive_move, report_move
 from app.users.models import Role
 from tests import factories
-from tests.grading.helpers import hand_in_test
 from tests.moves.helpers import events, notice
 from tests.query_counter import count_queries
 
@@ -109,7 +108,7 @@ def test_receiving_moves_the_record_and_its_open_work(world, auth, client):
     student = world["student_tx1"]
     enrollment = factories.make_enrollment(student, world["course"])
     factories.pass_unit(enrollment.units[0])
-    attempt = hand_in_test(enrollment.units[1])
+    attempt = factories.make_submitted_test(enrollment.units[1])
     move = notice(student, world["teacher_tx1"], "US-ND")
     auth.login(world["teacher_nd"])
     response = client.post(

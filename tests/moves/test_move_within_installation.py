@@ -9,7 +9,6 @@ from app.moves.models import MoveStatus
 from app.moves.services import report_move
 from app.transfers.package import build_package
 from tests import factories
-from tests.grading.helpers import hand_in_test
 
 
 def queue_ids(client) -> str:
@@ -19,7 +18,7 @@ def queue_ids(client) -> str:
 def test_a_handed_in_test_moves_to_the_new_sites_queue(world, auth, client):
     student = factories.make_student(world["tx1"], msix_id="210987654321")
     enrollment = factories.make_enrollment(student, world["course"])
-    attempt = hand_in_test(enrollment.units[0])
+    attempt = factories.make_submitted_test(enrollment.units[0])
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
     package = build_package(student)
     db.session.commit()

@@ -15,8 +15,8 @@ from app.enrollments.services import withdraw_enrollment
 from app.extensions import db
 from app.grading.services import record_paper_scores
 from app.records.history import COLUMNS, full_credit, iter_course_history, school_year
+from app.users.models import Role
 from tests import factories
-from tests.conftest import session  # noqa: F401  (tests/transfers/conftest.py turns it off)
 from tests.query_counter import count_queries
 
 
@@ -219,11 +219,17 @@ def test_the_students_list_button_posts_its_filters(client, world):
     assert 'name="page"' not in form
 
 
-def _add_students(world, how_many: int) -> None:
-    teacher, coordinator = world["teacher_tx1"], world["coord_tx"]
+def _add_students(world, how_many: int, *, own_site_and_course: bool = False) -> None:
+    """Students at tx1 in world's course, or (own_site_and_course) each at a Texas site and in a
+    course of its own, so a lazy load per row would add queries."""
+    teacher, coordinator, course = world["teacher_tx1"], world["coord_tx"], world["course"]
     for n in range(how_many):
-        student = factories.make_student(world["tx1"], with_user=False, given_name=f"Pupil{n}")
-        enrollment = factories.make_enrollment(student, world["course"], teacher)
+        site = world["tx1"]
+        if own_site_and_course:
+            site, course = factories.make_site("US-TX"), factories.make_course_version()
+            teacher = factories.make_user(Role.TEACHER, site)
+        student = factories.make_student(site, with_user=False, given_name=f"Pupil{n}")
+        enrollment = factories.make_enrollment(student, course, teacher)
         scores(enrollment, teacher, {1: [70], 2: [90]})
         award_credit(enrollment, coordinator)
 
@@ -237,9 +243,11 @@ def _bulk_queries(client) -> tuple[int, int]:
 
 def test_the_bulk_export_runs_the_same_queries_for_more_students(client, world, record):
     sign_in(client, world["coord_tx"])
-    _add_students(world, 2)
+    _add_students(world, 2, own_site_and_course=True)
+    db.session.expire_all()
     few, rows_few = _bulk_queries(client)
-    _add_students(world, 12)
+    _add_students(world, 12, own_site_and_course=True)
+    db.session.expire_all()
     many, rows_many = _bulk_queries(client)
     assert rows_many == rows_few + 12
     assert many == few, (few, many)

@@ -8,7 +8,7 @@ from app.rosters.files import read_zip
 from app.rosters.services import import_roster
 from app.students.models import Student
 from tests import factories
-from tests.rosters.conftest import enrollment, user, zip_of
+from tests.rosters.helpers import enrollment, user, zip_of
 
 
 def run(files, by):

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.rosters.models import RosterCourseMap, RosterJob
 from app.rosters.tasks import upload_path
 from app.sites.models import Site
-from tests.rosters.conftest import zip_of
+from tests.rosters.helpers import zip_of
 
 
 def test_a_coordinator_downloads_a_states_oneroster_zip(client, auth, world):

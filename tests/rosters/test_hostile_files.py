@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.rosters.files import MAX_MEMBERS, read_zip
 from app.rosters.models import RosterImport
 from app.students.models import Student
-from tests.rosters.conftest import csv_text, zip_of
+from tests.rosters.helpers import csv_text, zip_of
 
 HEADER = "sourcedId,givenName,familyName\n"
 

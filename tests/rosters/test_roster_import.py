@@ -13,7 +13,7 @@ from app.rosters.services import RosterError, import_roster
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
 from tests import factories
-from tests.rosters.conftest import csv_text, enrollment, user, zip_of
+from tests.rosters.helpers import csv_text, enrollment, user, zip_of
 
 
 def run(files, by):

@@ -28,7 +28,7 @@ from app.transfers.package import build_package, own_public_key
 from app.transfers.services import import_package
 from app.users.models import Role, User
 from tests import factories
-from tests.transfers.conftest import make_installation
+from tests.installations import make_installation
 
 pytestmark = pytest.mark.own_databases  # two installations, each its own database
 

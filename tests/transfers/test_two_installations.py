@@ -27,10 +27,27 @@ from app.users.models import Role
 from config import BASE_DIR
 from tests import factories
 from tests.certificates.helpers import pdf_text
+from tests.installations import make_installation
 
 pytestmark = pytest.mark.own_databases  # two installations, each its own database
 
 ALGEBRA = BASE_DIR / "courses" / "algebra-i-a"
+
+
+@pytest.fixture
+def texas(tmp_path):
+    app = make_installation(tmp_path, "texas", "https://tx.puente.example")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def north_dakota(tmp_path):
+    app = make_installation(tmp_path, "dakota", "https://nd.puente.example")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def sign_in(client, user):
