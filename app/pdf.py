@@ -34,9 +34,11 @@ def render_pdf(html: str, options: dict, configuration=None) -> bytes:
     """
     try:
         return pdfkit.from_string(
-            html, False, options={**options, **LOCKED_DOWN},
+            html,
+            False,
+            options={**options, **LOCKED_DOWN},
             configuration=configuration or pdf_configuration(),
-        )  # fmt: skip
+        )
     except OSError as error:
         raise DocumentError(str(error)) from error
 

@@ -18,9 +18,29 @@ from app.labels import (
 from app.places import place_name
 
 ALLOWED_TAGS = {
-    "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td", "br", "hr", "sub", "sup",
-}  # fmt: skip
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "br",
+    "hr",
+    "sub",
+    "sup",
+}
 
 
 def render_markdown(text: str) -> Markup:

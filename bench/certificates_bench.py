@@ -43,8 +43,13 @@ def seed(count: int) -> User:
     db.session.add(
         Site(id=1, code="BENCH", name="Bench PASS Center", state_code="US-TX", city="Weslaco")
     )
-    coordinator = User(email="coordinator@bench.puente", role="coordinator", state_code="US-TX",
-                       given_name="Bench", family_name="Coordinator")  # fmt: skip
+    coordinator = User(
+        email="coordinator@bench.puente",
+        role="coordinator",
+        state_code="US-TX",
+        given_name="Bench",
+        family_name="Coordinator",
+    )
     coordinator.set_password("bench-pass-1")
     db.session.add(coordinator)
     db.session.flush()
@@ -80,11 +85,28 @@ def seed(count: int) -> User:
             for i in rows
         ],
     )
-    db.session.execute(insert(CreditAward), [
-        {"id": i, "enrollment_id": i, "units_passed": 3, "unit_count": 3, "grade_percent": 84.3,
-         "letter": "B", "sep_grade": 8.4, "credit": 0.5, "credit_system": "carnegie",
-         "is_partial": False, "state_code": "US-TX", "site_id": 1,
-         "awarded_by_id": coordinator.id, "awarded_at": now} for i in rows])  # fmt: skip
+    db.session.execute(
+        insert(CreditAward),
+        [
+            {
+                "id": i,
+                "enrollment_id": i,
+                "units_passed": 3,
+                "unit_count": 3,
+                "grade_percent": 84.3,
+                "letter": "B",
+                "sep_grade": 8.4,
+                "credit": 0.5,
+                "credit_system": "carnegie",
+                "is_partial": False,
+                "state_code": "US-TX",
+                "site_id": 1,
+                "awarded_by_id": coordinator.id,
+                "awarded_at": now,
+            }
+            for i in rows
+        ],
+    )
     db.session.commit()
     return coordinator
 

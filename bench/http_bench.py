@@ -44,10 +44,21 @@ def start_server(port: int) -> subprocess.Popen:
         PUBLIC_BASE_URL="https://bench.puente.example",
     )
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "--threads", "2", "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            "2",
+            "--threads",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -98,8 +109,10 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         print(f"database: {os.environ.get('DATABASE_URL', 'instance/puente.db')}")
-        print(f"gunicorn 2 workers x 2 threads; {args.requests} requests per page, "
-              f"concurrency {args.concurrency}")  # fmt: skip
+        print(
+            f"gunicorn 2 workers x 2 threads; {args.requests} requests per page, "
+            f"concurrency {args.concurrency}"
+        )
         print(f"{'page':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
         for label, path, email in PAGES:
             result = measure(sign_in(base, email), base + path, args.requests, args.concurrency)

@@ -34,8 +34,24 @@ from app.sites.models import Site  # noqa: E402
 from bench.guard import ensure_bench_database, mark_bench_database  # noqa: E402
 from config import BASE_DIR  # noqa: E402
 
-STATES = ["US-TX", "US-CA", "US-FL", "US-WA", "US-ND", "US-MI", "US-NY", "US-OR", "US-GA",
-          "US-NC", "US-ID", "US-KS", "MX-MIC", "MX-JAL", "MX-GUA", "MX-OAX"]  # fmt: skip
+STATES = [
+    "US-TX",
+    "US-CA",
+    "US-FL",
+    "US-WA",
+    "US-ND",
+    "US-MI",
+    "US-NY",
+    "US-OR",
+    "US-GA",
+    "US-NC",
+    "US-ID",
+    "US-KS",
+    "MX-MIC",
+    "MX-JAL",
+    "MX-GUA",
+    "MX-OAX",
+]
 GIVEN = [
     "Ana",
     "Luis",
@@ -59,47 +75,172 @@ def write_roster(folder: Path, students: int, schools: int, rng: random.Random) 
             writer.writerow(header)
             writer.writerows(rows)
 
-    table("manifest.csv", ["propertyName", "value"], [
-        ["manifest.version", "1.0"], ["oneroster.version", "1.2"], ["file.orgs", "bulk"],
-        ["file.users", "bulk"], ["file.classes", "bulk"], ["file.enrollments", "bulk"],
-        ["file.roles", "bulk"], ["file.demographics", "bulk"]])  # fmt: skip
-    org_header = ["sourcedId", "status", "dateLastModified", "name", "type", "identifier",
-                  "parentSourcedId"]  # fmt: skip
+    table(
+        "manifest.csv",
+        ["propertyName", "value"],
+        [
+            ["manifest.version", "1.0"],
+            ["oneroster.version", "1.2"],
+            ["file.orgs", "bulk"],
+            ["file.users", "bulk"],
+            ["file.classes", "bulk"],
+            ["file.enrollments", "bulk"],
+            ["file.roles", "bulk"],
+            ["file.demographics", "bulk"],
+        ],
+    )
+    org_header = [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "name",
+        "type",
+        "identifier",
+        "parentSourcedId",
+    ]
     orgs = [[f"st-{s}", "", "", s, "state", s, ""] for s in STATES]
-    orgs += [[f"sch-{i}", "", "", f"School {i}", "school", f"RB{i:04d}", f"st-{STATES[i % 16]}"]
-             for i in range(schools)]  # fmt: skip
+    orgs += [
+        [f"sch-{i}", "", "", f"School {i}", "school", f"RB{i:04d}", f"st-{STATES[i % 16]}"]
+        for i in range(schools)
+    ]
     table("orgs.csv", org_header, orgs)
-    table("classes.csv", ["sourcedId", "status", "dateLastModified", "title", "grades",
-                          "courseSourcedId", "classCode", "classType", "location",
-                          "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes",
-                          "periods"],  # fmt: skip
-          [[f"cls-{i}-{c}", "", "", c, "09", c, c, "scheduled", "", f"sch-{i}", "t1", "", "", ""]
-           for i in range(schools) for c in COURSES])  # fmt: skip
-    user_header = ["sourcedId", "status", "dateLastModified", "enabledUser", "username",
-                   "userIds", "givenName", "familyName", "middleName", "identifier", "email",
-                   "sms", "phone", "agentSourcedIds", "grades", "password", "userMasterIdentifier",
-                   "resourceSourcedIds", "preferredGivenName", "preferredMiddleName",
-                   "preferredFamilyName", "primaryOrgSourcedId", "pronouns"]  # fmt: skip
+    table(
+        "classes.csv",
+        [
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "title",
+            "grades",
+            "courseSourcedId",
+            "classCode",
+            "classType",
+            "location",
+            "schoolSourcedId",
+            "termSourcedIds",
+            "subjects",
+            "subjectCodes",
+            "periods",
+        ],
+        [
+            [f"cls-{i}-{c}", "", "", c, "09", c, c, "scheduled", "", f"sch-{i}", "t1", "", "", ""]
+            for i in range(schools)
+            for c in COURSES
+        ],
+    )
+    user_header = [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "enabledUser",
+        "username",
+        "userIds",
+        "givenName",
+        "familyName",
+        "middleName",
+        "identifier",
+        "email",
+        "sms",
+        "phone",
+        "agentSourcedIds",
+        "grades",
+        "password",
+        "userMasterIdentifier",
+        "resourceSourcedIds",
+        "preferredGivenName",
+        "preferredMiddleName",
+        "preferredFamilyName",
+        "primaryOrgSourcedId",
+        "pronouns",
+    ]
     users, roles, births, enrollments = [], [], [], []
     for n in range(students):
         school = f"sch-{n % schools}"
         ids = f"{{MSIX:{n + 100_000_000_000:012d}}}"
-        users.append([f"u-{n}", "", "", "true", f"u{n}", ids, rng.choice(GIVEN),
-                      rng.choice(FAMILY), "", f"S{n:09d}", "", "", "", "",
-                      f"{rng.randint(9, 12):02d}", "", "", "", "", "", "", school, ""])  # fmt: skip
+        users.append(
+            [
+                f"u-{n}",
+                "",
+                "",
+                "true",
+                f"u{n}",
+                ids,
+                rng.choice(GIVEN),
+                rng.choice(FAMILY),
+                "",
+                f"S{n:09d}",
+                "",
+                "",
+                "",
+                "",
+                f"{rng.randint(9, 12):02d}",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                school,
+                "",
+            ]
+        )
         roles.append([f"r-{n}", "", "", f"u-{n}", "primary", "student", "", "", school, ""])
-        births.append([f"u-{n}", "", "", f"{rng.randint(2006, 2011)}-{rng.randint(1, 12):02d}-"
-                       f"{rng.randint(1, 28):02d}"])  # fmt: skip
-        enrollments.append([f"e-{n}", "", "", f"cls-{n % schools}-{COURSES[n % 3]}", school,
-                            f"u-{n}", "student", "false", "", ""])  # fmt: skip
+        births.append(
+            [
+                f"u-{n}",
+                "",
+                "",
+                f"{rng.randint(2006, 2011)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            ]
+        )
+        enrollments.append(
+            [
+                f"e-{n}",
+                "",
+                "",
+                f"cls-{n % schools}-{COURSES[n % 3]}",
+                school,
+                f"u-{n}",
+                "student",
+                "false",
+                "",
+                "",
+            ]
+        )
     table("users.csv", user_header, users)
-    table("roles.csv", ["sourcedId", "status", "dateLastModified", "userSourcedId", "roleType",
-                        "role", "beginDate", "endDate", "orgSourcedId", "userProfileSourcedId"],
-          roles)  # fmt: skip
+    table(
+        "roles.csv",
+        [
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "userSourcedId",
+            "roleType",
+            "role",
+            "beginDate",
+            "endDate",
+            "orgSourcedId",
+            "userProfileSourcedId",
+        ],
+        roles,
+    )
     table("demographics.csv", ["sourcedId", "status", "dateLastModified", "birthDate"], births)
-    table("enrollments.csv", ["sourcedId", "status", "dateLastModified", "classSourcedId",
-                              "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate",
-                              "endDate"], enrollments)  # fmt: skip
+    table(
+        "enrollments.csv",
+        [
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "classSourcedId",
+            "schoolSourcedId",
+            "userSourcedId",
+            "role",
+            "primary",
+            "beginDate",
+            "endDate",
+        ],
+        enrollments,
+    )
 
 
 def prepare_database() -> User:
@@ -113,8 +254,13 @@ def prepare_database() -> User:
     for package in sorted((BASE_DIR / "courses").iterdir()):
         if (package / "course.toml").exists():
             import_package(package)
-    admin = User(email="roster-admin@example.org", role=Role.ADMIN, given_name="Roster",
-                 family_name="Admin", password_hash="!")  # fmt: skip
+    admin = User(
+        email="roster-admin@example.org",
+        role=Role.ADMIN,
+        given_name="Roster",
+        family_name="Admin",
+        password_hash="!",
+    )
     db.session.add(admin)
     db.session.commit()
     return admin
@@ -138,24 +284,34 @@ def main() -> None:
         started = time.perf_counter()
         write_roster(folder, args.students, args.schools, random.Random(2026))
         size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
-        print(f"OneRoster set: {args.students:,} students, {args.schools} schools, "
-              f"{size:.1f} MB of CSV, written in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"OneRoster set: {args.students:,} students, {args.schools} schools, "
+            f"{size:.1f} MB of CSV, written in {time.perf_counter() - started:.1f} s"
+        )
         with app.app_context():
             print(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
             admin = prepare_database()
             seconds, counts = timed_import(folder, admin)
-            rows = {m.__name__: db.session.scalar(select(func.count()).select_from(m))
-                    for m in (Student, Enrollment, UnitProgress)}  # fmt: skip
-            print(f"First import: {seconds:.1f} s = {args.students / seconds:,.0f} students/s; "
-                  f"{counts}; rows now {rows}")  # fmt: skip
+            rows = {
+                m.__name__: db.session.scalar(select(func.count()).select_from(m))
+                for m in (Student, Enrollment, UnitProgress)
+            }
+            print(
+                f"First import: {seconds:.1f} s = {args.students / seconds:,.0f} students/s; "
+                f"{counts}; rows now {rows}"
+            )
             seconds, counts = timed_import(folder, admin)
-            print(f"Second import of the same set: {seconds:.1f} s "
-                  f"= {args.students / seconds:,.0f} students/s; {counts}")  # fmt: skip
+            print(
+                f"Second import of the same set: {seconds:.1f} s "
+                f"= {args.students / seconds:,.0f} students/s; {counts}"
+            )
             started = time.perf_counter()
             data = export_oneroster(list(db.session.scalars(select(Site))), "1.2", admin)
             seconds = time.perf_counter() - started
-            print(f"Export (OneRoster 1.2 with Gradebook files, every site): {seconds:.1f} s "
-                  f"= {args.students / seconds:,.0f} students/s; ZIP {len(data) / 1e6:.1f} MB")  # fmt: skip
+            print(
+                f"Export (OneRoster 1.2 with Gradebook files, every site): {seconds:.1f} s "
+                f"= {args.students / seconds:,.0f} students/s; ZIP {len(data) / 1e6:.1f} MB"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

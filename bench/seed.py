@@ -37,8 +37,24 @@ from app.models import (  # noqa: E402
 from bench.guard import ensure_bench_database, mark_bench_database  # noqa: E402
 from config import BASE_DIR  # noqa: E402
 
-STATES = ["US-TX", "US-CA", "US-FL", "US-WA", "US-ND", "US-MI", "US-NY", "US-OR", "US-GA",
-          "US-NC", "US-ID", "US-KS", "MX-MIC", "MX-JAL", "MX-GUA", "MX-OAX"]  # fmt: skip
+STATES = [
+    "US-TX",
+    "US-CA",
+    "US-FL",
+    "US-WA",
+    "US-ND",
+    "US-MI",
+    "US-NY",
+    "US-OR",
+    "US-GA",
+    "US-NC",
+    "US-ID",
+    "US-KS",
+    "MX-MIC",
+    "MX-JAL",
+    "MX-GUA",
+    "MX-OAX",
+]
 PASSWORD = "bench-pass-1"
 BATCH = 20_000
 
@@ -69,39 +85,93 @@ def seed(students: int, sites: int, backlog: float, rng: random.Random) -> dict:
     now = utcnow()
     password_hash = generate_password_hash(PASSWORD)
 
-    bulk(Site, [{"id": i, "code": f"B{i:04d}", "name": f"Bench site {i}",
-                 "state_code": STATES[i % len(STATES)]} for i in range(1, sites + 1)])  # fmt: skip
+    bulk(
+        Site,
+        [
+            {
+                "id": i,
+                "code": f"B{i:04d}",
+                "name": f"Bench site {i}",
+                "state_code": STATES[i % len(STATES)],
+            }
+            for i in range(1, sites + 1)
+        ],
+    )
     users = []
     for site_id in range(1, sites + 1):
         for n in (1, 2):
-            users.append({"id": len(users) + 1, "email": f"teacher{n}.s{site_id}@bench.puente",
-                          "role": "teacher", "site_id": site_id, "given_name": "Bench",
-                          "family_name": f"Teacher {site_id}-{n}", "password_hash": password_hash,
-                          "is_active": True, "created_at": now})  # fmt: skip
+            users.append(
+                {
+                    "id": len(users) + 1,
+                    "email": f"teacher{n}.s{site_id}@bench.puente",
+                    "role": "teacher",
+                    "site_id": site_id,
+                    "given_name": "Bench",
+                    "family_name": f"Teacher {site_id}-{n}",
+                    "password_hash": password_hash,
+                    "is_active": True,
+                    "created_at": now,
+                }
+            )
     coordinator_id = len(users) + 1
-    users.append({"id": coordinator_id, "email": "coordinator.tx@bench.puente",
-                  "role": "coordinator", "state_code": "US-TX", "given_name": "Bench",
-                  "family_name": "Coordinator", "password_hash": password_hash,
-                  "is_active": True, "created_at": now})  # fmt: skip
+    users.append(
+        {
+            "id": coordinator_id,
+            "email": "coordinator.tx@bench.puente",
+            "role": "coordinator",
+            "state_code": "US-TX",
+            "given_name": "Bench",
+            "family_name": "Coordinator",
+            "password_hash": password_hash,
+            "is_active": True,
+            "created_at": now,
+        }
+    )
     student_user_id = len(users) + 1
-    users.append({"id": student_user_id, "email": "student@bench.puente", "role": "student",
-                  "site_id": 1, "given_name": "Bench", "family_name": "Student",
-                  "password_hash": password_hash, "is_active": True, "created_at": now})  # fmt: skip
+    users.append(
+        {
+            "id": student_user_id,
+            "email": "student@bench.puente",
+            "role": "student",
+            "site_id": 1,
+            "given_name": "Bench",
+            "family_name": "Student",
+            "password_hash": password_hash,
+            "is_active": True,
+            "created_at": now,
+        }
+    )
     bulk(User, users)
 
     student_rows, enrollment_rows, progress_rows, attempt_rows = [], [], [], []
     statuses = [UnitStatus.PASSED, UnitStatus.FAILED, UnitStatus.IN_PROGRESS]
     for sid in range(1, students + 1):
         site_id = 1 if sid == 1 else rng.randint(1, sites)
-        student_rows.append({"id": sid, "site_id": site_id, "given_name": f"Given{sid}",
-                             "family_name": f"Family{sid % 5000}", "kind": "secondary",
-                             "grade_level": 9 + sid % 4, "user_id": student_user_id if sid == 1 else None,
-                             "created_at": now})  # fmt: skip
+        student_rows.append(
+            {
+                "id": sid,
+                "site_id": site_id,
+                "given_name": f"Given{sid}",
+                "family_name": f"Family{sid % 5000}",
+                "kind": "secondary",
+                "grade_level": 9 + sid % 4,
+                "user_id": student_user_id if sid == 1 else None,
+                "created_at": now,
+            }
+        )
         chosen = versions if sid == 1 else [rng.choice(versions)]
         for cv in chosen:
             eid = len(enrollment_rows) + 1
-            enrollment_rows.append({"id": eid, "student_id": sid, "course_version_id": cv.id,
-                                    "status": "active", "assigned_at": now, "started_at": now})  # fmt: skip
+            enrollment_rows.append(
+                {
+                    "id": eid,
+                    "student_id": sid,
+                    "course_version_id": cv.id,
+                    "status": "active",
+                    "assigned_at": now,
+                    "started_at": now,
+                }
+            )
             done = rng.randint(0, len(units[cv.id]))
             waiting = rng.random() < backlog
             for unit_id, number in units[cv.id]:
@@ -116,17 +186,35 @@ def seed(students: int, sites: int, backlog: float, rng: random.Random) -> dict:
                     )
                 elif number == done + 1 and waiting:
                     status = UnitStatus.AWAITING_GRADING
-                    attempt_rows.append({"id": len(attempt_rows) + 1, "unit_progress_id": pid,
-                                         "section": "test", "number": 1, "mode": "online",
-                                         "status": AttemptStatus.SUBMITTED.value, "site_id": site_id,
-                                         "started_at": now, "auto_points": 3, "manual_points": 0,
-                                         "max_points": 8,
-                                         "submitted_at": now - timedelta(minutes=rng.randint(1, 20000))})  # fmt: skip
-                progress_rows.append({"id": pid, "enrollment_id": eid, "unit_id": unit_id,
-                                      "unit_number": number, "status": status.value,
-                                      "best_test_percent": best, "lessons_read": 3 if best else 0,
-                                      "test_attempts": 1 if best or status == UnitStatus.AWAITING_GRADING else 0,
-                                      "updated_at": now})  # fmt: skip
+                    attempt_rows.append(
+                        {
+                            "id": len(attempt_rows) + 1,
+                            "unit_progress_id": pid,
+                            "section": "test",
+                            "number": 1,
+                            "mode": "online",
+                            "status": AttemptStatus.SUBMITTED.value,
+                            "site_id": site_id,
+                            "started_at": now,
+                            "auto_points": 3,
+                            "manual_points": 0,
+                            "max_points": 8,
+                            "submitted_at": now - timedelta(minutes=rng.randint(1, 20000)),
+                        }
+                    )
+                progress_rows.append(
+                    {
+                        "id": pid,
+                        "enrollment_id": eid,
+                        "unit_id": unit_id,
+                        "unit_number": number,
+                        "status": status.value,
+                        "best_test_percent": best,
+                        "lessons_read": 3 if best else 0,
+                        "test_attempts": 1 if best or status == UnitStatus.AWAITING_GRADING else 0,
+                        "updated_at": now,
+                    }
+                )
     bulk(Student, student_rows)
     bulk(Enrollment, enrollment_rows)
     bulk(UnitProgress, progress_rows)
@@ -150,8 +238,13 @@ def seed(students: int, sites: int, backlog: float, rng: random.Random) -> dict:
     else:
         with db.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
-    return {"sites": sites, "students": students, "enrollments": len(enrollment_rows),
-            "unit_progress": len(progress_rows), "awaiting_grading": len(attempt_rows)}  # fmt: skip
+    return {
+        "sites": sites,
+        "students": students,
+        "enrollments": len(enrollment_rows),
+        "unit_progress": len(progress_rows),
+        "awaiting_grading": len(attempt_rows),
+    }
 
 
 def main() -> None:

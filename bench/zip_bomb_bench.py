@@ -57,11 +57,15 @@ def main() -> None:
             started = time.perf_counter()
             files = read_zip(data, bound) if bound else read_zip(data)
             elapsed = time.perf_counter() - started
-        print(f"{label}: refused in {elapsed * 1000:.1f} ms: "
-              f"{'; '.join(p.message for p in files.problems)}")  # fmt: skip
+        print(
+            f"{label}: refused in {elapsed * 1000:.1f} ms: "
+            f"{'; '.join(p.message for p in files.problems)}"
+        )
     after = peak_mb()
-    print(f"peak memory before reading: {before:.0f} MB; after: {after:.0f} MB "
-          f"(+{after - before:.1f} MB)")  # fmt: skip
+    print(
+        f"peak memory before reading: {before:.0f} MB; after: {after:.0f} MB "
+        f"(+{after - before:.1f} MB)"
+    )
 
 
 if __name__ == "__main__":

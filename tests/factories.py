@@ -71,17 +71,32 @@ def make_course_version(
     course = db.session.query(Course).filter_by(code=code).one_or_none() or Course(code=code)
     db.session.add(course)
     cv = CourseVersion(
-        course=course, version=version, subject="mathematics", title_en=f"Course {code}",
-        title_es=f"Curso {code}", credit=credit, hours=90, unit_count=units, content_hash="0" * 64,
-    )  # fmt: skip
+        course=course,
+        version=version,
+        subject="mathematics",
+        title_en=f"Course {code}",
+        title_es=f"Curso {code}",
+        credit=credit,
+        hours=90,
+        unit_count=units,
+        content_hash="0" * 64,
+    )
     db.session.add(cv)
     for number in range(1, units + 1):
-        unit = Unit(course_version=cv, number=number, title_en=f"Unit {number}",
-                    title_es=f"Unidad {number}")  # fmt: skip
+        unit = Unit(
+            course_version=cv, number=number, title_en=f"Unit {number}", title_es=f"Unidad {number}"
+        )
         db.session.add(unit)
-        unit.lessons.append(Lesson(position=1, slug="intro", title_en="Intro",
-                                   title_es="Introducción", body_en="# Hello\n\nRead **this**.",
-                                   body_es="# Hola\n\nLee **esto**."))  # fmt: skip
+        unit.lessons.append(
+            Lesson(
+                position=1,
+                slug="intro",
+                title_en="Intro",
+                title_es="Introducción",
+                body_en="# Hello\n\nRead **this**.",
+                body_es="# Hola\n\nLee **esto**.",
+            )
+        )
         unit.items.extend(
             [
                 _choice(Section.PRACTICE, "p1", 1),
@@ -95,7 +110,7 @@ def make_course_version(
                     prompt_en="6 + 6 = ?",
                     prompt_es="6 + 6 = ?",
                     answer={"value": 12, "tolerance": 0.01},
-                ),  # fmt: skip
+                ),
                 Item(
                     section=Section.TEST,
                     key="t3",
@@ -105,7 +120,7 @@ def make_course_version(
                     prompt_en="Explain.",
                     prompt_es="Explica.",
                     answer={"rubric_en": "Clear", "rubric_es": "Clara"},
-                ),  # fmt: skip
+                ),
             ]
         )
     db.session.flush()
@@ -114,11 +129,16 @@ def make_course_version(
 
 def _choice(section: Section, key: str, position: int) -> Item:
     return Item(
-        section=section, key=key, position=position, kind=ItemKind.CHOICE, points=1,
-        prompt_en="Pick b", prompt_es="Elige b",
+        section=section,
+        key=key,
+        position=position,
+        kind=ItemKind.CHOICE,
+        points=1,
+        prompt_en="Pick b",
+        prompt_es="Elige b",
         choices=[{"id": "a", "en": "A", "es": "A"}, {"id": "b", "en": "B", "es": "B"}],
         answer={"choice": "b"},
-    )  # fmt: skip
+    )
 
 
 def make_enrollment(student: Student, cv: CourseVersion, by: User | None = None) -> Enrollment:
@@ -216,12 +236,19 @@ def make_certificate(award, coordinator: User):
     code = new_code()
     facts = certificate_facts(award, coordinator.full_name)
     cert = Certificate(
-        serial=f"T-{code[:8]}", code=code, credit_award_id=award.id,
-        enrollment_id=award.enrollment_id, student_id=award.enrollment.student_id,
-        site_id=award.site_id, state_code=award.state_code, issued_by_id=coordinator.id,
-        facts=facts, credential=build_credential(f"T-{code[:8]}", code, "2026-01-01T00:00:00Z", facts),
-        print_run=print_run, page_number=1,
-    )  # fmt: skip
+        serial=f"T-{code[:8]}",
+        code=code,
+        credit_award_id=award.id,
+        enrollment_id=award.enrollment_id,
+        student_id=award.enrollment.student_id,
+        site_id=award.site_id,
+        state_code=award.state_code,
+        issued_by_id=coordinator.id,
+        facts=facts,
+        credential=build_credential(f"T-{code[:8]}", code, "2026-01-01T00:00:00Z", facts),
+        print_run=print_run,
+        page_number=1,
+    )
     db.session.add(cert)
     db.session.flush()
     return cert

@@ -41,10 +41,32 @@ ROLES = (
 OK, LOGIN, DENY = "ok", "login", "deny"
 
 
-def row(anonymous=LOGIN, student=DENY, other_student=DENY, teacher=DENY, other_teacher=DENY,
-        coordinator=DENY, other_coordinator=DENY, admin=DENY):  # fmt: skip
-    return dict(zip(ROLES, (anonymous, student, other_student, teacher, other_teacher,
-                            coordinator, other_coordinator, admin), strict=True))  # fmt: skip
+def row(
+    anonymous=LOGIN,
+    student=DENY,
+    other_student=DENY,
+    teacher=DENY,
+    other_teacher=DENY,
+    coordinator=DENY,
+    other_coordinator=DENY,
+    admin=DENY,
+):
+    return dict(
+        zip(
+            ROLES,
+            (
+                anonymous,
+                student,
+                other_student,
+                teacher,
+                other_teacher,
+                coordinator,
+                other_coordinator,
+                admin,
+            ),
+            strict=True,
+        )
+    )
 
 
 EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK)
@@ -197,11 +219,23 @@ def objects(app, world, tmp_path, monkeypatch):
     factories.pass_unit(enrollment.units[1])
     award = award_credit(enrollment, world["coord_tx"])
     cert = factories.make_certificate(award, world["coord_tx"])
-    job = CertificateJob(created_by_id=world["coord_tx"].id, status=JobStatus.DONE, total=1,
-                         issued=1, print_ids=[cert.print_id], finished_at=cert.issued_at)  # fmt: skip
+    job = CertificateJob(
+        created_by_id=world["coord_tx"].id,
+        status=JobStatus.DONE,
+        total=1,
+        issued=1,
+        print_ids=[cert.print_id],
+        finished_at=cert.issued_at,
+    )
     db.session.add(job)
-    roster_job = RosterJob(created_by_id=world["coord_tx"].id, file_name="tx.zip", status="failed",
-                           phase="done", problems=[["orgs.csv", 2, "type", "x"]], problem_count=1)  # fmt: skip
+    roster_job = RosterJob(
+        created_by_id=world["coord_tx"].id,
+        file_name="tx.zip",
+        status="failed",
+        phase="done",
+        problems=[["orgs.csv", 2, "type", "x"]],
+        problem_count=1,
+    )
     db.session.add(roster_job)
     monkeypatch.setitem(app.config, "EXPORTS_DIR", str(tmp_path))
     export = ExportJob(
@@ -217,13 +251,25 @@ def objects(app, world, tmp_path, monkeypatch):
     db.session.flush()
     export_path(export).write_bytes(b"")
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
-    inbound = InboundTransfer(sender="https://nd.puente.example/issuer", sender_move_id=7,
-                              package_id="p", package=build_package(student), given_name="Eva", family_name="Luna",
-                              birth_year=2009, origin_site="Red River", origin_state="US-ND",
-                              destination_code="US-TX", move_date=date.today())  # fmt: skip
+    inbound = InboundTransfer(
+        sender="https://nd.puente.example/issuer",
+        sender_move_id=7,
+        package_id="p",
+        package=build_package(student),
+        given_name="Eva",
+        family_name="Luna",
+        birth_year=2009,
+        origin_site="Red River",
+        origin_state="US-ND",
+        destination_code="US-TX",
+        move_date=date.today(),
+    )
     db.session.add(inbound)
-    prior = add_prior_course(student, world["coord_tx"], {
-        "subject": "Matemáticas", "level": "secundaria", "year": 3, "sep_grade": 8.5})  # fmt: skip
+    prior = add_prior_course(
+        student,
+        world["coord_tx"],
+        {"subject": "Matemáticas", "level": "secundaria", "year": 3, "sep_grade": 8.5},
+    )
     users = {
         "student": student.user,
         "other_student": world["student_tx2"].user,

@@ -41,9 +41,13 @@ def rows(world, session):
     factories.pass_unit(enrollment.units[0])
     award = award_credit(enrollment, world["coord_tx"])
     prior = PriorCourse(
-        student_id=world["student_tx1"].id, subject="Matemáticas", level="secundaria", year=1,
-        sep_grade=8, entered_by_id=world["coord_tx"].id,
-    )  # fmt: skip
+        student_id=world["student_tx1"].id,
+        subject="Matemáticas",
+        level="secundaria",
+        year=1,
+        sep_grade=8,
+        entered_by_id=world["coord_tx"].id,
+    )
     session.add(prior)
     session.flush()
     progress = enrollment.units[0]

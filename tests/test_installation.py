@@ -17,9 +17,15 @@ def production(address: str):
 
 @pytest.mark.parametrize(
     "address",
-    ["", "puente.example.org", "http://127.0.0.1:5000", "http://localhost:8000",
-     "https://[::1]", "https://puente.example.org/portal"],
-)  # fmt: skip
+    [
+        "",
+        "puente.example.org",
+        "http://127.0.0.1:5000",
+        "http://localhost:8000",
+        "https://[::1]",
+        "https://puente.example.org/portal",
+    ],
+)
 def test_production_refuses_to_start_without_a_public_address(address):
     with pytest.raises(InstallationConfigError, match="PUBLIC_BASE_URL"):
         production(address)

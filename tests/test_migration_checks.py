@@ -47,9 +47,15 @@ def _add_course_versions(credits: dict[int, float]) -> None:
                     "'mathematics', 'Algebra', 'Álgebra', '', '', '9-12', :credit, 90, 5, :hash, "
                     ":at, :current)"
                 ),
-                {"id": version_id, "version": f"1.0.{version_id}", "credit": credit,
-                 "hash": "0" * 64, "at": "2026-11-01 00:00:00", "current": version_id == 1},
-            )  # fmt: skip
+                {
+                    "id": version_id,
+                    "version": f"1.0.{version_id}",
+                    "credit": credit,
+                    "hash": "0" * 64,
+                    "at": "2026-11-01 00:00:00",
+                    "current": version_id == 1,
+                },
+            )
 
 
 def _revision() -> str:

@@ -15,10 +15,25 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 def extracted_ids(tmp_path) -> set:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
-        cwd=BASE_DIR, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=BASE_DIR,
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as handle:
         return {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(handle) if m.id}
 
@@ -39,5 +54,6 @@ def test_every_message_in_the_code_is_translated_to_spanish(tmp_path):
     for key, strings in translated.items():
         source = key if isinstance(key, str) else key[0]
         for text in strings:
-            assert set(PLACEHOLDER.findall(text)) <= set(PLACEHOLDER.findall(" ".join(
-                [key] if isinstance(key, str) else key))), (source, text)  # fmt: skip
+            assert set(PLACEHOLDER.findall(text)) <= set(
+                PLACEHOLDER.findall(" ".join([key] if isinstance(key, str) else key))
+            ), (source, text)

@@ -66,14 +66,24 @@ def create_staff_user(by: User, data: dict) -> User:
         raise AdminError(_("A user with this email already exists."))
     try:
         user = create_user(
-            email, data["password"], role, data["given_name"].strip(),
-            data["family_name"].strip(), site_id=site.id if site else None,
+            email,
+            data["password"],
+            role,
+            data["given_name"].strip(),
+            data["family_name"].strip(),
+            site_id=site.id if site else None,
             state_code=state_code,
-        )  # fmt: skip
+        )
     except UserError as error:  # the password policy (app/auth/passwords.py), or a race
         raise AdminError(str(error)) from error
-    record_event(by, "user.created", user, role=role.value, site=site.code if site else None,
-                 state=state_code)  # fmt: skip
+    record_event(
+        by,
+        "user.created",
+        user,
+        role=role.value,
+        site=site.code if site else None,
+        state=state_code,
+    )
     return user
 
 

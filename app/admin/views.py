@@ -30,9 +30,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @admin_required
 def users():
     return render_template(
-        "admin/users.html", pagination=paginate(filter_users(request.args)),
-        roles=[(role.value, role_label(role)) for role in Role], action_form=FlaskForm(),
-    )  # fmt: skip
+        "admin/users.html",
+        pagination=paginate(filter_users(request.args)),
+        roles=[(role.value, role_label(role)) for role in Role],
+        action_form=FlaskForm(),
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

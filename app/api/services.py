@@ -89,7 +89,7 @@ def course_units(version: CourseVersion) -> list[dict]:
             "lesson_count": lessons.get(unit.id, 0),
             "practice_item_count": items.get((unit.id, Section.PRACTICE), 0),
             "test_item_count": items.get((unit.id, Section.TEST), 0),
-        }  # fmt: skip
+        }
         for unit in units
     ]
 
@@ -97,9 +97,21 @@ def course_units(version: CourseVersion) -> list[dict]:
 def course_detail(version: CourseVersion) -> dict:
     """A course version's fields with its units' summaries."""
     names = (
-        "id", "course_id", "code", "version", "subject", "title_en", "title_es", "grade_levels",
-        "credit", "hours", "unit_count", "is_current", "description_en", "description_es",
-    )  # fmt: skip
+        "id",
+        "course_id",
+        "code",
+        "version",
+        "subject",
+        "title_en",
+        "title_es",
+        "grade_levels",
+        "credit",
+        "hours",
+        "unit_count",
+        "is_current",
+        "description_en",
+        "description_es",
+    )
     return {name: getattr(version, name) for name in names} | {"units": course_units(version)}
 
 

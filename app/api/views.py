@@ -43,16 +43,20 @@ me_blp = ApiBlueprint(
     "api_me", __name__, url_prefix=f"{PREFIX}/me", description="The token's user."
 )
 students_blp = ApiBlueprint(
-    "api_students", __name__, url_prefix=f"{PREFIX}/students",
+    "api_students",
+    __name__,
+    url_prefix=f"{PREFIX}/students",
     description="Student records in the token's scope.",
-)  # fmt: skip
+)
 courses_blp = ApiBlueprint(
     "api_courses", __name__, url_prefix=f"{PREFIX}/courses", description="Course versions."
 )
 enrollments_blp = ApiBlueprint(
-    "api_enrollments", __name__, url_prefix=f"{PREFIX}/enrollments",
+    "api_enrollments",
+    __name__,
+    url_prefix=f"{PREFIX}/enrollments",
     description="Enrollments, unit progress, attempts and course results in the token's scope.",
-)  # fmt: skip
+)
 BLUEPRINTS = (me_blp, students_blp, courses_blp, enrollments_blp)
 
 
@@ -79,10 +83,16 @@ def me():
     if user.role == Role.STUDENT:
         student_id = db.session.scalar(select(Student.id).where(Student.user_id == user.id))
     return {
-        "id": user.id, "email": user.email, "role": user.role, "given_name": user.given_name,
-        "family_name": user.family_name, "locale": user.locale, "state_code": user.state_code,
-        "site": user.site, "student_id": student_id,
-    }  # fmt: skip
+        "id": user.id,
+        "email": user.email,
+        "role": user.role,
+        "given_name": user.given_name,
+        "family_name": user.family_name,
+        "locale": user.locale,
+        "state_code": user.state_code,
+        "site": user.site,
+        "student_id": student_id,
+    }
 
 
 @students_blp.route("")

@@ -15,8 +15,12 @@ certificates_cli = AppGroup("certificates", help="Check and issue credit certifi
 
 @certificates_cli.command("verify")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--issuer", "issuer_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The issuer document (saved from /issuer); default: this installation's key.")  # fmt: skip
+@click.option(
+    "--issuer",
+    "issuer_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The issuer document (saved from /issuer); default: this installation's key.",
+)
 def verify_command(path: Path, issuer_file: Path | None) -> None:
     """Check the signed credential in a certificate PDF or JSON file."""
     from app.certificates.checking import check_file
@@ -28,9 +32,11 @@ def verify_command(path: Path, issuer_file: Path | None) -> None:
         raise click.ClickException(f"NOT VALID: {result.reason}")
     subject = result.credential["credentialSubject"]
     name = next(i["identityHash"] for i in subject["identifier"] if i["identityType"] == "name")
-    click.echo(f"VALID: {result.credential['name']} for {name}, "
-               f"{subject['creditsEarned']} credit; issued {result.credential['validFrom']} by "
-               f"{result.credential['issuer']['name']}. Status: {result.credential['id']}")  # fmt: skip
+    click.echo(
+        f"VALID: {result.credential['name']} for {name}, "
+        f"{subject['creditsEarned']} credit; issued {result.credential['validFrom']} by "
+        f"{result.credential['issuer']['name']}. Status: {result.credential['id']}"
+    )
 
 
 @certificates_cli.command("issue-pending")

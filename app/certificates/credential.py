@@ -56,9 +56,13 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
     course, result, student = facts["course"], facts["result"], facts["student"]
     achievement_id = f"{base}/achievements/{course['code']}/{course['version']}"
     identifiers = [
-        {"type": "IdentityObject", "identityType": "name", "hashed": False,
-         "identityHash": f"{student['given_name']} {student['family_name']}"},
-    ]  # fmt: skip
+        {
+            "type": "IdentityObject",
+            "identityType": "name",
+            "hashed": False,
+            "identityHash": f"{student['given_name']} {student['family_name']}",
+        },
+    ]
     for kind, value in (("ext:MSIXID", student["msix_id"]), ("ext:CURP", student["curp"])):
         if value:
             identifiers.append(
@@ -79,7 +83,7 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
             "type": ["Profile"],
             "name": f"{current_app.config['INSTALLATION_NAME']} — {facts['site']['name']}",
             "address": {"type": ["Address"], "addressRegion": facts["site"]["state_code"]},
-        },  # fmt: skip
+        },
         "validFrom": issued_at,
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -122,7 +126,7 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                         "resultType": "ext:UnitsCompleted",
                     },
                 ],
-            },  # fmt: skip
+            },
             "creditsEarned": result["credit"],
             "result": [
                 {
@@ -145,7 +149,7 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                     "resultDescription": f"{achievement_id}#units",
                     "value": f"{result['units_passed']}/{result['unit_count']}",
                 },
-            ],  # fmt: skip
+            ],
             "term": f"{facts['term']['season']} {facts['term']['year']}",
             "activityStartDate": facts["dates"]["started"] + "T00:00:00Z",
             "activityEndDate": facts["dates"]["awarded"] + "T00:00:00Z",
@@ -153,7 +157,7 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                 "id": f"{base}/sites/{facts['site']['code']}",
                 "type": ["Profile"],
                 "name": facts["site"]["name"],
-            },  # fmt: skip
+            },
         },
         "credentialStatus": {"id": verify_url(code), "type": "PuenteVerificationPage"},
         "evidence": [{"type": ["Evidence"], "name": f"Certificate {serial}"}],

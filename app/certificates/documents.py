@@ -39,18 +39,28 @@ def column_labels(language: str) -> dict[str, str]:
     """Every label of a certificate column in one language (looked up once per print run)."""
     with force_locale(language):
         return {
-            "certifies": _("This certifies that"), "birth_date": _("Date of birth"),
-            "msix_id": _("MSIX ID"), "completed": _("completed the course"),
-            "partial_course": _("earned partial credit in the course"), "subject": _("Subject"),
-            "units": _("Units completed"), "us_credit": _("US credit"), "partial": _("partial"),
-            "us_grade": _("US grade"), "sep_grade": _("SEP grade (0–10)"), "hours": _("Hours"),
-            "term": _("Term"), "dates": _("Dates"), "issued_by": _("Issued by"),
-            "coordinator": _("Coordinator"), "of": _("of"),
+            "certifies": _("This certifies that"),
+            "birth_date": _("Date of birth"),
+            "msix_id": _("MSIX ID"),
+            "completed": _("completed the course"),
+            "partial_course": _("earned partial credit in the course"),
+            "subject": _("Subject"),
+            "units": _("Units completed"),
+            "us_credit": _("US credit"),
+            "partial": _("partial"),
+            "us_grade": _("US grade"),
+            "sep_grade": _("SEP grade (0–10)"),
+            "hours": _("Hours"),
+            "term": _("Term"),
+            "dates": _("Dates"),
+            "issued_by": _("Issued by"),
+            "coordinator": _("Coordinator"),
+            "of": _("of"),
             "where": _("Units done at"),
             "subjects": {key: str(label) for key, label in SUBJECT_LABELS.items()},
             "credit_systems": {key: str(label) for key, label in CREDIT_SYSTEM_LABELS.items()},
             "terms": {key: str(label) for key, label in TERM_LABELS.items()},
-        }  # fmt: skip
+        }
 
 
 def certificate_html(cert, labels: dict | None = None) -> Markup:
@@ -61,7 +71,7 @@ def certificate_html(cert, labels: dict | None = None) -> Markup:
             render_template(
                 "certificates/_column.html", facts=cert.facts, t=labels[language], language=language
             )
-        )  # fmt: skip
+        )
         for language in ("en", "es")
     }
     url = verify_url(cert.code)
@@ -96,11 +106,13 @@ def certificate_pdf(run_pdf: bytes, page_number: int, cert) -> bytes:
     attached (as credential.json) and the verification address in its metadata."""
     writer = PdfWriter()
     writer.add_page(PdfReader(io.BytesIO(run_pdf)).pages[page_number - 1])
-    writer.add_metadata({
-        "/Title": f"Certificate {cert.serial} / Certificado {cert.serial}",
-        "/Subject": verify_url(cert.code),
-        "/Creator": current_app.config["INSTALLATION_NAME"],
-    })  # fmt: skip
+    writer.add_metadata(
+        {
+            "/Title": f"Certificate {cert.serial} / Certificado {cert.serial}",
+            "/Subject": verify_url(cert.code),
+            "/Creator": current_app.config["INSTALLATION_NAME"],
+        }
+    )
     writer.add_attachment(CREDENTIAL_FILE, json.dumps(cert.credential, ensure_ascii=False).encode())
     out = io.BytesIO()
     writer.write(out)

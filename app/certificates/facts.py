@@ -26,13 +26,22 @@ def unit_sites(enrollment) -> list[dict]:
         ):
             groups[-1]["last"] = progress.unit_number
         else:
-            groups.append({"first": progress.unit_number, "last": progress.unit_number,
-                           "site": site.name, "state_code": site.state_code})  # fmt: skip
+            groups.append(
+                {
+                    "first": progress.unit_number,
+                    "last": progress.unit_number,
+                    "site": site.name,
+                    "state_code": site.state_code,
+                }
+            )
     return [
-        {"units": f"{g['first']}–{g['last']}" if g["last"] != g["first"] else str(g["first"]),
-         "site": g["site"], "state_code": g["state_code"]}
+        {
+            "units": f"{g['first']}–{g['last']}" if g["last"] != g["first"] else str(g["first"]),
+            "site": g["site"],
+            "state_code": g["state_code"],
+        }
         for g in groups
-    ]  # fmt: skip
+    ]
 
 
 def certificate_facts(award: CreditAward, coordinator_name: str) -> dict:

@@ -105,11 +105,17 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
         facts = certificate_facts(award, coordinator.full_name)
         code = new_code()
         cert = Certificate(
-            serial=f"tmp-{code}", code=code, credit_award_id=award.id,
-            enrollment_id=award.enrollment_id, student_id=award.enrollment.student_id,
-            site_id=award.site_id, state_code=award.state_code, issued_by_id=coordinator.id,
-            issued_at=now, facts=facts,
-        )  # fmt: skip
+            serial=f"tmp-{code}",
+            code=code,
+            credit_award_id=award.id,
+            enrollment_id=award.enrollment_id,
+            student_id=award.enrollment.student_id,
+            site_id=award.site_id,
+            state_code=award.state_code,
+            issued_by_id=coordinator.id,
+            issued_at=now,
+            facts=facts,
+        )
         certs.append(cert)
     db.session.add_all(certs)
     db.session.flush()
@@ -127,8 +133,14 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
             cert.print_run, cert.page_number = print_run, number
     _replace_earlier(certs, coordinator, now)
     for cert in certs:
-        record_event(coordinator, "certificate.issued", cert, student_id=cert.student_id,
-                     serial=cert.serial, credit_award_id=cert.credit_award_id)  # fmt: skip
+        record_event(
+            coordinator,
+            "certificate.issued",
+            cert,
+            student_id=cert.student_id,
+            serial=cert.serial,
+            credit_award_id=cert.credit_award_id,
+        )
     db.session.flush()
     return certs
 
@@ -166,14 +178,17 @@ def _check_issuable(awards: list[CreditAward], coordinator: User) -> None:
         if award.superseded_at is not None:
             raise CertificateError(_("This credit award was replaced by a newer one."))
         if award.imported_from:
-            raise CertificateError(_(
-                "This credit was awarded at another installation; its certificate is verified there."))  # fmt: skip
+            raise CertificateError(
+                _(
+                    "This credit was awarded at another installation; its certificate is verified there."
+                )
+            )
         if award.id in certified:
             raise CertificateError(
                 _(
                     "A certificate was already issued for this credit (%(name)s).",
                     name=student.full_name,
-                )  # fmt: skip
+                )
             )
 
 
@@ -188,8 +203,10 @@ def _replace_earlier(certs: list[Certificate], by: User, now) -> None:
     )
     for old in earlier:
         new = by_enrollment[old.enrollment_id]
-        reason = (f"Replaced by {new.serial} (credit corrected) · "
-                  f"Reemplazado por {new.serial} (crédito corregido)")  # fmt: skip
+        reason = (
+            f"Replaced by {new.serial} (credit corrected) · "
+            f"Reemplazado por {new.serial} (crédito corregido)"
+        )
         _revoke(old, by, reason, now)
         old.replaced_by_id = new.id
 
@@ -209,14 +226,17 @@ def job_archive(job) -> bytes:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         runs = db.session.execute(
             select(CertificatePrint.id, CertificatePrint.pdf)
-            .where(CertificatePrint.id.in_(job.print_ids)).order_by(CertificatePrint.id)
-        )  # fmt: skip
+            .where(CertificatePrint.id.in_(job.print_ids))
+            .order_by(CertificatePrint.id)
+        )
         for print_id, pdf in runs:
             zipped.writestr(f"print-run-{print_id}.pdf", pdf)
         certs = db.session.scalars(
-            select(Certificate).where(Certificate.print_id.in_(job.print_ids))
-            .options(undefer(Certificate.credential)).order_by(Certificate.id)
-        )  # fmt: skip
+            select(Certificate)
+            .where(Certificate.print_id.in_(job.print_ids))
+            .options(undefer(Certificate.credential))
+            .order_by(Certificate.id)
+        )
         for cert in certs:
             zipped.writestr(
                 f"credentials/{cert.serial}.json", json.dumps(cert.credential, ensure_ascii=False)
@@ -255,8 +275,14 @@ def revoke_certificate(cert: Certificate, by: User, reason: str) -> Certificate:
 
 def _revoke(cert: Certificate, by: User, reason: str, now) -> None:
     cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = now, by.id, reason
-    record_event(by, "certificate.revoked", cert, student_id=cert.student_id,
-                 reason=reason, serial=cert.serial)  # fmt: skip
+    record_event(
+        by,
+        "certificate.revoked",
+        cert,
+        student_id=cert.student_id,
+        reason=reason,
+        serial=cert.serial,
+    )
 
 
 def certificates_in_scope(user: User, args) -> Select:
@@ -281,7 +307,10 @@ def certificates_in_scope(user: User, args) -> Select:
 
 def enrollment_certificates(enrollment: Enrollment) -> list[Certificate]:
     """Every certificate of an enrollment, newest first (for the credit page)."""
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.enrollment_id == enrollment.id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )

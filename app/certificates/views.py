@@ -61,9 +61,12 @@ def index():
         select(func.count()).select_from(pending_awards(current_user, site_id).subquery())
     )
     return render_template(
-        "certificates/index.html", pagination=pagination, pending=pending,
-        sites=visible_sites(current_user), form=ConfirmForm(),
-    )  # fmt: skip
+        "certificates/index.html",
+        pagination=pagination,
+        pending=pending,
+        sites=visible_sites(current_user),
+        form=ConfirmForm(),
+    )
 
 
 @bp.route("/issue-pending", methods=["POST"])
@@ -99,8 +102,14 @@ def job(job_id: int):
 @coordinator_required
 def job_progress(job_id: int):
     job = _own_job(job_id)
-    return jsonify(status=job.status.value, total=job.total, issued=job.issued, failed=job.failed,
-                   failures=job.failures[:100], finished=job.finished_at is not None)  # fmt: skip
+    return jsonify(
+        status=job.status.value,
+        total=job.total,
+        issued=job.issued,
+        failed=job.failed,
+        failures=job.failures[:100],
+        finished=job.finished_at is not None,
+    )
 
 
 @bp.route("/jobs/<int:job_id>/certificates.zip")
@@ -109,8 +118,11 @@ def job_zip(job_id: int):
     job = _own_job(job_id)
     if job.finished_at is None or not (job.print_ids or job.failures):
         abort(404)
-    return Response(job_archive(job), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="certificates-job-{job.id}.zip"'})  # fmt: skip
+    return Response(
+        job_archive(job),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="certificates-job-{job.id}.zip"'},
+    )
 
 
 @bp.route("/awards/<int:award_id>/issue", methods=["POST"])
@@ -142,17 +154,23 @@ def _visible_certificate(cert_id: int) -> Certificate:
 def detail(cert_id: int):
     cert = _visible_certificate(cert_id)
     return render_template(
-        "certificates/detail.html", cert=cert, page=certificate_html(cert), form=RevokeForm(),
+        "certificates/detail.html",
+        cert=cert,
+        page=certificate_html(cert),
+        form=RevokeForm(),
         can_revoke=can_award_credit(current_user, cert.student),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/<int:cert_id>/certificate.pdf")
 @login_required
 def pdf(cert_id: int):
     cert = _visible_certificate(cert_id)
-    return Response(load_certificate_pdf(cert), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'})  # fmt: skip
+    return Response(
+        load_certificate_pdf(cert),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'},
+    )
 
 
 @bp.route("/<int:cert_id>/credential.json")

@@ -51,8 +51,13 @@ def import_packages(paths: list[Path | str]) -> list[Imported]:
         found = _conflicts(spec, path)
         earlier = specs.setdefault((spec.code, spec.version), spec)
         if earlier.content_hash != spec.content_hash:
-            found.append(_version_problem(path, f"another folder in this import is also {spec.code} "
-                                                f"{spec.version}, with different content"))  # fmt: skip
+            found.append(
+                _version_problem(
+                    path,
+                    f"another folder in this import is also {spec.code} "
+                    f"{spec.version}, with different content",
+                )
+            )
         problems += [problem.in_folder(path) for problem in found]
     if problems:
         raise PackageError(problems)
@@ -68,8 +73,13 @@ def _conflicts(spec: PackageSpec, root: Path) -> list[Problem]:
     existing = _find_version(spec.code, spec.version)
     if existing is None or existing.content_hash == spec.content_hash:
         return []
-    return [_version_problem(root, f"version {spec.version} of {spec.code} is already imported "
-                                   "with different content; raise the version")]  # fmt: skip
+    return [
+        _version_problem(
+            root,
+            f"version {spec.version} of {spec.code} is already imported "
+            "with different content; raise the version",
+        )
+    ]
 
 
 def _find_version(code: str, version: str) -> CourseVersion | None:
@@ -92,35 +102,67 @@ def _write(spec: PackageSpec) -> Imported:
     db.session.add(version)
     db.session.flush()
     _mark_current(course)
-    record_event(None, "course.imported", version, code=spec.code, version=spec.version,
-                 content_hash=spec.content_hash)  # fmt: skip
+    record_event(
+        None,
+        "course.imported",
+        version,
+        code=spec.code,
+        version=spec.version,
+        content_hash=spec.content_hash,
+    )
     db.session.flush()
     return Imported(version, created=True)
 
 
 def _build_version(course: Course, spec: PackageSpec) -> CourseVersion:
     version = CourseVersion(
-        course=course, version=spec.version, subject=spec.subject,
-        title_en=spec.title["en"], title_es=spec.title["es"],
-        description_en=spec.description["en"], description_es=spec.description["es"],
-        grade_levels=spec.grade_levels, credit=Decimal(str(spec.credit)), hours=spec.hours,
-        unit_count=len(spec.units), content_hash=spec.content_hash, is_current=False,
-    )  # fmt: skip
+        course=course,
+        version=spec.version,
+        subject=spec.subject,
+        title_en=spec.title["en"],
+        title_es=spec.title["es"],
+        description_en=spec.description["en"],
+        description_es=spec.description["es"],
+        grade_levels=spec.grade_levels,
+        credit=Decimal(str(spec.credit)),
+        hours=spec.hours,
+        unit_count=len(spec.units),
+        content_hash=spec.content_hash,
+        is_current=False,
+    )
     for unit_spec in spec.units:
-        unit = Unit(number=unit_spec.number, hours=unit_spec.hours,
-                    title_en=unit_spec.title["en"], title_es=unit_spec.title["es"])  # fmt: skip
+        unit = Unit(
+            number=unit_spec.number,
+            hours=unit_spec.hours,
+            title_en=unit_spec.title["en"],
+            title_es=unit_spec.title["es"],
+        )
         version.units.append(unit)
         for position, lesson in enumerate(unit_spec.lessons, start=1):
-            unit.lessons.append(Lesson(
-                position=position, slug=lesson.slug, title_en=lesson.title["en"],
-                title_es=lesson.title["es"], body_en=lesson.body["en"], body_es=lesson.body["es"],
-            ))  # fmt: skip
+            unit.lessons.append(
+                Lesson(
+                    position=position,
+                    slug=lesson.slug,
+                    title_en=lesson.title["en"],
+                    title_es=lesson.title["es"],
+                    body_en=lesson.body["en"],
+                    body_es=lesson.body["es"],
+                )
+            )
         for position, item in enumerate(unit_spec.items, start=1):
-            unit.items.append(Item(
-                section=Section(item.section), key=item.key, position=position,
-                kind=ItemKind(item.kind), points=item.points, prompt_en=item.prompt["en"],
-                prompt_es=item.prompt["es"], choices=item.choices, answer=item.answer,
-            ))  # fmt: skip
+            unit.items.append(
+                Item(
+                    section=Section(item.section),
+                    key=item.key,
+                    position=position,
+                    kind=ItemKind(item.kind),
+                    points=item.points,
+                    prompt_en=item.prompt["en"],
+                    prompt_es=item.prompt["es"],
+                    choices=item.choices,
+                    answer=item.answer,
+                )
+            )
     return version
 
 

@@ -91,22 +91,38 @@ def award_credit(enrollment: Enrollment, coordinator: User) -> CreditAward:
         previous.superseded_at = now
         db.session.flush()  # superseded before the new one is inserted (one current award)
     award = CreditAward(
-        enrollment_id=enrollment.id, units_passed=result.units_passed,
-        unit_count=result.unit_count, grade_percent=result.grade_percent, letter=result.letter,
-        sep_grade=result.sep_grade, credit=result.credit,
-        credit_system=enrollment_rules(enrollment).credit_system, is_partial=result.is_partial,
-        state_code=site.state_code, site_id=site.id, awarded_by_id=coordinator.id,
+        enrollment_id=enrollment.id,
+        units_passed=result.units_passed,
+        unit_count=result.unit_count,
+        grade_percent=result.grade_percent,
+        letter=result.letter,
+        sep_grade=result.sep_grade,
+        credit=result.credit,
+        credit_system=enrollment_rules(enrollment).credit_system,
+        is_partial=result.is_partial,
+        state_code=site.state_code,
+        site_id=site.id,
+        awarded_by_id=coordinator.id,
         awarded_at=now,
-    )  # fmt: skip
+    )
     db.session.add(award)
     db.session.flush()
     record_event(
-        coordinator, "credit.awarded", award, student_id=enrollment.student_id,
-        enrollment_id=enrollment.id, credit=float(award.credit), credit_system=award.credit_system,
-        partial=award.is_partial, units_passed=award.units_passed, unit_count=award.unit_count,
-        grade_percent=award.grade_percent, letter=award.letter, sep=award.sep_grade,
+        coordinator,
+        "credit.awarded",
+        award,
+        student_id=enrollment.student_id,
+        enrollment_id=enrollment.id,
+        credit=float(award.credit),
+        credit_system=award.credit_system,
+        partial=award.is_partial,
+        units_passed=award.units_passed,
+        unit_count=award.unit_count,
+        grade_percent=award.grade_percent,
+        letter=award.letter,
+        sep=award.sep_grade,
         superseded=previous.id if previous else None,
-    )  # fmt: skip
+    )
     return award
 
 

@@ -36,9 +36,12 @@ def index():
     results = {e.id: enrollment_result(e) for e in pagination.items}
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
     return render_template(
-        "credits/index.html", pagination=pagination, results=results, courses=courses,
+        "credits/index.html",
+        pagination=pagination,
+        results=results,
+        courses=courses,
         sites=visible_sites(current_user),
-    )  # fmt: skip
+    )
 
 
 def _awardable_enrollment(enrollment_id: int) -> Enrollment:
@@ -51,7 +54,7 @@ def _awardable_enrollment(enrollment_id: int) -> Enrollment:
             selectinload(Enrollment.units).selectinload(UnitProgress.unit),
             selectinload(Enrollment.units).selectinload(UnitProgress.completed_site),
         )
-    ) or abort(404)  # fmt: skip
+    ) or abort(404)
     if not can_award_credit(current_user, enrollment.student):
         abort(403)
     return enrollment
@@ -66,11 +69,19 @@ def _render_enrollment(enrollment: Enrollment, status: int = 200):
     certificates = enrollment_certificates(enrollment)
     certified = {c.credit_award_id for c in certificates}
     return render_template(
-        "credits/enrollment.html", enrollment=enrollment, result=result, units=units,
-        rules=rules, awards=awards, form=AwardCreditForm(), certificates=certificates,
-        to_certify=current if current and current.id not in certified and not current.imported_from else None,
+        "credits/enrollment.html",
+        enrollment=enrollment,
+        result=result,
+        units=units,
+        rules=rules,
+        awards=awards,
+        form=AwardCreditForm(),
+        certificates=certificates,
+        to_certify=current
+        if current and current.id not in certified and not current.imported_from
+        else None,
         already_awarded=award_matches(current, result, enrollment.student.site.state_code),
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/enrollments/<int:enrollment_id>")
@@ -91,8 +102,10 @@ def award(enrollment_id: int):
     )
     award = award_credit(enrollment, current_user)
     kind = _("partial credit") if award.is_partial else _("full credit")
-    flash(_("Credit awarded: %(credit)s (%(kind)s).", credit=credit_text(award.credit), kind=kind),
-          "success")  # fmt: skip
+    flash(
+        _("Credit awarded: %(credit)s (%(kind)s).", credit=credit_text(award.credit), kind=kind),
+        "success",
+    )
     return redirect(url_for(".enrollment", enrollment_id=enrollment.id))
 
 
@@ -111,6 +124,9 @@ def conversions():
             error = str(problem)
     bands = grade_scale()
     return render_template(
-        "credits/conversions.html", bands=bands, levels=grade_levels(), suggestion=suggestion,
+        "credits/conversions.html",
+        bands=bands,
+        levels=grade_levels(),
+        suggestion=suggestion,
         error=error,
-    ), (400 if error else 200)  # fmt: skip
+    ), (400 if error else 200)

@@ -18,8 +18,10 @@ def load_command():
         added = add_moves_and_prior_courses()  # a demo loaded before these existed gets them
         if any(added.values()):
             db.session.commit()
-            click.echo(f"Added to the loaded demo: {added['moves']} move notices, "
-                       f"{added['prior_courses']} prior Mexican courses.")  # fmt: skip
+            click.echo(
+                f"Added to the loaded demo: {added['moves']} move notices, "
+                f"{added['prior_courses']} prior Mexican courses."
+            )
         else:
             click.echo("The demo is already loaded; nothing changed.")
         return

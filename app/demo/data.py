@@ -3,11 +3,31 @@
 DEMO_PASSWORD = "puente-demo"
 
 SITES = [
-    {"code": "TX-RGV", "name": "Rio Grande Valley PASS Center", "state_code": "US-TX", "city": "Weslaco"},
-    {"code": "TX-HID", "name": "Hidalgo County Migrant Program", "state_code": "US-TX", "city": "Pharr"},
-    {"code": "ND-RRV", "name": "Red River Valley Summer Program", "state_code": "US-ND", "city": "Grand Forks"},
-    {"code": "MIC-MOR", "name": "Centro Binacional de Estudios Morelia", "state_code": "MX-MIC", "city": "Morelia"},
-]  # fmt: skip
+    {
+        "code": "TX-RGV",
+        "name": "Rio Grande Valley PASS Center",
+        "state_code": "US-TX",
+        "city": "Weslaco",
+    },
+    {
+        "code": "TX-HID",
+        "name": "Hidalgo County Migrant Program",
+        "state_code": "US-TX",
+        "city": "Pharr",
+    },
+    {
+        "code": "ND-RRV",
+        "name": "Red River Valley Summer Program",
+        "state_code": "US-ND",
+        "city": "Grand Forks",
+    },
+    {
+        "code": "MIC-MOR",
+        "name": "Centro Binacional de Estudios Morelia",
+        "state_code": "MX-MIC",
+        "city": "Morelia",
+    },
+]
 
 # (email, role, given, family, site code or None, state code or None, locale)
 STAFF = [
@@ -128,10 +148,37 @@ MOVE = (
 # Courses Santiago Aguilar passed in Mexico, entered from his boleta by the Morelia coordinator:
 # (student email, entered by, subject, level, year, SEP grade, school, state, school year)
 PRIOR_COURSES = [
-    ("santiago.aguilar@example.org", "coordinadora.mic@example.org", "Matemáticas III",
-     "secundaria", 3, 8.6, "Escuela Secundaria Técnica 24", "MX-MIC", "2023-2024"),
-    ("santiago.aguilar@example.org", "coordinadora.mic@example.org", "Español III",
-     "secundaria", 3, 9.1, "Escuela Secundaria Técnica 24", "MX-MIC", "2023-2024"),
-    ("santiago.aguilar@example.org", "coordinadora.mic@example.org", "Ciencias III (Química)",
-     "secundaria", 3, 7.4, "Escuela Secundaria Técnica 24", "MX-MIC", "2023-2024"),
-]  # fmt: skip
+    (
+        "santiago.aguilar@example.org",
+        "coordinadora.mic@example.org",
+        "Matemáticas III",
+        "secundaria",
+        3,
+        8.6,
+        "Escuela Secundaria Técnica 24",
+        "MX-MIC",
+        "2023-2024",
+    ),
+    (
+        "santiago.aguilar@example.org",
+        "coordinadora.mic@example.org",
+        "Español III",
+        "secundaria",
+        3,
+        9.1,
+        "Escuela Secundaria Técnica 24",
+        "MX-MIC",
+        "2023-2024",
+    ),
+    (
+        "santiago.aguilar@example.org",
+        "coordinadora.mic@example.org",
+        "Ciencias III (Química)",
+        "secundaria",
+        3,
+        7.4,
+        "Escuela Secundaria Técnica 24",
+        "MX-MIC",
+        "2023-2024",
+    ),
+]

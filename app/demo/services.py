@@ -47,10 +47,16 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     staff = {}
     for email, role, given, family, site_code, state, locale in STAFF:
         site = sites.get(site_code)
-        staff[email] = create_user(email, DEMO_PASSWORD, Role(role), given, family,
-                                   site_id=site.id if site else None,
-                                   state_code=state or (site.state_code if site else None),
-                                   locale=locale)  # fmt: skip
+        staff[email] = create_user(
+            email,
+            DEMO_PASSWORD,
+            Role(role),
+            given,
+            family,
+            site_id=site.id if site else None,
+            state_code=state or (site.state_code if site else None),
+            locale=locale,
+        )
     teachers = {u.site_id: u for u in staff.values() if u.role == Role.TEACHER}
     coordinators = {u.state_code: u for u in staff.values() if u.role == Role.COORDINATOR}
     counts = {"students": 0, "enrollments": 0}
@@ -86,17 +92,31 @@ def add_moves_and_prior_courses() -> dict[str, int]:
     if student is not None and not db.session.scalar(
         select(StudentMove.id).where(StudentMove.student_id == student.id).limit(1)
     ):
-        report_move(student, _user(reporter), destination, None,
-                    date.today() + timedelta(days=days), note)  # fmt: skip
+        report_move(
+            student, _user(reporter), destination, None, date.today() + timedelta(days=days), note
+        )
         added["moves"] += 1
     for email, entered_by, subject, level, year, sep, school, state, school_year in PRIOR_COURSES:
         student = db.session.scalar(select(Student).join(Student.user).where(User.email == email))
-        if student is None or db.session.scalar(select(PriorCourse.id).where(
-                PriorCourse.student_id == student.id, PriorCourse.subject == subject)):  # fmt: skip
+        if student is None or db.session.scalar(
+            select(PriorCourse.id).where(
+                PriorCourse.student_id == student.id, PriorCourse.subject == subject
+            )
+        ):
             continue
-        add_prior_course(student, _user(entered_by), {
-            "subject": subject, "level": level, "year": year, "sep_grade": sep, "school": school,
-            "state_code": state, "school_year": school_year})  # fmt: skip
+        add_prior_course(
+            student,
+            _user(entered_by),
+            {
+                "subject": subject,
+                "level": level,
+                "year": year,
+                "sep_grade": sep,
+                "school": school,
+                "state_code": state,
+                "school_year": school_year,
+            },
+        )
         added["prior_courses"] += 1
     return added
 
@@ -132,23 +152,38 @@ def _import_courses() -> list[CourseVersion]:
 def _add_student(n, given, family, site, kind, grade, email, locale, rng) -> Student:
     user = None
     if email:
-        user = create_user(email, DEMO_PASSWORD, Role.STUDENT, given, family.split()[0],
-                           site_id=site.id, locale=locale)  # fmt: skip
+        user = create_user(
+            email,
+            DEMO_PASSWORD,
+            Role.STUDENT,
+            given,
+            family.split()[0],
+            site_id=site.id,
+            locale=locale,
+        )
     born = date(2007 + n % 4, 1 + n % 12, 1 + (n * 7) % 28)
     curp = None
     if site.country == "MX" or n % 4 == 0:
         letters = (family[:2] + family.split()[-1][:1] + given[:1]).upper()
         letters = letters.translate(str.maketrans("ÁÉÍÓÚÑ", "AEIOUX"))
         sex = "M" if given.endswith("a") else "H"
-        curp = (f"{letters}{born:%y%m%d}{sex}{BIRTH_STATES[n % len(BIRTH_STATES)]}"
-                f"{rng.choice('BCDFGHJKLMNPRSTVZ')}{rng.choice('BCDFGHJKLMNPRSTVZ')}"
-                f"{rng.choice('BCDFGHJKLMNPRSTVZ')}0{n % 10}")  # fmt: skip
+        curp = (
+            f"{letters}{born:%y%m%d}{sex}{BIRTH_STATES[n % len(BIRTH_STATES)]}"
+            f"{rng.choice('BCDFGHJKLMNPRSTVZ')}{rng.choice('BCDFGHJKLMNPRSTVZ')}"
+            f"{rng.choice('BCDFGHJKLMNPRSTVZ')}0{n % 10}"
+        )
     student = Student(
-        site_id=site.id, user_id=user.id if user else None, given_name=given, family_name=family,
-        birth_date=born, kind=StudentKind(kind), grade_level=grade,
+        site_id=site.id,
+        user_id=user.id if user else None,
+        given_name=given,
+        family_name=family,
+        birth_date=born,
+        kind=StudentKind(kind),
+        grade_level=grade,
         msix_id=None if site.country == "MX" else f"{rng.randrange(10**11, 10**12)}",
-        state_student_id=f"{site.state_code[3:]}{100000 + n}", curp=curp,
-    )  # fmt: skip
+        state_student_id=f"{site.state_code[3:]}{100000 + n}",
+        curp=curp,
+    )
     return _add(student)
 
 
@@ -242,10 +277,11 @@ def _stage_returned(enrollment, student, teacher, coordinator, rng) -> None:
     _read_and_practice(units[0], student, 0.5)
     attempt = _take_test(units[0], student, teacher, 0.6)
     return_attempt(
-        attempt, teacher,
+        attempt,
+        teacher,
         "Please explain each step of your answer to the open question. / "
         "Por favor explica cada paso de tu respuesta a la pregunta abierta.",
-    )  # fmt: skip
+    )
 
 
 def _stage_retake(enrollment, student, teacher, coordinator, rng) -> None:

@@ -75,10 +75,14 @@ def assign_course(
         db.session.add(UnitProgress(enrollment=enrollment, unit=unit, unit_number=unit.number))
     db.session.flush()
     record_event(
-        assigned_by, "enrollment.created", enrollment, student_id=student.id,
-        course=course_version.course.code, version=course_version.version,
+        assigned_by,
+        "enrollment.created",
+        enrollment,
+        student_id=student.id,
+        course=course_version.course.code,
+        version=course_version.version,
         target_date=target_date.isoformat() if target_date else None,
-    )  # fmt: skip
+    )
     return enrollment
 
 
@@ -111,7 +115,10 @@ def withdraw_enrollment(enrollment: Enrollment, by: User, reason: str) -> Enroll
     enrollment.status = EnrollmentStatus.WITHDRAWN
     enrollment.completed_at = utcnow()
     record_event(
-        by, "enrollment.withdrawn", enrollment, student_id=enrollment.student_id,
+        by,
+        "enrollment.withdrawn",
+        enrollment,
+        student_id=enrollment.student_id,
         reason=reason.strip(),
-    )  # fmt: skip
+    )
     return enrollment

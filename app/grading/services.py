@@ -120,7 +120,7 @@ def load_attempt(attempt_id: int) -> Attempt | None:
             selectinload(Attempt.unit_progress)
             .selectinload(UnitProgress.enrollment)
             .selectinload(Enrollment.course_version),
-        )  # fmt: skip
+        )
     )
 
 
@@ -205,9 +205,14 @@ def grade_attempt(
         total_points(attempt)
         db.session.flush()
     record_event(
-        teacher, "attempt.graded", attempt, student_id=_student_id(attempt), final=complete,
-        percent=attempt.percent, items={str(i): {"points": p} for i, p in parsed.items()},
-    )  # fmt: skip
+        teacher,
+        "attempt.graded",
+        attempt,
+        student_id=_student_id(attempt),
+        final=complete,
+        percent=attempt.percent,
+        items={str(i): {"points": p} for i, p in parsed.items()},
+    )
     return attempt
 
 
@@ -232,8 +237,13 @@ def return_attempt(
     attempt.status = AttemptStatus.RETURNED
     attempt.feedback = feedback
     db.session.flush()
-    record_event(teacher, "attempt.returned", attempt, student_id=_student_id(attempt),
-                 reason=feedback[:1000])  # fmt: skip
+    record_event(
+        teacher,
+        "attempt.returned",
+        attempt,
+        student_id=_student_id(attempt),
+        reason=feedback[:1000],
+    )
     refresh_unit_progress(attempt.unit_progress)
     return attempt
 
@@ -276,10 +286,15 @@ def regrade_attempt(
             answer.is_correct = points >= item.points
     finalize_attempt(attempt, teacher)
     record_event(
-        teacher, "attempt.regraded", attempt, student_id=_student_id(attempt),
-        reason=reason[:1000], percent_before=percent_before, percent_after=attempt.percent,
+        teacher,
+        "attempt.regraded",
+        attempt,
+        student_id=_student_id(attempt),
+        reason=reason[:1000],
+        percent_before=percent_before,
+        percent_after=attempt.percent,
         items={str(item.id): {"before": before, "after": after} for item, before, after in changes},
-    )  # fmt: skip
+    )
     return attempt
 
 
@@ -329,7 +344,7 @@ def _clean_feedback(numbers, item_id, text) -> str | None:
                 "Question %(n)s: the feedback is too long (%(max)s characters at most).",
                 n=numbers[item.id][0],
                 max=FEEDBACK_MAX,
-            )  # fmt: skip
+            )
         )
     return text or None
 
@@ -387,22 +402,35 @@ def record_paper_scores(
             continue
         number = 1 + max((a.number for a in existing if a.section == section), default=0)
         attempt = Attempt(
-            unit_progress=progress, section=section, number=number, mode=Mode.PAPER,
-            status=AttemptStatus.GRADED, started_at=taken_at, submitted_at=taken_at,
-            graded_at=utcnow(), graded_by_id=teacher.id,
-            site_id=progress.enrollment.student.site_id, max_points=100.0,
-            manual_points=round_percent(percent), percent=round_percent(percent),
+            unit_progress=progress,
+            section=section,
+            number=number,
+            mode=Mode.PAPER,
+            status=AttemptStatus.GRADED,
+            started_at=taken_at,
+            submitted_at=taken_at,
+            graded_at=utcnow(),
+            graded_by_id=teacher.id,
+            site_id=progress.enrollment.student.site_id,
+            max_points=100.0,
+            manual_points=round_percent(percent),
+            percent=round_percent(percent),
             feedback=(feedback or "").strip() or None,
-        )  # fmt: skip
+        )
         db.session.add(attempt)
         created.append(attempt)
     db.session.flush()
     for attempt in created:
         record_event(
-            teacher, "paper_scores.recorded", attempt,
-            student_id=progress.enrollment.student_id, section=attempt.section.value,
-            number=attempt.number, percent=attempt.percent, taken_on=taken_on.isoformat(),
-        )  # fmt: skip
+            teacher,
+            "paper_scores.recorded",
+            attempt,
+            student_id=progress.enrollment.student_id,
+            section=attempt.section.value,
+            number=attempt.number,
+            percent=attempt.percent,
+            taken_on=taken_on.isoformat(),
+        )
     refresh_unit_progress(progress)
     return created
 

@@ -41,9 +41,13 @@ def queue():
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
     sites = visible_sites(current_user) if current_user.role != Role.TEACHER else []
     return render_template(
-        "grading/queue.html", pagination=pagination, courses=courses, sites=sites,
-        returned=returned, now=utcnow(),
-    )  # fmt: skip
+        "grading/queue.html",
+        pagination=pagination,
+        courses=courses,
+        sites=sites,
+        returned=returned,
+        now=utcnow(),
+    )
 
 
 def _managed_attempt(attempt_id: int) -> Attempt:
@@ -68,17 +72,22 @@ def _render_attempt(
     progress = attempt.unit_progress
     items = progress.unit.items_in(attempt.section)
     return render_template(
-        "grading/attempt.html", attempt=attempt, progress=progress,
+        "grading/attempt.html",
+        attempt=attempt,
+        progress=progress,
         student=progress.enrollment.student,
-        answers={a.item_id: a for a in attempt.answers}, history=attempt_history([attempt]),
-        questions={item.id: n for n, item in enumerate(items, start=1)}, items=items,
-        grade_form=grade_form or GradeForm(formdata=None, overall_feedback=attempt.feedback,
-                                           version=attempt.version),
+        answers={a.item_id: a for a in attempt.answers},
+        history=attempt_history([attempt]),
+        questions={item.id: n for n, item in enumerate(items, start=1)},
+        items=items,
+        grade_form=grade_form
+        or GradeForm(formdata=None, overall_feedback=attempt.feedback, version=attempt.version),
         regrade_form=regrade_form or RegradeForm(formdata=None, version=attempt.version),
-        posted=request.form if request.method == "POST" else {}, conflict=conflict,
+        posted=request.form if request.method == "POST" else {},
+        conflict=conflict,
         gradable=can_grade(current_user, attempt),
         regradable=can_regrade(current_user, attempt) and bool(items),
-    ), status  # fmt: skip
+    ), status
 
 
 def _refused_page(attempt_id: int, error: DomainError, forms: dict):
@@ -185,6 +194,10 @@ def _render_paper(
     if seen_now:  # the page now shows what was recorded meanwhile
         form.seen_attempts.data = len(attempts)
     return render_template(
-        "grading/paper.html", form=form, progress=progress, student=progress.enrollment.student,
-        attempts=attempts, history=attempt_history(attempts),
-    ), status  # fmt: skip
+        "grading/paper.html",
+        form=form,
+        progress=progress,
+        student=progress.enrollment.student,
+        attempts=attempts,
+        history=attempt_history(attempts),
+    ), status

@@ -110,9 +110,11 @@ def start_unit_test(progress: UnitProgress, student) -> Attempt:
     if refusal:
         raise LearningError(refusal)
     attempt = Attempt(
-        unit_progress=progress, section=Section.TEST, number=progress.test_attempts + 1,
+        unit_progress=progress,
+        section=Section.TEST,
+        number=progress.test_attempts + 1,
         site_id=student.site_id,
-    )  # fmt: skip
+    )
     db.session.add(attempt)
     progress.test_approved_at = None
     db.session.flush()
@@ -136,9 +138,12 @@ def approve_unit_test(progress: UnitProgress, teacher: User) -> UnitProgress:
     progress.test_approved_by_id = teacher.id
     db.session.flush()
     record_event(
-        teacher, "unit_test.approved", progress, student_id=progress.enrollment.student_id,
+        teacher,
+        "unit_test.approved",
+        progress,
+        student_id=progress.enrollment.student_id,
         minutes=rules.approval_minutes,
-    )  # fmt: skip
+    )
     return progress
 
 

@@ -92,11 +92,15 @@ def enrollment(enrollment_id: int):
 def unit(unit_progress_id: int):
     progress = own_progress(unit_progress_id)
     return render_template(
-        "learning/unit.html", progress=progress, unit=progress.unit,
-        attempt=current_test_attempt(progress), refusal=test_refusal(progress),
-        approved_until=approval_valid_until(progress), tests=_test_attempts(progress),
+        "learning/unit.html",
+        progress=progress,
+        unit=progress.unit,
+        attempt=current_test_attempt(progress),
+        refusal=test_refusal(progress),
+        approved_until=approval_valid_until(progress),
+        tests=_test_attempts(progress),
         form=FlaskForm(),
-    )  # fmt: skip
+    )
 
 
 def _test_attempts(progress: UnitProgress) -> list[Attempt]:
@@ -116,9 +120,13 @@ def lesson(unit_progress_id: int, position: int):
         abort(404)
     form = FlaskForm()  # "Next lesson" posts: reading is recorded by a POST, never by a GET
     return render_template(
-        "learning/lesson.html", progress=progress, lesson=lessons[position - 1],
-        position=position, count=len(lessons), form=form,
-    )  # fmt: skip
+        "learning/lesson.html",
+        progress=progress,
+        lesson=lessons[position - 1],
+        position=position,
+        count=len(lessons),
+        form=form,
+    )
 
 
 @bp.route("/units/<int:unit_progress_id>/lessons/<int:position>/read", methods=["POST"])
@@ -151,9 +159,13 @@ def practice(unit_progress_id: int):
         flash(_("Your answers are checked and saved."), "success")
         return redirect(url_for(".practice", unit_progress_id=progress.id))
     return render_template(
-        "learning/practice.html", progress=progress, attempt=attempt, form=form,
-        items=progress.unit.items_in(Section.PRACTICE), answers=_answers(attempt),
-    )  # fmt: skip
+        "learning/practice.html",
+        progress=progress,
+        attempt=attempt,
+        form=form,
+        items=progress.unit.items_in(Section.PRACTICE),
+        answers=_answers(attempt),
+    )
 
 
 def _answers(attempt: Attempt | None) -> dict:
@@ -168,9 +180,13 @@ def test(unit_progress_id: int):
     if attempt is None:
         return redirect(url_for(".unit", unit_progress_id=progress.id))
     return render_template(
-        "learning/test.html", progress=progress, attempt=attempt, form=FlaskForm(),
-        items=progress.unit.items_in(Section.TEST), answers=_answers(attempt),
-    )  # fmt: skip
+        "learning/test.html",
+        progress=progress,
+        attempt=attempt,
+        form=FlaskForm(),
+        items=progress.unit.items_in(Section.TEST),
+        answers=_answers(attempt),
+    )
 
 
 @bp.route("/units/<int:unit_progress_id>/test/start", methods=["POST"])
@@ -249,9 +265,12 @@ def result(attempt_id: int):
         return redirect(url_for(".test", unit_progress_id=attempt.unit_progress_id))
     items = attempt.unit_progress.unit.items_in(attempt.section)
     return render_template(
-        "learning/result.html", attempt=attempt, progress=attempt.unit_progress, items=items,
+        "learning/result.html",
+        attempt=attempt,
+        progress=attempt.unit_progress,
+        items=items,
         answers=_answers(attempt),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/units/<int:unit_progress_id>/approve", methods=["POST"])

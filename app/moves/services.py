@@ -29,8 +29,14 @@ class MoveError(DomainError):
     status = 400
 
 
-def report_move(student: Student, by: User, destination_code: str, destination_site_id: int | None,
-                move_date: date | None, note: str | None) -> StudentMove:  # fmt: skip
+def report_move(
+    student: Student,
+    by: User,
+    destination_code: str,
+    destination_site_id: int | None,
+    move_date: date | None,
+    note: str | None,
+) -> StudentMove:
     """Announce that `student` is moving to a state or country (and maybe a site of ours).
 
     :raises MoveError: for an unknown destination, a site outside it, a date more than a year
@@ -39,8 +45,13 @@ def report_move(student: Student, by: User, destination_code: str, destination_s
     code = (destination_code or "").strip().upper()
     destination = place(code)
     if destination is None:
-        raise MoveError(_("“%(code)s” is not a destination Puente knows: choose a US state, "
-                          "a Mexican state, or the country.", code=code or "—"))  # fmt: skip
+        raise MoveError(
+            _(
+                "“%(code)s” is not a destination Puente knows: choose a US state, "
+                "a Mexican state, or the country.",
+                code=code or "—",
+            )
+        )
     site = None
     if destination_site_id:
         site = db.session.get(Site, destination_site_id)
@@ -49,8 +60,13 @@ def report_move(student: Student, by: User, destination_code: str, destination_s
         if site.id == student.site_id:
             raise MoveError(_("The receiving site is the student's own site."))
         if site.state_code != code and not (destination.is_country and site.country == code):
-            raise MoveError(_("The receiving site %(site)s is not in %(place)s.",
-                              site=site.name, place=destination.name()))  # fmt: skip
+            raise MoveError(
+                _(
+                    "The receiving site %(site)s is not in %(place)s.",
+                    site=site.name,
+                    place=destination.name(),
+                )
+            )
         code = site.state_code  # a site names the state, even when only the country was chosen
     if move_date is None:
         raise MoveError(_("Enter the date of the move."))
@@ -62,15 +78,27 @@ def report_move(student: Student, by: User, destination_code: str, destination_s
     if open_move(student) is not None:
         raise MoveError(_("This student already has an open move notice: cancel it first."))
     move = StudentMove(
-        student_id=student.id, from_site_id=student.site_id, destination_code=code,
-        destination_site_id=site.id if site else None, move_date=move_date, note=note,
-        status=MoveStatus.MOVING, reported_by_id=by.id,
-    )  # fmt: skip
+        student_id=student.id,
+        from_site_id=student.site_id,
+        destination_code=code,
+        destination_site_id=site.id if site else None,
+        move_date=move_date,
+        note=note,
+        status=MoveStatus.MOVING,
+        reported_by_id=by.id,
+    )
     db.session.add(move)
     db.session.flush()
-    record_event(by, "move.reported", move, student_id=student.id, from_site=student.site.code,
-                 destination=code, destination_site=site.code if site else None,
-                 move_date=move_date.isoformat())  # fmt: skip
+    record_event(
+        by,
+        "move.reported",
+        move,
+        student_id=student.id,
+        from_site=student.site.code,
+        destination=code,
+        destination_site=site.code if site else None,
+        move_date=move_date.isoformat(),
+    )
     return move
 
 
@@ -78,10 +106,16 @@ def move_student(student: Student, site: Site) -> None:
     """Make `site` the student's site; open work moves with them into its grading queue."""
     student.site_id = site.id
     open_ids = (
-        select(Attempt.id).join(Attempt.unit_progress).join(UnitProgress.enrollment)
-        .where(Enrollment.student_id == student.id,
-               Attempt.status.in_([AttemptStatus.IN_PROGRESS, AttemptStatus.SUBMITTED, AttemptStatus.RETURNED]))
-    )  # fmt: skip
+        select(Attempt.id)
+        .join(Attempt.unit_progress)
+        .join(UnitProgress.enrollment)
+        .where(
+            Enrollment.student_id == student.id,
+            Attempt.status.in_(
+                [AttemptStatus.IN_PROGRESS, AttemptStatus.SUBMITTED, AttemptStatus.RETURNED]
+            ),
+        )
+    )
     db.session.execute(update(Attempt).where(Attempt.id.in_(open_ids)).values(site_id=site.id))
 
 
@@ -101,8 +135,15 @@ def receive_move(move: StudentMove, site: Site, by: User) -> None:
     move_student(move.student, site)
     move.destination_site_id = site.id
     db.session.flush()
-    record_event(by, "move.received", move, student_id=move.student_id, from_site=from_site.code,
-                 to_site=site.code, destination=move.destination_code)  # fmt: skip
+    record_event(
+        by,
+        "move.received",
+        move,
+        student_id=move.student_id,
+        from_site=from_site.code,
+        to_site=site.code,
+        destination=move.destination_code,
+    )
 
 
 def _close(move: StudentMove, by: User, status: MoveStatus) -> None:
@@ -112,18 +153,27 @@ def _close(move: StudentMove, by: User, status: MoveStatus) -> None:
 
 
 def open_move(student: Student) -> StudentMove | None:
-    return db.session.scalar(select(StudentMove).where(
-        StudentMove.student_id == student.id, StudentMove.status == MoveStatus.MOVING))  # fmt: skip
+    return db.session.scalar(
+        select(StudentMove).where(
+            StudentMove.student_id == student.id, StudentMove.status == MoveStatus.MOVING
+        )
+    )
 
 
 def student_moves(student: Student) -> list[StudentMove]:
     """Every notice for the student, newest first."""
-    return list(db.session.scalars(
-        select(StudentMove).where(StudentMove.student_id == student.id)
-        .options(selectinload(StudentMove.destination_site), selectinload(StudentMove.from_site),
-                 selectinload(StudentMove.reported_by))
-        .order_by(StudentMove.reported_at.desc(), StudentMove.id.desc())
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            select(StudentMove)
+            .where(StudentMove.student_id == student.id)
+            .options(
+                selectinload(StudentMove.destination_site),
+                selectinload(StudentMove.from_site),
+                selectinload(StudentMove.reported_by),
+            )
+            .order_by(StudentMove.reported_at.desc(), StudentMove.id.desc())
+        )
+    )
 
 
 def incoming_scope(user: User) -> ColumnElement[bool]:
@@ -198,9 +248,11 @@ def receiving_sites(move: StudentMove, sites: list[Site]) -> list[Site]:
         return [s for s in sites if s.id == move.destination_site_id]
     code = move.destination_code
     return [
-        s for s in sites
-        if s.id != move.from_site_id and (s.state_code == code or (len(code) == 2 and s.country == code))
-    ]  # fmt: skip
+        s
+        for s in sites
+        if s.id != move.from_site_id
+        and (s.state_code == code or (len(code) == 2 and s.country == code))
+    ]
 
 
 def served_here(code: str) -> bool:

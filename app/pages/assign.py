@@ -22,8 +22,10 @@ from app.students.models import Student
 
 def _course_choices() -> list[SelectChoice]:
     versions = db.session.scalars(current_versions()).all()
-    return [SelectChoice(v.id, f"{v.text('title', _locale())} ({v.course.code} {v.version})")
-            for v in versions]  # fmt: skip
+    return [
+        SelectChoice(v.id, f"{v.text('title', _locale())} ({v.course.code} {v.version})")
+        for v in versions
+    ]
 
 
 def _locale() -> str:
@@ -88,11 +90,24 @@ def _render_assign(form: AssignForm, pagination, preset: int | None, status: int
 def _flash_result(created: list, skipped: list[Student]) -> None:
     """One message: how many were assigned and how many already had the course."""
     if skipped:
-        flash(ngettext("Assigned to %(num)d student; %(skipped)d already had this course.",
-                       "Assigned to %(num)d students; %(skipped)d already had this course.",
-                       len(created), skipped=len(skipped)), "success")  # fmt: skip
-        flash(_("Already taking this course: %(names)s.",
-                names=", ".join(s.full_name for s in skipped)), "warning")  # fmt: skip
+        flash(
+            ngettext(
+                "Assigned to %(num)d student; %(skipped)d already had this course.",
+                "Assigned to %(num)d students; %(skipped)d already had this course.",
+                len(created),
+                skipped=len(skipped),
+            ),
+            "success",
+        )
+        flash(
+            _(
+                "Already taking this course: %(names)s.",
+                names=", ".join(s.full_name for s in skipped),
+            ),
+            "warning",
+        )
     else:
-        flash(ngettext("Assigned to %(num)d student.", "Assigned to %(num)d students.",
-                       len(created)), "success")  # fmt: skip
+        flash(
+            ngettext("Assigned to %(num)d student.", "Assigned to %(num)d students.", len(created)),
+            "success",
+        )

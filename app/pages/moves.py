@@ -64,16 +64,24 @@ def student_moves_panel(student: Student) -> dict:
 
 
 def _internal_sites() -> list[Site]:
-    return list(db.session.scalars(
-        select(Site).where(Site.is_external.is_(False)).order_by(Site.state_code, Site.name)))  # fmt: skip
+    return list(
+        db.session.scalars(
+            select(Site).where(Site.is_external.is_(False)).order_by(Site.state_code, Site.name)
+        )
+    )
 
 
 def render_student_moves(
     student: Student, form: MoveForm, error: str | None = None, status: int = 200
 ):
     form.set_choices([s for s in _internal_sites() if s.id != student.site_id])
-    return render_template("moves/student.html", student=student, form=form, error=error,
-                           panel=student_moves_panel(student)), status  # fmt: skip
+    return render_template(
+        "moves/student.html",
+        student=student,
+        form=form,
+        error=error,
+        panel=student_moves_panel(student),
+    ), status
 
 
 @bp.route("/students/<int:student_id>")
@@ -101,8 +109,14 @@ def report(student_id: int):
         form.move_date.data,
         form.note.data,
     )
-    flash(_("%(name)s is marked as moving to %(place)s.", name=student.full_name,
-            place=place_name(move.destination_code)), "success")  # fmt: skip
+    flash(
+        _(
+            "%(name)s is marked as moving to %(place)s.",
+            name=student.full_name,
+            place=place_name(move.destination_code),
+        ),
+        "success",
+    )
     return redirect(url_for("students.detail", student_id=student.id, _anchor="moves"))
 
 
@@ -179,8 +193,14 @@ def receive(move_id: int):
     site = db.session.get(Site, form.site_id.data)
     on_refusal(lambda _error: render_incoming())
     receive_move(move, site, current_user)
-    flash(_("%(name)s was received at %(site)s; the record is now yours to continue.",
-            name=move.student.full_name, site=site.name), "success")  # fmt: skip
+    flash(
+        _(
+            "%(name)s was received at %(site)s; the record is now yours to continue.",
+            name=move.student.full_name,
+            site=site.name,
+        ),
+        "success",
+    )
     return redirect(url_for("students.detail", student_id=move.student_id))
 
 

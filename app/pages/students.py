@@ -35,9 +35,12 @@ def index():
     summary = progress_summary([s.id for s in pagination.items])
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
     return render_template(
-        "students/index.html", pagination=pagination, summary=summary,
-        sites=visible_sites(current_user), courses=courses,
-    )  # fmt: skip
+        "students/index.html",
+        pagination=pagination,
+        summary=summary,
+        sites=visible_sites(current_user),
+        courses=courses,
+    )
 
 
 @bp.route("/<int:student_id>")
@@ -62,14 +65,22 @@ def detail(student_id: int, invite_form=None, status: int = 200):
     ).all()
     modes = unit_modes([u.id for e in enrollments for u in e.units])
     return render_template(
-        "students/detail.html", student=student, enrollments=enrollments, modes=modes,
-        awards={a.enrollment_id: a for a in awards}, action_form=FlaskForm(),
-        withdraw_form=WithdrawForm(), can_award=can_award_credit(current_user, student),
+        "students/detail.html",
+        student=student,
+        enrollments=enrollments,
+        modes=modes,
+        awards={a.enrollment_id: a for a in awards},
+        action_form=FlaskForm(),
+        withdraw_form=WithdrawForm(),
+        can_award=can_award_credit(current_user, student),
         duplicates=possible_duplicates(current_user, student),
-        moves_panel=student_moves_panel(student), prior_panel=prior_courses_panel(student),
-        approvable={u.id for e in enrollments for u in e.units if can_approve_test(current_user, u)},
+        moves_panel=student_moves_panel(student),
+        prior_panel=prior_courses_panel(student),
+        approvable={
+            u.id for e in enrollments for u in e.units if can_approve_test(current_user, u)
+        },
         invite_form=invite_form or InviteForm(email=student.user.email if student.user else None),
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/<int:student_id>/invite", methods=["POST"])

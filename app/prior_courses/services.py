@@ -71,10 +71,13 @@ def suggest_placement(
     percent = percent_from_sep(sep)
     passed = sep >= SEP_PASS
     return Placement(
-        us_grade=us_grade, percent=percent, letter=letter_for(percent) if passed else "F",
-        passed=passed, credit=state_credit(SEMESTER_COURSE_CARNEGIE, rules) if passed else Decimal(0),
+        us_grade=us_grade,
+        percent=percent,
+        letter=letter_for(percent) if passed else "F",
+        passed=passed,
+        credit=state_credit(SEMESTER_COURSE_CARNEGIE, rules) if passed else Decimal(0),
         credit_system=rules.credit_system,
-    )  # fmt: skip
+    )
 
 
 def overall_placement(courses: list[PriorCourse]) -> OverallPlacement | None:
@@ -85,17 +88,22 @@ def overall_placement(courses: list[PriorCourse]) -> OverallPlacement | None:
     """
     order = [row["level"] for row in grade_levels()]
     passed = [
-        c for c in courses
+        c
+        for c in courses
         if c.sep_grade >= SEP_PASS and c.level in order and us_grade_for(c.level, c.year)
-    ]  # fmt: skip
+    ]
     if not passed:
         return None
     top = max(passed, key=lambda c: (us_grade_for(c.level, c.year), order.index(c.level), c.year))
     grade = us_grade_for(top.level, top.year)
     suggested = grade if us_grade_for(top.level, top.year + 1) == grade else grade + 1
     highest = max(g for row in grade_levels() for g in row["us_grades"])
-    return OverallPlacement(level=top.level, year=top.year, completed_grade=grade,
-                            suggested_grade=suggested if suggested <= highest else None)  # fmt: skip
+    return OverallPlacement(
+        level=top.level,
+        year=top.year,
+        completed_grade=grade,
+        suggested_grade=suggested if suggested <= highest else None,
+    )
 
 
 def prior_courses(student: Student) -> list[PriorCourse]:
@@ -128,10 +136,16 @@ def add_prior_course(student: Student, by: User, data: dict) -> PriorCourse:
     if school and len(school) > 200:
         raise PlacementError(_("The school's name is too long (200 characters at most)."))
     course = PriorCourse(
-        student_id=student.id, subject=subject, level=data["level"], year=data["year"],
-        sep_grade=float(data["sep_grade"]), school=school, state_code=state,
-        school_year=school_year, entered_by_id=by.id,
-    )  # fmt: skip
+        student_id=student.id,
+        subject=subject,
+        level=data["level"],
+        year=data["year"],
+        sep_grade=float(data["sep_grade"]),
+        school=school,
+        state_code=state,
+        school_year=school_year,
+        entered_by_id=by.id,
+    )
     db.session.add(course)
     db.session.flush()
     record_event(by, "prior_course.added", course, student_id=student.id, **_facts(course))
@@ -140,15 +154,25 @@ def add_prior_course(student: Student, by: User, data: dict) -> PriorCourse:
 
 def delete_prior_course(course: PriorCourse, by: User, reason: str) -> None:
     """Delete a wrongly entered course; the audit event keeps what it said."""
-    record_event(by, "prior_course.deleted", course, student_id=course.student_id,
-                 reason=reason, **_facts(course))  # fmt: skip
+    record_event(
+        by,
+        "prior_course.deleted",
+        course,
+        student_id=course.student_id,
+        reason=reason,
+        **_facts(course),
+    )
     db.session.delete(course)
     db.session.flush()
 
 
 def _facts(course: PriorCourse) -> dict:
     return {
-        "subject": course.subject, "level": course.level, "year": course.year,
-        "sep_grade": course.sep_grade, "school": course.school, "state_code": course.state_code,
+        "subject": course.subject,
+        "level": course.level,
+        "year": course.year,
+        "sep_grade": course.sep_grade,
+        "school": course.school,
+        "state_code": course.state_code,
         "school_year": course.school_year,
-    }  # fmt: skip
+    }

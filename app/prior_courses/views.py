@@ -28,16 +28,26 @@ def prior_courses_panel(student: Student, form: PriorCourseForm | None = None) -
     state = student.site.state_code
     rows = [(c, suggest_placement(c.level, c.year, c.sep_grade, state)) for c in courses]
     return {
-        "rows": rows, "overall": overall_placement(courses),
+        "rows": rows,
+        "overall": overall_placement(courses),
         "can_edit": can_award_credit(current_user, student),
-        "form": form or PriorCourseForm(), "delete_form": DeletePriorCourseForm(),
-    }  # fmt: skip
+        "form": form or PriorCourseForm(),
+        "delete_form": DeletePriorCourseForm(),
+    }
 
 
-def _render(student: Student, form: PriorCourseForm | None = None, error: str | None = None,
-            status: int = 200):  # fmt: skip
-    return render_template("credits/prior_courses.html", student=student,
-                           prior_panel=prior_courses_panel(student, form), error=error), status  # fmt: skip
+def _render(
+    student: Student,
+    form: PriorCourseForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
+    return render_template(
+        "credits/prior_courses.html",
+        student=student,
+        prior_panel=prior_courses_panel(student, form),
+        error=error,
+    ), status
 
 
 @bp.route("/students/<int:student_id>/prior-courses")
@@ -58,8 +68,10 @@ def add(student_id: int):
     data = dict(form.data, year=to_int(form.year.data), sep_grade=_number(form.sep_grade.data))
     on_refusal(lambda _error: _render(get_student_or_404(student_id), form))  # message flashed
     course = add_prior_course(student, current_user, data)
-    flash(_("%(subject)s was added to the courses taken in Mexico.", subject=course.subject),
-          "success")  # fmt: skip
+    flash(
+        _("%(subject)s was added to the courses taken in Mexico.", subject=course.subject),
+        "success",
+    )
     return redirect(url_for("students.detail", student_id=student.id, _anchor="prior-courses"))
 
 

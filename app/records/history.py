@@ -26,21 +26,54 @@ from app.users.models import User
 
 # Stable machine names, in this order (README: "Course history export").
 COLUMNS = (
-    "puente_student_id", "msix_id", "state_student_id", "curp", "family_name", "given_name",
-    "birth_date", "student_kind", "grade_level",
-    "school_name", "school_code", "school_state",
-    "course_code", "course_version", "course_title_en", "course_title_es", "subject_area",
-    "course_type", "term", "school_year",
+    "puente_student_id",
+    "msix_id",
+    "state_student_id",
+    "curp",
+    "family_name",
+    "given_name",
+    "birth_date",
+    "student_kind",
+    "grade_level",
+    "school_name",
+    "school_code",
+    "school_state",
+    "course_code",
+    "course_version",
+    "course_title_en",
+    "course_title_es",
+    "subject_area",
+    "course_type",
+    "term",
+    "school_year",
     # MSIX fidelity (app/records/msix.py): surnames apart, sex, the state ID's type, the section,
     # and MSIX's codes beside Puente's labels.
-    "last_name_1", "last_name_2", "sex", "state_student_id_type", "course_section",
-    "msix_course_type", "msix_term_type", "msix_completion_status",
-    "grade_to_date_percent", "grade_to_date_letter", "grade_to_date_sep",
-    "final_grade_percent", "final_grade_letter", "final_grade_sep",
-    "units_passed", "unit_count", "clock_hours",
-    "credits_attempted", "credits_granted", "credit_system",
-    "completion_status", "assigned_date", "start_date", "completion_date", "credit_award_date",
-)  # fmt: skip
+    "last_name_1",
+    "last_name_2",
+    "sex",
+    "state_student_id_type",
+    "course_section",
+    "msix_course_type",
+    "msix_term_type",
+    "msix_completion_status",
+    "grade_to_date_percent",
+    "grade_to_date_letter",
+    "grade_to_date_sep",
+    "final_grade_percent",
+    "final_grade_letter",
+    "final_grade_sep",
+    "units_passed",
+    "unit_count",
+    "clock_hours",
+    "credits_attempted",
+    "credits_granted",
+    "credit_system",
+    "completion_status",
+    "assigned_date",
+    "start_date",
+    "completion_date",
+    "credit_award_date",
+)
 
 BATCH_SIZE = 1000
 STATUSES = {s.value for s in EnrollmentStatus}
@@ -74,14 +107,18 @@ def student_enrollments(student: Student) -> list[Enrollment]:
 def course_history_rows(enrollments: list[Enrollment]) -> list[list[str]]:
     """One CSV row (COLUMNS order) per enrollment; current awards are loaded in one query."""
     ids = [e.id for e in enrollments]
-    awards = {
-        a.enrollment_id: a
-        for a in db.session.scalars(
-            select(CreditAward)
-            .where(CreditAward.enrollment_id.in_(ids), CreditAward.superseded_at.is_(None))
-            .options(selectinload(CreditAward.site))
-        )
-    } if ids else {}  # fmt: skip
+    awards = (
+        {
+            a.enrollment_id: a
+            for a in db.session.scalars(
+                select(CreditAward)
+                .where(CreditAward.enrollment_id.in_(ids), CreditAward.superseded_at.is_(None))
+                .options(selectinload(CreditAward.site))
+            )
+        }
+        if ids
+        else {}
+    )
     return [_row(e, awards.get(e.id)) for e in enrollments]
 
 
@@ -94,31 +131,61 @@ def _row(enrollment: Enrollment, award: CreditAward | None) -> list[str]:
     final_full = award is not None and not award.is_partial
     when = (award.awarded_at if award else None) or enrollment.completed_at
     when = when or enrollment.started_at or enrollment.assigned_at
-    to_date = (None, None, None) if final_full else (
-        result.grade_percent, result.letter, result.sep_grade)  # fmt: skip
+    to_date = (
+        (None, None, None)
+        if final_full
+        else (result.grade_percent, result.letter, result.sep_grade)
+    )
     final = (award.grade_percent, award.letter, award.sep_grade) if award else (None, None, None)
     surnames = " ".join(n for n in (student.family_name, student.second_family_name) if n)
     kind, season = course_type(version, status), term_of(when)["season"]
     values = [
-        student.id, student.msix_id, student.state_student_id, student.curp,
-        _text(surnames), _text(student.given_name), _day(student.birth_date),
-        student.kind.value, student.grade_level,
-        _text(school.name), school.code.split("@")[0], school.state_code,
-        version.course.code, version.version, _text(version.title_en), _text(version.title_es),
-        version.subject, kind, season, school_year(when),
-        _text(student.family_name), _text(student.second_family_name), msix.SEX.get(student.sex or ""),
+        student.id,
+        student.msix_id,
+        student.state_student_id,
+        student.curp,
+        _text(surnames),
+        _text(student.given_name),
+        _day(student.birth_date),
+        student.kind.value,
+        student.grade_level,
+        _text(school.name),
+        school.code.split("@")[0],
+        school.state_code,
+        version.course.code,
+        version.version,
+        _text(version.title_en),
+        _text(version.title_es),
+        version.subject,
+        kind,
+        season,
+        school_year(when),
+        _text(student.family_name),
+        _text(student.second_family_name),
+        msix.SEX.get(student.sex or ""),
         msix.state_id_type(student.state_student_id, student.site.state_code),
-        msix.course_section(version.course.code), msix.COURSE_TYPE.get(kind, ""),
-        msix.TERM_TYPE.get(season, ""), msix.COMPLETION_STATUS.get(status, ""),
-        _tenth(to_date[0]), to_date[1], _tenth(to_date[2]),
-        _tenth(final[0]), final[1], _tenth(final[2]),
-        result.units_passed, result.unit_count,
+        msix.course_section(version.course.code),
+        msix.COURSE_TYPE.get(kind, ""),
+        msix.TERM_TYPE.get(season, ""),
+        msix.COMPLETION_STATUS.get(status, ""),
+        _tenth(to_date[0]),
+        to_date[1],
+        _tenth(to_date[2]),
+        _tenth(final[0]),
+        final[1],
+        _tenth(final[2]),
+        result.units_passed,
+        result.unit_count,
         earned_hours(version.hours, result.units_passed, result.unit_count),
-        _number(full_credit(version, rules)), _number(award.credit if award else 0),
+        _number(full_credit(version, rules)),
+        _number(award.credit if award else 0),
         award.credit_system if award else rules.credit_system,
-        status, _day(enrollment.assigned_at), _day(enrollment.started_at),
-        _day(enrollment.completed_at), _day(award.awarded_at if award else None),
-    ]  # fmt: skip
+        status,
+        _day(enrollment.assigned_at),
+        _day(enrollment.started_at),
+        _day(enrollment.completed_at),
+        _day(award.awarded_at if award else None),
+    ]
     return ["" if v is None else str(v) for v in values]
 
 
@@ -205,9 +272,10 @@ def _where(user: User, args) -> ColumnElement[bool]:
 def history_counts(user: User, args) -> tuple[int, int]:
     """(students, enrollments) the export of `user` with `args` will hold."""
     students, enrollments = db.session.execute(
-        select(func.count(func.distinct(Enrollment.student_id)), func.count(Enrollment.id))
-        .where(_where(user, args))
-    ).one()  # fmt: skip
+        select(func.count(func.distinct(Enrollment.student_id)), func.count(Enrollment.id)).where(
+            _where(user, args)
+        )
+    ).one()
     return students, enrollments
 
 
@@ -227,15 +295,20 @@ def _batches(where: ColumnElement[bool], batch_size: int) -> Iterator[list[list]
         batch = list(
             db.session.scalars(
                 select(Enrollment)
-                .where(where, or_(
-                    Enrollment.student_id > last_student,
-                    and_(Enrollment.student_id == last_student, Enrollment.id > last_enrollment),
-                ))
+                .where(
+                    where,
+                    or_(
+                        Enrollment.student_id > last_student,
+                        and_(
+                            Enrollment.student_id == last_student, Enrollment.id > last_enrollment
+                        ),
+                    ),
+                )
                 .options(*_enrollment_options())
                 .order_by(Enrollment.student_id, Enrollment.id)
                 .limit(batch_size)
             )
-        )  # fmt: skip
+        )
         if not batch:
             return
         last_student, last_enrollment = batch[-1].student_id, batch[-1].id

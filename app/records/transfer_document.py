@@ -86,13 +86,14 @@ def mexican_level_text(us_grade: int | None) -> str | None:
 def course_lines(student: Student) -> list[CourseLine]:
     """Every enrollment with its result now and its current credit award (no N+1 queries)."""
     enrollments = db.session.scalars(
-        select(Enrollment).where(Enrollment.student_id == student.id)
+        select(Enrollment)
+        .where(Enrollment.student_id == student.id)
         .options(
             selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
             selectinload(Enrollment.units).selectinload(UnitProgress.completed_site),
         )
         .order_by(Enrollment.assigned_at, Enrollment.id)
-    ).all()  # fmt: skip
+    ).all()
     awards = db.session.scalars(
         select(CreditAward).where(
             CreditAward.enrollment_id.in_([e.id for e in enrollments]),
@@ -101,10 +102,15 @@ def course_lines(student: Student) -> list[CourseLine]:
     ).all()
     by_enrollment = {a.enrollment_id: a for a in awards}
     return [
-        CourseLine(e.course_version, e.status.value, enrollment_result(e),
-                   by_enrollment.get(e.id), unit_sites(e))
+        CourseLine(
+            e.course_version,
+            e.status.value,
+            enrollment_result(e),
+            by_enrollment.get(e.id),
+            unit_sites(e),
+        )
         for e in enrollments
-    ]  # fmt: skip
+    ]
 
 
 def prior_lines(student: Student) -> list[PriorLine]:
@@ -122,57 +128,96 @@ def document_labels(language: str, student: Student, reference: str, issued_on: 
         grade = student.grade_level
         return {
             "title": _("Binational Migrant Student Transfer Document"),
-            "purpose": _("Schooling record for placing the student in the right grade and course "
-                         "in the United States or Mexico"),
-            "student": _("Student"), "given_names": _("Given names"),
-            "family_names": _("Family names"), "birth_date": _("Date of birth"),
-            "msix_id": _("MSIX ID"), "state_student_id": _("State student ID"),
-            "kind": _("Student kind"), "school": _("School"), "site": _("Site"),
-            "city": _("City"), "state": _("State (ISO 3166-2)"),
-            "installation": _("Records system"), "issued_on": _("Date of issue"),
-            "reference": _("Reference"), "grade_level": _("Grade level"),
+            "purpose": _(
+                "Schooling record for placing the student in the right grade and course "
+                "in the United States or Mexico"
+            ),
+            "student": _("Student"),
+            "given_names": _("Given names"),
+            "family_names": _("Family names"),
+            "birth_date": _("Date of birth"),
+            "msix_id": _("MSIX ID"),
+            "state_student_id": _("State student ID"),
+            "kind": _("Student kind"),
+            "school": _("School"),
+            "site": _("Site"),
+            "city": _("City"),
+            "state": _("State (ISO 3166-2)"),
+            "installation": _("Records system"),
+            "issued_on": _("Date of issue"),
+            "reference": _("Reference"),
+            "grade_level": _("Grade level"),
             "us_grade_level": _("grade %(grade)s (United States)", grade=grade) if grade else "—",
             "mexican_equivalent": _("Mexican equivalent"),
             "mexican_level": mexican_level_text(grade) or "—",
-            "courses": _("Subjects covered and evaluations"), "course": _("Course"),
-            "subject": _("Subject"), "code": _("Code and version"),
-            "units_passed": _("Units passed"), "us_percent": _("US percent"),
-            "us_letter": _("US letter"), "sep": _("SEP grade (0–10)"),
-            "credit": _("Credit awarded"), "status": _("Status"), "where": _("Units done at"),
-            "partial": _("partial"), "full": _("full"), "none_yet": _("none yet"),
+            "courses": _("Subjects covered and evaluations"),
+            "course": _("Course"),
+            "subject": _("Subject"),
+            "code": _("Code and version"),
+            "units_passed": _("Units passed"),
+            "us_percent": _("US percent"),
+            "us_letter": _("US letter"),
+            "sep": _("SEP grade (0–10)"),
+            "credit": _("Credit awarded"),
+            "status": _("Status"),
+            "where": _("Units done at"),
+            "partial": _("partial"),
+            "full": _("full"),
+            "none_yet": _("none yet"),
             "no_courses": _("No Puente course."),
             "prior": _("Prior courses in Mexican schools"),
-            "level": _("Level and year or semester"), "school_year": _("School year"),
+            "level": _("Level and year or semester"),
+            "school_year": _("School year"),
             "us_grade_placement": _("US grade level"),
             "no_prior": _("No prior course recorded."),
-            "scale_note": _("Grades in both scales by Puente's conversion table: US percent and "
-                            "letter, SEP 0–10 (pass ≥ 6; failing grades are reported as 5)."),
-            "coordinator": _("Issuing coordinator"), "signature": _("Name and signature"),
-            "seal": _("School seal"), "prepared_by": _("Prepared by"),
+            "scale_note": _(
+                "Grades in both scales by Puente's conversion table: US percent and "
+                "letter, SEP 0–10 (pass ≥ 6; failing grades are reported as 5)."
+            ),
+            "coordinator": _("Issuing coordinator"),
+            "signature": _("Name and signature"),
+            "seal": _("School seal"),
+            "prepared_by": _("Prepared by"),
             "verification": _("Verification"),
-            "note": _("This document was produced by %(installation)s from the student's record "
-                      "on %(date)s, reference %(reference)s. It is valid with the issuing "
-                      "coordinator's signature and the school's seal. To confirm it, contact the "
-                      "issuing site, which keeps a record of every document it issues; the signed "
-                      "transfer package holds the same record in electronic form.",
-                      installation=current_app.config["INSTALLATION_NAME"],
-                      date=issued_on.isoformat(), reference=reference),
+            "note": _(
+                "This document was produced by %(installation)s from the student's record "
+                "on %(date)s, reference %(reference)s. It is valid with the issuing "
+                "coordinator's signature and the school's seal. To confirm it, contact the "
+                "issuing site, which keeps a record of every document it issues; the signed "
+                "transfer package holds the same record in electronic form.",
+                installation=current_app.config["INSTALLATION_NAME"],
+                date=issued_on.isoformat(),
+                reference=reference,
+            ),
             "statuses": {key: str(label) for key, label in STATUS_LABELS.items()},
             "subjects": {key: str(label) for key, label in SUBJECT_LABELS.items()},
             "credit_systems": {key: str(label) for key, label in CREDIT_SYSTEM_LABELS.items()},
-        }  # fmt: skip
+        }
 
 
 def issue_transfer_document(student: Student, user: User) -> bytes:
     """The student's transfer document as a PDF; its issue is written to the audit trail."""
     courses, prior = course_lines(student), prior_lines(student)
-    event = record_event(user, "transfer.document", student, student_id=student.id,
-                         courses=len(courses), prior_courses=len(prior))  # fmt: skip
+    event = record_event(
+        user,
+        "transfer.document",
+        student,
+        student_id=student.id,
+        courses=len(courses),
+        prior_courses=len(prior),
+    )
     db.session.flush()
     reference, issued_on = f"TD-{event.id}", utcnow().date()
     labels = {lang: document_labels(lang, student, reference, issued_on) for lang in LANGUAGES}
     html = render_template(
-        "records/transfer_document.html", student=student, site=student.site, courses=courses,
-        prior=prior, t=labels, reference=reference, issued_on=issued_on, prepared_by=user,
-    )  # fmt: skip
+        "records/transfer_document.html",
+        student=student,
+        site=student.site,
+        courses=courses,
+        prior=prior,
+        t=labels,
+        reference=reference,
+        issued_on=issued_on,
+        prepared_by=user,
+    )
     return render_pdf(html, PDF_OPTIONS)

@@ -60,8 +60,14 @@ def _ascii(text: str) -> str:
 def course_history(student_id: int):
     record = get_student_or_404(student_id)
     rows = course_history_rows(student_enrollments(record))
-    record_event(current_user, "history.exported", record, student_id=record.id,
-                 students=1, enrollments=len(rows))  # fmt: skip
+    record_event(
+        current_user,
+        "history.exported",
+        record,
+        student_id=record.id,
+        students=1,
+        enrollments=len(rows),
+    )
     name = f"course-history-{_ascii(record.family_name)}-{_ascii(record.given_name)}.csv"
     return Response("".join(csv_text([rows])), content_type=CSV_TYPE, headers=_attachment(name))
 

@@ -33,10 +33,17 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
 
 # SQL types as compiled for PostgreSQL -> the names psycopg writes binary COPY values as.
 BINARY_TYPES = {
-    "INTEGER": "int4", "BIGINT": "int8", "SMALLINT": "int2", "VARCHAR": "text", "TEXT": "text",
-    "TIMESTAMP WITHOUT TIME ZONE": "timestamp", "DATE": "date", "BOOLEAN": "bool",
-    "FLOAT": "float8", "DOUBLE PRECISION": "float8",
-}  # fmt: skip
+    "INTEGER": "int4",
+    "BIGINT": "int8",
+    "SMALLINT": "int2",
+    "VARCHAR": "text",
+    "TEXT": "text",
+    "TIMESTAMP WITHOUT TIME ZONE": "timestamp",
+    "DATE": "date",
+    "BOOLEAN": "bool",
+    "FLOAT": "float8",
+    "DOUBLE PRECISION": "float8",
+}
 
 
 def _binary_type(column_type, dialect) -> str:

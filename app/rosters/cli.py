@@ -16,8 +16,12 @@ rosters_cli = AppGroup("rosters", help="Import and export OneRoster 1.2 / 1.1 CS
 @rosters_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--as", "email", required=True, help="The coordinator or administrator importing.")
-@click.option("--state", "state_code", default="",
-              help="ISO 3166-2 state (US-TX) of schools the set does not place.")  # fmt: skip
+@click.option(
+    "--state",
+    "state_code",
+    default="",
+    help="ISO 3166-2 state (US-TX) of schools the set does not place.",
+)
 def import_command(path: Path, email: str, state_code: str) -> None:
     """Import sites, students, classes and enrollments; nothing is written if any row is wrong."""
     from app.rosters.files import read_folder, read_zip
@@ -62,8 +66,11 @@ def export_command(path: Path, email: str, state_code: str, version: str) -> Non
     user = db.session.scalar(select(User).where(User.email == email.lower()))
     if user is None or user.role not in (Role.COORDINATOR, Role.ADMIN):
         raise click.ClickException(f"{email} is not a coordinator or administrator.")
-    sites = [s for s in db.session.scalars(select(Site).where(Site.state_code == state_code.upper()))
-             if can_manage_site(user, s)]  # fmt: skip
+    sites = [
+        s
+        for s in db.session.scalars(select(Site).where(Site.state_code == state_code.upper()))
+        if can_manage_site(user, s)
+    ]
     if not sites:
         raise click.ClickException(f"No site of yours is in {state_code}.")
     started = time.perf_counter()

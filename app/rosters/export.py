@@ -63,8 +63,9 @@ def export_oneroster(sites: list[Site], version: str, by: User) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         counts = _write_set(archive, sites, version)
         _write_manifest(archive, version)
-    record_event(by, "roster.exported", by, version=version, sites=[s.code for s in sites][:200],
-                 **counts)  # fmt: skip
+    record_event(
+        by, "roster.exported", by, version=version, sites=[s.code for s in sites][:200], **counts
+    )
     return buffer.getvalue()
 
 
@@ -84,12 +85,23 @@ def _write_set(archive, sites: list[Site], version: str) -> dict:
     for state in sorted({s.state_code for s in sites}):
         orgs.row(sourcedId=f"puente-state-{state}", name=state, type="state", identifier=state)
     for site in sites:
-        orgs.row(sourcedId=_site_id(site), name=site.name, type="school", identifier=site.code,
-                 parentSourcedId=f"puente-state-{site.state_code}")  # fmt: skip
+        orgs.row(
+            sourcedId=_site_id(site),
+            name=site.name,
+            type="school",
+            identifier=site.code,
+            parentSourcedId=f"puente-state-{site.state_code}",
+        )
     orgs.close()
     sessions = write("academicSessions.csv")
-    sessions.row(sourcedId=term, title=f"{int(year) - 1}-{year}", type="schoolYear",
-                 startDate=first.isoformat(), endDate=last.isoformat(), schoolYear=year)  # fmt: skip
+    sessions.row(
+        sourcedId=term,
+        title=f"{int(year) - 1}-{year}",
+        type="schoolYear",
+        startDate=first.isoformat(),
+        endDate=last.isoformat(),
+        schoolYear=year,
+    )
     sessions.close()
     site_by_id = {s.id: s for s in sites}
     students = _students(list(site_by_id))
@@ -105,10 +117,21 @@ def _write_set(archive, sites: list[Site], version: str) -> dict:
 
 
 def _students(site_ids: list[int]) -> list:
-    columns = (Student.id, Student.roster_id, Student.site_id, Student.given_name,
-               Student.family_name, Student.second_family_name, Student.msix_id, Student.curp,
-               Student.state_student_id, Student.grade_level, Student.kind, Student.birth_date,
-               Student.sex)  # fmt: skip
+    columns = (
+        Student.id,
+        Student.roster_id,
+        Student.site_id,
+        Student.given_name,
+        Student.family_name,
+        Student.second_family_name,
+        Student.msix_id,
+        Student.curp,
+        Student.state_student_id,
+        Student.grade_level,
+        Student.kind,
+        Student.birth_date,
+        Student.sex,
+    )
     rows = []
     for batch in chunks(site_ids):
         rows += db.session.execute(
@@ -118,17 +141,26 @@ def _students(site_ids: list[int]) -> list:
 
 
 def _enrollments(student_ids: list[int]) -> list:
-    columns = (Enrollment.id, Enrollment.roster_id, Enrollment.student_id, Enrollment.status,
-               Enrollment.assigned_at, Enrollment.target_date, CourseVersion.course_id,
-               CourseVersion.unit_count)  # fmt: skip
+    columns = (
+        Enrollment.id,
+        Enrollment.roster_id,
+        Enrollment.student_id,
+        Enrollment.status,
+        Enrollment.assigned_at,
+        Enrollment.target_date,
+        CourseVersion.course_id,
+        CourseVersion.unit_count,
+    )
     rows = []
     for batch in chunks(student_ids):
         rows += db.session.execute(
-            select(*columns).join(CourseVersion).where(
-                among(Enrollment.student_id, batch),
-                Enrollment.status != EnrollmentStatus.WITHDRAWN)
+            select(*columns)
+            .join(CourseVersion)
+            .where(
+                among(Enrollment.student_id, batch), Enrollment.status != EnrollmentStatus.WITHDRAWN
+            )
             .order_by(Enrollment.id)
-        ).all()  # fmt: skip
+        ).all()
     return rows
 
 
@@ -138,23 +170,30 @@ def _classes(enrollments, student_site: dict, site_by_id: dict) -> dict:
     keys = {(student_site[e.student_id], e.course_id) for e in enrollments}
     courses = {}
     for batch in chunks({course for _site, course in keys}):
-        courses.update({
-            row.id: (row.code, row.title_en)
-            for row in db.session.execute(
-                select(Course.id, Course.code, CourseVersion.title_en).join(CourseVersion)
-                .where(among(Course.id, batch), CourseVersion.is_current.is_(True)))
-        })  # fmt: skip
+        courses.update(
+            {
+                row.id: (row.code, row.title_en)
+                for row in db.session.execute(
+                    select(Course.id, Course.code, CourseVersion.title_en)
+                    .join(CourseVersion)
+                    .where(among(Course.id, batch), CourseVersion.is_current.is_(True))
+                )
+            }
+        )
     named = {}
     for batch in chunks(list(site_by_id)):
         for row in db.session.execute(
             select(RosterClass.site_id, RosterClass.course_id, RosterClass.sourced_id)
-            .where(among(RosterClass.site_id, batch)).order_by(RosterClass.id.desc())
-        ):  # fmt: skip
+            .where(among(RosterClass.site_id, batch))
+            .order_by(RosterClass.id.desc())
+        ):
             named[(row.site_id, row.course_id)] = row.sourced_id
     classes = {}
     for site_id, course_id in sorted(keys):
         code, title = courses.get(course_id, (str(course_id), str(course_id)))
-        sourced_id = named.get((site_id, course_id)) or f"puente-class-{site_by_id[site_id].code}-{code}"  # fmt: skip
+        sourced_id = (
+            named.get((site_id, course_id)) or f"puente-class-{site_by_id[site_id].code}-{code}"
+        )
         classes[(site_id, course_id)] = (sourced_id, code, title)
     return classes
 
@@ -162,17 +201,27 @@ def _classes(enrollments, student_site: dict, site_by_id: dict) -> dict:
 def _write_courses(write, classes: dict, sites: list[Site]) -> None:
     out = write("courses.csv")
     for code, title in sorted({(code, title) for _s, code, title in classes.values()}):
-        out.row(sourcedId=f"puente-course-{code}", title=title, courseCode=code,
-                orgSourcedId=f"puente-state-{sites[0].state_code}")  # fmt: skip
+        out.row(
+            sourcedId=f"puente-course-{code}",
+            title=title,
+            courseCode=code,
+            orgSourcedId=f"puente-state-{sites[0].state_code}",
+        )
     out.close()
 
 
 def _write_classes(write, classes: dict, term: str, site_ids: dict) -> None:
     out = write("classes.csv")
     for (site_id, _course_id), (sourced_id, code, title) in classes.items():
-        out.row(sourcedId=sourced_id, title=title, courseSourcedId=f"puente-course-{code}",
-                classCode=code, classType="scheduled", schoolSourcedId=site_ids[site_id],
-                termSourcedIds=term)  # fmt: skip
+        out.row(
+            sourcedId=sourced_id,
+            title=title,
+            courseSourcedId=f"puente-course-{code}",
+            classCode=code,
+            classType="scheduled",
+            schoolSourcedId=site_ids[site_id],
+            termSourcedIds=term,
+        )
     out.close()
 
 
@@ -180,26 +229,49 @@ def _write_users(write, version: str, students, site_ids: dict) -> None:
     users = write("users.csv")
     for s in students:
         sourced_id, school = _student_id(s), site_ids[s.site_id]
-        ids = ",".join(f"{{{kind}:{value}}}" for kind, value in (("MSIX", s.msix_id), ("CURP", s.curp)) if value)  # fmt: skip
+        ids = ",".join(
+            f"{{{kind}:{value}}}"
+            for kind, value in (("MSIX", s.msix_id), ("CURP", s.curp))
+            if value
+        )
         family = " ".join(n for n in (s.family_name, s.second_family_name) if n)
-        users.row(sourcedId=sourced_id, enabledUser="true", username=sourced_id, userIds=ids,
-                  givenName=s.given_name, familyName=family, identifier=s.state_student_id,
-                  grades=f"{s.grade_level:02d}" if s.grade_level else "",
-                  primaryOrgSourcedId=school, orgSourcedIds=school, role="student",
-                  **{"metadata.secondFamilyName": s.second_family_name,
-                     "metadata.studentKind": s.kind.value})  # fmt: skip
+        users.row(
+            sourcedId=sourced_id,
+            enabledUser="true",
+            username=sourced_id,
+            userIds=ids,
+            givenName=s.given_name,
+            familyName=family,
+            identifier=s.state_student_id,
+            grades=f"{s.grade_level:02d}" if s.grade_level else "",
+            primaryOrgSourcedId=school,
+            orgSourcedIds=school,
+            role="student",
+            **{
+                "metadata.secondFamilyName": s.second_family_name,
+                "metadata.studentKind": s.kind.value,
+            },
+        )
     users.close()
     if version == "1.2":  # 1.1 gives the role in users.csv
         roles = write("roles.csv")
         for s in students:
-            roles.row(sourcedId=f"puente-role-{_student_id(s)}", userSourcedId=_student_id(s),
-                      roleType="primary", role="student", orgSourcedId=site_ids[s.site_id])  # fmt: skip
+            roles.row(
+                sourcedId=f"puente-role-{_student_id(s)}",
+                userSourcedId=_student_id(s),
+                roleType="primary",
+                role="student",
+                orgSourcedId=site_ids[s.site_id],
+            )
         roles.close()
     demographics = write("demographics.csv")
     for s in students:
         if s.birth_date or s.sex:
-            demographics.row(sourcedId=_student_id(s), birthDate=s.birth_date and s.birth_date.isoformat(),
-                             sex=SEX.get(s.sex or ""))  # fmt: skip
+            demographics.row(
+                sourcedId=_student_id(s),
+                birthDate=s.birth_date and s.birth_date.isoformat(),
+                sex=SEX.get(s.sex or ""),
+            )
     demographics.close()
 
 
@@ -208,11 +280,16 @@ def _write_enrollments(write, enrollments, students, classes: dict, site_ids: di
     out = write("enrollments.csv")
     for e in enrollments:
         student = by_id[e.student_id]
-        out.row(sourcedId=e.roster_id or f"puente-enrollment-{e.id}",
-                classSourcedId=classes[(student.site_id, e.course_id)][0],
-                schoolSourcedId=site_ids[student.site_id], userSourcedId=_student_id(student),
-                role="student", primary="false", beginDate=e.assigned_at.date().isoformat(),
-                endDate=e.target_date and e.target_date.isoformat())  # fmt: skip
+        out.row(
+            sourcedId=e.roster_id or f"puente-enrollment-{e.id}",
+            classSourcedId=classes[(student.site_id, e.course_id)][0],
+            schoolSourcedId=site_ids[student.site_id],
+            userSourcedId=_student_id(student),
+            role="student",
+            primary="false",
+            beginDate=e.assigned_at.date().isoformat(),
+            endDate=e.target_date and e.target_date.isoformat(),
+        )
     out.close()
 
 
@@ -229,16 +306,27 @@ def _write_gradebook(write, enrollments, students, classes, site_ids, term, firs
     ids = [e.id for e in enrollments]
     for batch in chunks(ids):
         for row in db.session.execute(
-            select(UnitProgress.enrollment_id, UnitProgress.unit_number,
-                   UnitProgress.best_test_percent, UnitProgress.completed_at)
-            .where(among(UnitProgress.enrollment_id, batch), UnitProgress.best_test_percent.is_not(None))
-        ):  # fmt: skip
+            select(
+                UnitProgress.enrollment_id,
+                UnitProgress.unit_number,
+                UnitProgress.best_test_percent,
+                UnitProgress.completed_at,
+            ).where(
+                among(UnitProgress.enrollment_id, batch),
+                UnitProgress.best_test_percent.is_not(None),
+            )
+        ):
             units[row.enrollment_id][row.unit_number] = row
         for award in db.session.execute(
-            select(CreditAward.enrollment_id, CreditAward.grade_percent, CreditAward.credit,
-                   CreditAward.credit_system, CreditAward.is_partial, CreditAward.awarded_at)
-            .where(among(CreditAward.enrollment_id, batch), CreditAward.superseded_at.is_(None))
-        ):  # fmt: skip
+            select(
+                CreditAward.enrollment_id,
+                CreditAward.grade_percent,
+                CreditAward.credit,
+                CreditAward.credit_system,
+                CreditAward.is_partial,
+                CreditAward.awarded_at,
+            ).where(among(CreditAward.enrollment_id, batch), CreditAward.superseded_at.is_(None))
+        ):
             awards[award.enrollment_id] = award
     items = write("lineItems.csv")
     unit_counts = defaultdict(int)
@@ -246,15 +334,29 @@ def _write_gradebook(write, enrollments, students, classes, site_ids, term, firs
         key = (by_id[e.student_id].site_id, e.course_id)
         unit_counts[key] = max(unit_counts[key], e.unit_count)
     for key, (class_id, code, _title) in classes.items():
-        common = {"assignDate": first.isoformat(), "dueDate": first.replace(year=first.year + 1).isoformat(),
-                  "classSourcedId": class_id, "gradingPeriodSourcedId": term,
-                  "academicSessionSourcedId": term, "resultValueMin": "0",
-                  "resultValueMax": "100", "schoolSourcedId": site_ids[key[0]]}  # fmt: skip
+        common = {
+            "assignDate": first.isoformat(),
+            "dueDate": first.replace(year=first.year + 1).isoformat(),
+            "classSourcedId": class_id,
+            "gradingPeriodSourcedId": term,
+            "academicSessionSourcedId": term,
+            "resultValueMin": "0",
+            "resultValueMax": "100",
+            "schoolSourcedId": site_ids[key[0]],
+        }
         for number in range(1, unit_counts[key] + 1):
-            items.row(sourcedId=f"{class_id}-unit-{number}", title=f"{code} unit {number}",
-                      categorySourcedId="puente-unit-test", **common)  # fmt: skip
-        items.row(sourcedId=f"{class_id}-final", title=f"{code} final grade",
-                  categorySourcedId="puente-final-grade", **common)  # fmt: skip
+            items.row(
+                sourcedId=f"{class_id}-unit-{number}",
+                title=f"{code} unit {number}",
+                categorySourcedId="puente-unit-test",
+                **common,
+            )
+        items.row(
+            sourcedId=f"{class_id}-final",
+            title=f"{code} final grade",
+            categorySourcedId="puente-final-grade",
+            **common,
+        )
     items.close()
     results, count = write("results.csv"), 0
     for e in enrollments:
@@ -262,21 +364,33 @@ def _write_gradebook(write, enrollments, students, classes, site_ids, term, firs
         class_id = classes[(student.site_id, e.course_id)][0]
         who = {"studentSourcedId": _student_id(student), "classSourcedId": class_id}
         for number, unit in sorted(units.get(e.id, {}).items()):
-            results.row(sourcedId=f"puente-result-{e.id}-unit-{number}",
-                        lineItemSourcedId=f"{class_id}-unit-{number}", scoreStatus="fully graded",
-                        score=f"{unit.best_test_percent:.1f}",
-                        scoreDate=(unit.completed_at or e.assigned_at).date().isoformat(), **who)  # fmt: skip
+            results.row(
+                sourcedId=f"puente-result-{e.id}-unit-{number}",
+                lineItemSourcedId=f"{class_id}-unit-{number}",
+                scoreStatus="fully graded",
+                score=f"{unit.best_test_percent:.1f}",
+                scoreDate=(unit.completed_at or e.assigned_at).date().isoformat(),
+                **who,
+            )
             count += 1
         award = awards.get(e.id)
         if award is not None:
             credit = credit_text(award.credit)
-            results.row(sourcedId=f"puente-result-{e.id}-final", lineItemSourcedId=f"{class_id}-final",
-                        scoreStatus="fully graded", score=f"{award.grade_percent:.1f}",
-                        scoreDate=award.awarded_at.date().isoformat(),
-                        comment=f"credit {credit} {award.credit_system}" + (" (partial)" if award.is_partial else ""),
-                        **who, **{"metadata.creditsGranted": credit,
-                                  "metadata.creditSystem": award.credit_system,
-                                  "metadata.partial": "true" if award.is_partial else "false"})  # fmt: skip
+            results.row(
+                sourcedId=f"puente-result-{e.id}-final",
+                lineItemSourcedId=f"{class_id}-final",
+                scoreStatus="fully graded",
+                score=f"{award.grade_percent:.1f}",
+                scoreDate=award.awarded_at.date().isoformat(),
+                comment=f"credit {credit} {award.credit_system}"
+                + (" (partial)" if award.is_partial else ""),
+                **who,
+                **{
+                    "metadata.creditsGranted": credit,
+                    "metadata.creditSystem": award.credit_system,
+                    "metadata.partial": "true" if award.is_partial else "false",
+                },
+            )
             count += 1
     results.close()
     return count

@@ -11,8 +11,12 @@ from flask_babel import gettext as _
 
 REQUIRED_FILES = ("orgs.csv", "users.csv", "classes.csv", "enrollments.csv")
 OPTIONAL_FILES = (
-    "manifest.csv", "roles.csv", "demographics.csv", "courses.csv", "academicSessions.csv",
-)  # fmt: skip
+    "manifest.csv",
+    "roles.csv",
+    "demographics.csv",
+    "courses.csv",
+    "academicSessions.csv",
+)
 
 # The columns Puente reads; a file without one of these is refused.
 REQUIRED_COLUMNS = {
@@ -141,11 +145,14 @@ def read_zip(data: bytes, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> RosterFil
         return _refused(_too_large(max_unpacked))
     for info in members.values():
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            return _refused(_(
-                "%(file)s unpacks to %(ratio)s times its packed size, which no roster does: "
-                "the ZIP archive is refused.",
-                file=Path(info.filename).name, ratio=info.file_size // max(info.compress_size, 1),
-            ))  # fmt: skip
+            return _refused(
+                _(
+                    "%(file)s unpacks to %(ratio)s times its packed size, which no roster does: "
+                    "the ZIP archive is refused.",
+                    file=Path(info.filename).name,
+                    ratio=info.file_size // max(info.compress_size, 1),
+                )
+            )
     budget = [max_unpacked]
     try:
         return _read({n: (lambda i=i: _unpack(archive, i, budget)) for n, i in members.items()})
@@ -193,7 +200,11 @@ def _read(sources: dict) -> RosterFiles:
     declared = _declared_modes(files.get("manifest.csv"))
     for name in REQUIRED_FILES:
         # A delta set carries only what changed; a manifest may also declare a file absent.
-        if name not in sources and "delta" not in declared.values() and declared.get(name) != "absent":  # fmt: skip
+        if (
+            name not in sources
+            and "delta" not in declared.values()
+            and declared.get(name) != "absent"
+        ):
             files.problems.append(Problem(name, None, None, _("The file is missing.")))
     return files
 
@@ -233,9 +244,8 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> list[tuple[int, d
     if missing:
         return []
     keep = [
-        (i, h) for i, h in enumerate(header)
-        if h in USED_COLUMNS[name] or h.startswith("metadata.")
-    ]  # fmt: skip
+        (i, h) for i, h in enumerate(header) if h in USED_COLUMNS[name] or h.startswith("metadata.")
+    ]
     rows = []
     try:
         for values in reader:
@@ -243,15 +253,25 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> list[tuple[int, d
                 continue
             line = reader.line_num
             if len(values) != len(header):
-                problems.append(Problem(name, line, None, _(
-                    "The row has %(found)s values; the header has %(expected)s.",
-                    found=len(values), expected=len(header))))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        None,
+                        _(
+                            "The row has %(found)s values; the header has %(expected)s.",
+                            found=len(values),
+                            expected=len(header),
+                        ),
+                    )
+                )
                 continue
             rows.append((line, {h: values[i].strip() for i, h in keep}))
             if len(rows) > MAX_ROWS:
                 problems.append(Problem(name, line, None, _("The file has too many rows.")))
                 break
     except csv.Error as error:
-        problems.append(Problem(name, reader.line_num, None, _("Not valid CSV: %(reason)s",
-                                                              reason=str(error))))  # fmt: skip
+        problems.append(
+            Problem(name, reader.line_num, None, _("Not valid CSV: %(reason)s", reason=str(error)))
+        )
     return rows

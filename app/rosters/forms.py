@@ -10,8 +10,11 @@ from app.places import states
 
 
 def state_choices() -> list[SelectChoice]:
-    return [SelectChoice(p.code, f"{p.code} · {p.name()}") for country in ("US", "MX")
-            for p in states(country)]  # fmt: skip
+    return [
+        SelectChoice(p.code, f"{p.code} · {p.name()}")
+        for country in ("US", "MX")
+        for p in states(country)
+    ]
 
 
 class RosterUploadForm(FlaskForm):
@@ -43,7 +46,7 @@ class RosterExportForm(FlaskForm):
         choices=[
             SelectChoice("1.2", _l("1.2 (with Gradebook results)")),
             SelectChoice("1.1", _l("1.1 (most consumers)")),
-        ],  # fmt: skip
+        ],
         validate_choice=True,
     )
 

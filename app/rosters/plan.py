@@ -14,7 +14,18 @@ from app.students.models import StudentKind
 ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
 STUDENT_ROLES = {"student"}
 STAFF_ROLES = {"teacher", "administrator", "aide", "proctor"}
-KNOWN_ROLES = STUDENT_ROLES | STAFF_ROLES | {"guardian", "parent", "relative", "districtAdministrator", "siteAdministrator", "systemAdministrator"}  # fmt: skip
+KNOWN_ROLES = (
+    STUDENT_ROLES
+    | STAFF_ROLES
+    | {
+        "guardian",
+        "parent",
+        "relative",
+        "districtAdministrator",
+        "siteAdministrator",
+        "systemAdministrator",
+    }
+)
 US_STATE = re.compile(r"^[A-Z]{2}$")  # a state org identified by its USPS code, e.g. TX
 SEX = {
     "female": "F",
@@ -141,8 +152,12 @@ def _unique(file: str, rows, plan: Plan):
         if not sourced_id:
             plan.problem(file, line, "sourcedId", _("A value is required."))
         elif sourced_id in seen:
-            plan.problem(file, line, "sourcedId", _("Repeats the sourcedId of line %(line)s.",
-                                                    line=seen[sourced_id]))  # fmt: skip
+            plan.problem(
+                file,
+                line,
+                "sourcedId",
+                _("Repeats the sourcedId of line %(line)s.", line=seen[sourced_id]),
+            )
         else:
             seen[sourced_id] = line
             yield line, row
@@ -153,13 +168,21 @@ def _check_manifest(files: RosterFiles, plan: Plan) -> None:
     for line, row in files.get("manifest.csv"):
         name, value = row["propertyName"], row["value"]
         if name == "oneroster.version" and value not in ("1.1", "1.2", "1.2.0", "1.1.0"):
-            plan.problem("manifest.csv", line, "value", _(
-                "OneRoster version %(version)s is not supported (1.2 or 1.1).", version=value))  # fmt: skip
+            plan.problem(
+                "manifest.csv",
+                line,
+                "value",
+                _("OneRoster version %(version)s is not supported (1.2 or 1.1).", version=value),
+            )
         elif name.startswith("file.") and value in ("bulk", "delta"):
             plan.modes[name.removeprefix("file.") + ".csv"] = value
         elif name.startswith("file.") and value not in ("absent", ""):
-            plan.problem("manifest.csv", line, "value", _(
-                "A file is “bulk”, “delta” or “absent”, not “%(value)s”.", value=value))  # fmt: skip
+            plan.problem(
+                "manifest.csv",
+                line,
+                "value",
+                _("A file is “bulk”, “delta” or “absent”, not “%(value)s”.", value=value),
+            )
 
 
 def _plan_schools(files: RosterFiles, plan: Plan) -> None:
@@ -168,8 +191,12 @@ def _plan_schools(files: RosterFiles, plan: Plan) -> None:
         if not _active(row, plan, "orgs.csv"):
             continue
         if row["type"] not in ORG_TYPES:
-            plan.problem("orgs.csv", line, "type", _("“%(value)s” is not a OneRoster org type.",
-                                                     value=row["type"]))  # fmt: skip
+            plan.problem(
+                "orgs.csv",
+                line,
+                "type",
+                _("“%(value)s” is not a OneRoster org type.", value=row["type"]),
+            )
             continue
         orgs[row["sourcedId"]] = (line, row)
         plan.org_types[row["sourcedId"]] = (line, row["type"])
@@ -179,15 +206,23 @@ def _plan_schools(files: RosterFiles, plan: Plan) -> None:
             continue
         name, code = row["name"], row.get("identifier") or sourced_id
         if code in codes:
-            plan.problem("orgs.csv", line, "identifier", _(
-                "Repeats the identifier of line %(line)s.", line=codes[code]))  # fmt: skip
+            plan.problem(
+                "orgs.csv",
+                line,
+                "identifier",
+                _("Repeats the identifier of line %(line)s.", line=codes[code]),
+            )
             continue
         codes[code] = line
         if not name or len(name) > 200:
             plan.problem("orgs.csv", line, "name", _("A name of 1 to 200 characters is required."))
         elif len(code) > 32:
-            plan.problem("orgs.csv", line, "identifier", _(
-                "A school's identifier (or sourcedId) is its site code: 32 characters at most."))  # fmt: skip
+            plan.problem(
+                "orgs.csv",
+                line,
+                "identifier",
+                _("A school's identifier (or sourcedId) is its site code: 32 characters at most."),
+            )
         else:
             state = _state_of(sourced_id, orgs)
             plan.schools[sourced_id] = SchoolPlan(sourced_id, line, name, code, state)
@@ -218,15 +253,22 @@ def _state_of(sourced_id: str, orgs: dict) -> str:
 
 
 def _courses(files: RosterFiles, plan: Plan) -> dict[str, dict]:
-    return {row["sourcedId"]: row for _line, row in _unique("courses.csv", files.get("courses.csv"), plan)}  # fmt: skip
+    return {
+        row["sourcedId"]: row
+        for _line, row in _unique("courses.csv", files.get("courses.csv"), plan)
+    }
 
 
 def school_problem(plan: Plan, sourced_id: str) -> str:
     """Why `sourced_id` is not a school of this set (it may be an org of another type)."""
     if sourced_id in plan.org_types:
         line, kind = plan.org_types[sourced_id]
-        return _("The org %(id)s (orgs.csv line %(line)s) is of type “%(type)s”, not school.",
-                 id=sourced_id, line=line, type=kind)  # fmt: skip
+        return _(
+            "The org %(id)s (orgs.csv line %(line)s) is of type “%(type)s”, not school.",
+            id=sourced_id,
+            line=line,
+            type=kind,
+        )
     return _("No school with this sourcedId in orgs.csv.")
 
 
@@ -240,17 +282,29 @@ def _plan_classes(files: RosterFiles, plan: Plan) -> None:
         if row["schoolSourcedId"] not in plan.schools and not plan.defer_school(
             row["schoolSourcedId"], "classes.csv", line, "schoolSourcedId"
         ):
-            plan.problem("classes.csv", line, "schoolSourcedId",
-                         school_problem(plan, row["schoolSourcedId"]))  # fmt: skip
+            plan.problem(
+                "classes.csv", line, "schoolSourcedId", school_problem(plan, row["schoolSourcedId"])
+            )
             continue
         course = courses.get(row.get("courseSourcedId", ""), {})
-        codes = [course.get("courseCode", ""), row.get("courseSourcedId", ""),
-                 row.get("classCode", ""), course.get("title", ""), row["title"]]  # fmt: skip
+        codes = [
+            course.get("courseCode", ""),
+            row.get("courseSourcedId", ""),
+            row.get("classCode", ""),
+            course.get("title", ""),
+            row["title"],
+        ]
         codes = list(dict.fromkeys(c for c in codes if c))
         if not codes:
-            plan.problem("classes.csv", line, "courseSourcedId", _(
-                "Name the Puente course (its code, e.g. ALG1A) in courses.csv, courseSourcedId "
-                "or classCode."))  # fmt: skip
+            plan.problem(
+                "classes.csv",
+                line,
+                "courseSourcedId",
+                _(
+                    "Name the Puente course (its code, e.g. ALG1A) in courses.csv, courseSourcedId "
+                    "or classCode."
+                ),
+            )
             continue
         plan.classes[row["sourcedId"]] = ClassPlan(
             row["sourcedId"], line, row["schoolSourcedId"], "|".join(codes), row["title"][:200]
@@ -264,8 +318,12 @@ def _roles(files: RosterFiles, plan: Plan) -> dict[str, tuple[str, str]]:
         if row.get("status") == "tobedeleted":
             continue
         if row["role"] not in KNOWN_ROLES:
-            plan.problem("roles.csv", line, "role", _("“%(value)s” is not a OneRoster role.",
-                                                      value=row["role"]))  # fmt: skip
+            plan.problem(
+                "roles.csv",
+                line,
+                "role",
+                _("“%(value)s” is not a OneRoster role.", value=row["role"]),
+            )
         elif row["userSourcedId"] not in roles or row.get("roleType") == "primary":
             roles[row["userSourcedId"]] = (row["role"], row["orgSourcedId"])
     return roles
@@ -278,8 +336,9 @@ def _sexes(files: RosterFiles, plan: Plan) -> dict[str, str]:
         if value in SEX:
             sexes[row["sourcedId"]] = SEX[value]
         elif value not in ("", "unspecified"):
-            plan.problem("demographics.csv", line, "sex", _(
-                "Use female, male, other or unspecified."))  # fmt: skip
+            plan.problem(
+                "demographics.csv", line, "sex", _("Use female, male, other or unspecified.")
+            )
     return sexes
 
 
@@ -289,8 +348,9 @@ def _birth_dates(files: RosterFiles, plan: Plan) -> dict[str, date]:
         if row["birthDate"]:
             value = _date(row["birthDate"])
             if value is None or not date(1900, 1, 1) <= value <= date.today():
-                plan.problem("demographics.csv", line, "birthDate",
-                             _("Not a date of birth (YYYY-MM-DD)."))  # fmt: skip
+                plan.problem(
+                    "demographics.csv", line, "birthDate", _("Not a date of birth (YYYY-MM-DD).")
+                )
             else:
                 births[row["sourcedId"]] = value
     return births
@@ -357,14 +417,26 @@ def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | Non
         if not row[column] or len(row[column]) > NAME_MAX:
             plan.problem("users.csv", line, column, _("A name of 1 to 100 characters is required."))
             ok = False
-    if school not in plan.schools and not plan.defer_school(school, "users.csv", line, "primaryOrgSourcedId"):  # fmt: skip
-        plan.problem("users.csv", line, "primaryOrgSourcedId", _(
-            "The student's school is not a school in orgs.csv."))  # fmt: skip
+    if school not in plan.schools and not plan.defer_school(
+        school, "users.csv", line, "primaryOrgSourcedId"
+    ):
+        plan.problem(
+            "users.csv",
+            line,
+            "primaryOrgSourcedId",
+            _("The student's school is not a school in orgs.csv."),
+        )
         ok = False
     family, second = split_family_name(row["familyName"], row.get("metadata.secondFamilyName", ""))
-    student = StudentPlan(row["sourcedId"], line, row["givenName"], family, school,
-                          second_family_name=second,
-                          state_student_id=row.get("identifier") or None)  # fmt: skip
+    student = StudentPlan(
+        row["sourcedId"],
+        line,
+        row["givenName"],
+        family,
+        school,
+        second_family_name=second,
+        state_student_id=row.get("identifier") or None,
+    )
     if student.state_student_id and len(student.state_student_id) > 40:
         plan.problem("users.csv", line, "identifier", _("40 characters at most."))
         ok = False
@@ -373,8 +445,12 @@ def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | Non
     kind = row.get("metadata.studentKind", "")
     if kind:
         if kind not in {k.value for k in StudentKind}:
-            plan.problem("users.csv", line, "metadata.studentKind", _(
-                "Use “secondary” or “osy” (out-of-school youth)."))  # fmt: skip
+            plan.problem(
+                "users.csv",
+                line,
+                "metadata.studentKind",
+                _("Use “secondary” or “osy” (out-of-school youth)."),
+            )
             ok = False
         else:
             student.kind = StudentKind(kind)
@@ -402,8 +478,12 @@ def _read_user_ids(line: int, text: str, student: StudentPlan, plan: Plan) -> bo
             student.msix_id = value
         elif kind == "CURP":
             if not CURP.match(value):
-                plan.problem("users.csv", line, "userIds", _(
-                    "“%(value)s” is not a valid CURP (18 characters).", value=value))  # fmt: skip
+                plan.problem(
+                    "users.csv",
+                    line,
+                    "userIds",
+                    _("“%(value)s” is not a valid CURP (18 characters).", value=value),
+                )
                 ok = False
             student.curp = value
     return ok
@@ -417,17 +497,26 @@ def _read_grade(line: int, text: str, student: StudentPlan, plan: Plan) -> bool:
     if first.isdigit() and 1 <= int(first) <= 12:
         student.grade_level = int(first)
         return True
-    plan.problem("users.csv", line, "grades", _("“%(value)s” is not a CEDS grade level.",
-                                                value=first))  # fmt: skip
+    plan.problem(
+        "users.csv", line, "grades", _("“%(value)s” is not a CEDS grade level.", value=first)
+    )
     return False
 
 
 def _check_identity_unique(student: StudentPlan, seen: dict, plan: Plan) -> None:
     for kind, value in (("MSIX", student.msix_id), ("CURP", student.curp)):
         if value and (kind, value) in seen:
-            plan.problem("users.csv", student.line, "userIds", _(
-                "The %(kind)s %(value)s is also given on line %(line)s.",
-                kind=kind, value=value, line=seen[(kind, value)]))  # fmt: skip
+            plan.problem(
+                "users.csv",
+                student.line,
+                "userIds",
+                _(
+                    "The %(kind)s %(value)s is also given on line %(line)s.",
+                    kind=kind,
+                    value=value,
+                    line=seen[(kind, value)],
+                ),
+            )
         elif value:
             seen[(kind, value)] = student.line
 
@@ -454,8 +543,12 @@ def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
         elif role not in STUDENT_ROLES:
             plan.skipped["enrollments.csv"] += 1
         elif user not in plan.students and user in plan.staff:
-            plan.problem("enrollments.csv", line, "userSourcedId",
-                         _("This user is not a student in users.csv."))  # fmt: skip
+            plan.problem(
+                "enrollments.csv",
+                line,
+                "userSourcedId",
+                _("This user is not a student in users.csv."),
+            )
         else:
             if user not in plan.students:
                 plan.earlier_students.setdefault(user, []).append(line)

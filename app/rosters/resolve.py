@@ -50,7 +50,9 @@ def resolve_plan(plan: Plan, user: User, state_code: str = "") -> None:
 def _resolve_unroled_users(plan: Plan) -> None:
     """Users with no role in this set are students when an earlier import made them ones."""
     for batch in chunks(list(plan.unroled)):
-        for sourced_id in db.session.scalars(select(Student.roster_id).where(among(Student.roster_id, batch))):  # fmt: skip
+        for sourced_id in db.session.scalars(
+            select(Student.roster_id).where(among(Student.roster_id, batch))
+        ):
             add_earlier_student(plan, sourced_id)
     plan.skipped["users.csv"] += len(plan.unroled)
     plan.unroled.clear()
@@ -66,15 +68,21 @@ def _resolve_earlier_schools(plan: Plan, user: User) -> None:
         site = found.get(sourced_id)
         if site is None:
             for file, line, column in places:
-                plan.problem(file, line, column, _(
-                    "No school with this sourcedId in orgs.csv or an earlier import."))  # fmt: skip
+                plan.problem(
+                    file,
+                    line,
+                    column,
+                    _("No school with this sourcedId in orgs.csv or an earlier import."),
+                )
         elif site.is_external or not can_manage_site(user, site):
             for file, line, column in places:
-                plan.problem(file, line, column, _(
-                    "The site %(code)s is not one of yours.", code=site.code))  # fmt: skip
+                plan.problem(
+                    file, line, column, _("The site %(code)s is not one of yours.", code=site.code)
+                )
         else:
-            plan.schools[sourced_id] = SchoolPlan(sourced_id, places[0][1], site.name, site.code,
-                                                  site.state_code)  # fmt: skip
+            plan.schools[sourced_id] = SchoolPlan(
+                sourced_id, places[0][1], site.name, site.code, site.state_code
+            )
 
 
 def _resolve_schools(plan: Plan, user: User, state_code: str) -> dict[int, Site]:
@@ -92,31 +100,62 @@ def _resolve_schools(plan: Plan, user: User, state_code: str) -> dict[int, Site]
     for school in plan.schools.values():
         site = by_roster.get(school.sourced_id) or by_code.get(school.code)
         if site is not None and site.roster_id not in (None, school.sourced_id):
-            plan.problem("orgs.csv", school.line, "identifier", _(
-                "The site code %(code)s belongs to another roster's school (%(other)s).",
-                code=school.code, other=site.roster_id))  # fmt: skip
+            plan.problem(
+                "orgs.csv",
+                school.line,
+                "identifier",
+                _(
+                    "The site code %(code)s belongs to another roster's school (%(other)s).",
+                    code=school.code,
+                    other=site.roster_id,
+                ),
+            )
             continue
         if not school.state_code:
             school.state_code = site.state_code if site is not None else state_code
         if not school.state_code:
-            plan.problem("orgs.csv", school.line, "parentSourcedId", _(
-                "The school's state is unknown: choose the state for the import, or give the "
-                "school (or its district) a parent org of type state identified by its code "
-                "(US-TX, MX-MIC or TX)."))  # fmt: skip
+            plan.problem(
+                "orgs.csv",
+                school.line,
+                "parentSourcedId",
+                _(
+                    "The school's state is unknown: choose the state for the import, or give the "
+                    "school (or its district) a parent org of type state identified by its code "
+                    "(US-TX, MX-MIC or TX)."
+                ),
+            )
             continue
         if site is None:
             if user.role != Role.ADMIN:
-                plan.problem("orgs.csv", school.line, "identifier", _(
-                    "No site here has the code %(code)s; an administrator adds new sites.",
-                    code=school.code))  # fmt: skip
+                plan.problem(
+                    "orgs.csv",
+                    school.line,
+                    "identifier",
+                    _(
+                        "No site here has the code %(code)s; an administrator adds new sites.",
+                        code=school.code,
+                    ),
+                )
             continue
         if site.is_external or not can_manage_site(user, site):
-            plan.problem("orgs.csv", school.line, "sourcedId", _(
-                "The site %(code)s is not one of yours.", code=site.code))  # fmt: skip
+            plan.problem(
+                "orgs.csv",
+                school.line,
+                "sourcedId",
+                _("The site %(code)s is not one of yours.", code=site.code),
+            )
         elif site.state_code != school.state_code:
-            plan.problem("orgs.csv", school.line, "parentSourcedId", _(
-                "The site %(code)s is in %(here)s here, not %(there)s.",
-                code=site.code, here=site.state_code, there=school.state_code))  # fmt: skip
+            plan.problem(
+                "orgs.csv",
+                school.line,
+                "parentSourcedId",
+                _(
+                    "The site %(code)s is in %(here)s here, not %(there)s.",
+                    code=site.code,
+                    here=site.state_code,
+                    there=school.state_code,
+                ),
+            )
         school.site_id = site.id
         sites[site.id] = site
     return sites
@@ -124,20 +163,32 @@ def _resolve_schools(plan: Plan, user: User, state_code: str) -> dict[int, Site]
 
 def current_versions(course_ids: Iterable[int]) -> dict[int, int]:
     """course id -> its current version's id."""
-    return dict(db.session.execute(select(CourseVersion.course_id, CourseVersion.id).where(
-        among(CourseVersion.course_id, list(course_ids)), CourseVersion.is_current.is_(True))).all())  # fmt: skip
+    return dict(
+        db.session.execute(
+            select(CourseVersion.course_id, CourseVersion.id).where(
+                among(CourseVersion.course_id, list(course_ids)), CourseVersion.is_current.is_(True)
+            )
+        ).all()
+    )
 
 
 def _resolve_courses(plan: Plan) -> None:
     """Each code the class names, in order: the admin's course map first, then Puente's codes."""
     codes = {c.upper() for cls in plan.classes.values() for c in cls.course_code.split("|")}
-    found = dict(db.session.execute(
-        select(func.upper(Course.code), Course.id).where(among(func.upper(Course.code), list(codes)))
-    ).all())  # fmt: skip
-    mapped = dict(db.session.execute(
-        select(RosterCourseMap.key, RosterCourseMap.course_id)
-        .where(among(RosterCourseMap.key, list(codes)))
-    ).all())  # fmt: skip
+    found = dict(
+        db.session.execute(
+            select(func.upper(Course.code), Course.id).where(
+                among(func.upper(Course.code), list(codes))
+            )
+        ).all()
+    )
+    mapped = dict(
+        db.session.execute(
+            select(RosterCourseMap.key, RosterCourseMap.course_id).where(
+                among(RosterCourseMap.key, list(codes))
+            )
+        ).all()
+    )
     versions = current_versions(set(found.values()) | set(mapped.values()))
     for cls in plan.classes.values():
         candidates = [c.upper() for c in cls.course_code.split("|")]
@@ -145,9 +196,16 @@ def _resolve_courses(plan: Plan) -> None:
             (found[c] for c in candidates if c in found), None
         )
         if course_id is None or course_id not in versions:
-            plan.problem("classes.csv", cls.line, "courseSourcedId", _(
-                "No Puente course has the code %(code)s (an administrator can map it to one "
-                "under Rosters → Course map).", code=cls.course_code.replace("|", " / ")))  # fmt: skip
+            plan.problem(
+                "classes.csv",
+                cls.line,
+                "courseSourcedId",
+                _(
+                    "No Puente course has the code %(code)s (an administrator can map it to one "
+                    "under Rosters → Course map).",
+                    code=cls.course_code.replace("|", " / "),
+                ),
+            )
             continue
         cls.course_id, cls.course_version_id = course_id, versions[course_id]
 
@@ -160,22 +218,39 @@ def _resolve_earlier_classes(plan: Plan, user: User) -> None:
             select(RosterClass).where(among(RosterClass.sourced_id, batch))
         ):
             earlier[row.sourced_id] = row
-    sites = {s.id: s for s in db.session.scalars(
-        select(Site).where(among(Site.id, {r.site_id for r in earlier.values()})))} if earlier else {}  # fmt: skip
+    sites = (
+        {
+            s.id: s
+            for s in db.session.scalars(
+                select(Site).where(among(Site.id, {r.site_id for r in earlier.values()}))
+            )
+        }
+        if earlier
+        else {}
+    )
     versions = current_versions({r.course_id for r in earlier.values()})
     for class_id, lines in plan.earlier_classes.items():
         row = earlier.get(class_id)
         if row is None or row.course_id not in versions:
             for line in lines:
-                plan.problem("enrollments.csv", line, "classSourcedId", _(
-                    "No class with this sourcedId in classes.csv or an earlier import."))  # fmt: skip
+                plan.problem(
+                    "enrollments.csv",
+                    line,
+                    "classSourcedId",
+                    _("No class with this sourcedId in classes.csv or an earlier import."),
+                )
         elif not can_manage_site(user, sites[row.site_id]):
             for line in lines:
-                plan.problem("enrollments.csv", line, "classSourcedId", _(
-                    "This class is at a site that is not yours."))  # fmt: skip
+                plan.problem(
+                    "enrollments.csv",
+                    line,
+                    "classSourcedId",
+                    _("This class is at a site that is not yours."),
+                )
         else:
-            plan.classes[class_id] = ClassPlan(class_id, lines[0], "", "", row.title,
-                                               versions[row.course_id], row.course_id)  # fmt: skip
+            plan.classes[class_id] = ClassPlan(
+                class_id, lines[0], "", "", row.title, versions[row.course_id], row.course_id
+            )
             plan.earlier_class_ids.add(class_id)
 
 
@@ -184,15 +259,21 @@ def _resolve_earlier_students(plan: Plan, user: User) -> None:
     found = {}
     for batch in chunks(plan.earlier_students):
         for student in db.session.scalars(
-            select(Student).where(among(Student.roster_id, batch)).options(selectinload(Student.site))
-        ):  # fmt: skip
+            select(Student)
+            .where(among(Student.roster_id, batch))
+            .options(selectinload(Student.site))
+        ):
             found[student.roster_id] = student
     for sourced_id, lines in plan.earlier_students.items():
         student = found.get(sourced_id)
         if student is None or not can_manage_site(user, student.site):
             for line in lines:
-                plan.problem("enrollments.csv", line, "userSourcedId", _(
-                    "No student with this sourcedId in users.csv or an earlier import of yours."))  # fmt: skip
+                plan.problem(
+                    "enrollments.csv",
+                    line,
+                    "userSourcedId",
+                    _("No student with this sourcedId in users.csv or an earlier import of yours."),
+                )
         else:
             plan.earlier_student_ids[sourced_id] = student.id
 
@@ -202,7 +283,11 @@ def _resolve_students(plan: Plan, user: User, sites: dict[int, Site]) -> None:
     students = list(plan.students.values())
     found: dict[tuple[str, str], tuple] = {}
     columns = (Student.id, Student.site_id, Student.roster_id, Student.msix_id, Student.curp)
-    for key, column in (("roster", Student.roster_id), ("msix", Student.msix_id), ("curp", Student.curp)):  # fmt: skip
+    for key, column in (
+        ("roster", Student.roster_id),
+        ("msix", Student.msix_id),
+        ("curp", Student.curp),
+    ):
         values = [v for v in (_key(s, key) for s in students) if v]
         for batch in chunks(values):
             for row in db.session.execute(select(*columns).where(among(column, batch))):
@@ -213,22 +298,41 @@ def _resolve_students(plan: Plan, user: User, sites: dict[int, Site]) -> None:
             {s.id: s for s in db.session.scalars(select(Site).where(among(Site.id, site_ids)))}
         )
     for student in students:
-        matches = {found[(key, _key(student, key))] for key in ("roster", "msix", "curp")
-                   if (key, _key(student, key)) in found}  # fmt: skip
+        matches = {
+            found[(key, _key(student, key))]
+            for key in ("roster", "msix", "curp")
+            if (key, _key(student, key)) in found
+        }
         if len(matches) > 1:
-            plan.problem("users.csv", student.line, "userIds", _(
-                "The sourcedId, MSIX ID and CURP name different students here."))  # fmt: skip
+            plan.problem(
+                "users.csv",
+                student.line,
+                "userIds",
+                _("The sourcedId, MSIX ID and CURP name different students here."),
+            )
             continue
         if not matches:
             continue
         match = matches.pop()
         if match.roster_id not in (None, student.sourced_id):
-            plan.problem("users.csv", student.line, "userIds", _(
-                "The MSIX ID or CURP belongs to a student of another roster (%(other)s).",
-                other=match.roster_id))  # fmt: skip
+            plan.problem(
+                "users.csv",
+                student.line,
+                "userIds",
+                _(
+                    "The MSIX ID or CURP belongs to a student of another roster (%(other)s).",
+                    other=match.roster_id,
+                ),
+            )
         elif not can_manage_site(user, sites[match.site_id]):
-            plan.problem("users.csv", student.line, "userIds", _(
-                "This student's record is at a site that is not yours; transfer the record first."))  # fmt: skip
+            plan.problem(
+                "users.csv",
+                student.line,
+                "userIds",
+                _(
+                    "This student's record is at a site that is not yours; transfer the record first."
+                ),
+            )
         student.student_id = match.id
 
 
@@ -240,8 +344,9 @@ def _resolve_staff(plan: Plan) -> None:
     emails = {email for _line, email in plan.staff.values() if email}
     by_email = {}
     for batch in chunks(emails):
-        for staff in db.session.scalars(select(User).where(among(func.lower(User.email), batch),
-                                                           User.role != Role.STUDENT)):  # fmt: skip
+        for staff in db.session.scalars(
+            select(User).where(among(func.lower(User.email), batch), User.role != Role.STUDENT)
+        ):
             by_email[staff.email.lower()] = staff.id
     plan.staff_ids = {
         sid: by_email[email] for sid, (_l, email) in plan.staff.items() if email in by_email
@@ -254,10 +359,15 @@ def existing_enrollments(student_ids: list[int]) -> set[tuple[str, int, int]]:
     keys = set()
     for batch in chunks(student_ids):
         rows = db.session.execute(
-            select(Enrollment.student_id, CourseVersion.course_id, Enrollment.course_version_id,
-                   Enrollment.status)
-            .join(CourseVersion).where(among(Enrollment.student_id, batch))
-        )  # fmt: skip
+            select(
+                Enrollment.student_id,
+                CourseVersion.course_id,
+                Enrollment.course_version_id,
+                Enrollment.status,
+            )
+            .join(CourseVersion)
+            .where(among(Enrollment.student_id, batch))
+        )
         for student_id, course_id, version_id, status in rows:
             if status == EnrollmentStatus.ACTIVE:
                 keys.add(("course", student_id, course_id))

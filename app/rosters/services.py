@@ -48,9 +48,13 @@ class RosterCounts:
 
 
 def import_roster(
-    files: RosterFiles, user: User, file_name: str, data: bytes, state_code: str = "",
+    files: RosterFiles,
+    user: User,
+    file_name: str,
+    data: bytes,
+    state_code: str = "",
     progress=None,
-) -> RosterImport:  # fmt: skip
+) -> RosterImport:
     """Check the whole set, then write sites, students and enrollments; all or nothing.
 
     `state_code` is the state of schools no parent org (nor existing site) places; `progress`,
@@ -72,12 +76,22 @@ def import_roster(
     _write_classes(plan, site_ids)
     _write_enrollments(plan, student_ids, user, counts)
     withdrawn = _withdraw_enrollments(plan, files, site_ids, counts)
-    record = RosterImport(imported_by_id=user.id, file_name=file_name[:200],
-                          file_sha256=hashlib.sha256(data).hexdigest(), counts=asdict(counts))  # fmt: skip
+    record = RosterImport(
+        imported_by_id=user.id,
+        file_name=file_name[:200],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        counts=asdict(counts),
+    )
     db.session.add(record)
     db.session.flush()
-    record_event(user, "roster.imported", record, file=record.file_name,
-                 withdrawn_enrollment_ids=withdrawn[:1000], **asdict(counts))  # fmt: skip
+    record_event(
+        user,
+        "roster.imported",
+        record,
+        file=record.file_name,
+        withdrawn_enrollment_ids=withdrawn[:1000],
+        **asdict(counts),
+    )
     return record
 
 
@@ -85,15 +99,22 @@ def _write_sites(plan: Plan, counts: RosterCounts) -> dict[str, int]:
     site_ids = {}
     for school in plan.schools.values():
         if school.site_id is None:
-            site = Site(code=school.code, name=school.name, state_code=school.state_code,
-                        roster_id=school.sourced_id)  # fmt: skip
+            site = Site(
+                code=school.code,
+                name=school.name,
+                state_code=school.state_code,
+                roster_id=school.sourced_id,
+            )
             db.session.add(site)
             db.session.flush()
             counts.sites_created += 1
             site_ids[school.sourced_id] = site.id
         else:
-            db.session.execute(update(Site).where(Site.id == school.site_id, Site.roster_id.is_(None))
-                               .values(roster_id=school.sourced_id))  # fmt: skip
+            db.session.execute(
+                update(Site)
+                .where(Site.id == school.site_id, Site.roster_id.is_(None))
+                .values(roster_id=school.sourced_id)
+            )
             counts.sites_matched += 1
             site_ids[school.sourced_id] = school.site_id
     return site_ids
@@ -101,12 +122,15 @@ def _write_sites(plan: Plan, counts: RosterCounts) -> dict[str, int]:
 
 def _student_values(student, site_ids: dict[str, int]) -> dict:
     values = {
-        "roster_id": student.sourced_id, "site_id": site_ids[student.school],
-        "given_name": student.given_name, "family_name": student.family_name,
+        "roster_id": student.sourced_id,
+        "site_id": site_ids[student.school],
+        "given_name": student.given_name,
+        "family_name": student.family_name,
         "second_family_name": student.second_family_name,
-        "kind": student.kind.value, "grade_level": student.grade_level,
+        "kind": student.kind.value,
+        "grade_level": student.grade_level,
         "state_student_id": student.state_student_id,
-    }  # fmt: skip
+    }
     # Identifiers and the date of birth the roster leaves out are kept, not erased.
     for name in ("birth_date", "msix_id", "curp", "sex"):
         if getattr(student, name) is not None:
@@ -115,9 +139,19 @@ def _student_values(student, site_ids: dict[str, int]) -> dict:
 
 
 STUDENT_COLUMNS = (
-    "roster_id", "site_id", "given_name", "family_name", "kind", "grade_level",
-    "state_student_id", "birth_date", "msix_id", "curp", "second_family_name", "sex",
-)  # fmt: skip
+    "roster_id",
+    "site_id",
+    "given_name",
+    "family_name",
+    "kind",
+    "grade_level",
+    "state_student_id",
+    "birth_date",
+    "msix_id",
+    "curp",
+    "second_family_name",
+    "sex",
+)
 
 
 def _write_students(plan: Plan, site_ids: dict[str, int], counts: RosterCounts) -> dict[str, int]:
@@ -130,11 +164,28 @@ def _write_students(plan: Plan, site_ids: dict[str, int], counts: RosterCounts) 
     now = utcnow()
     new = [s for s in plan.students.values() if not s.student_id]
     for batch in chunks(new):
-        insert_rows(Student.__table__, [
-            {"created_at": now, "birth_date": None, "msix_id": None, "curp": None, "sex": None,
-             "user_id": None, **_student_values(s, site_ids)} for s in batch])  # fmt: skip
-        ids.update(db.session.execute(select(Student.roster_id, Student.id).where(
-            among(Student.roster_id, [s.sourced_id for s in batch]))).all())  # fmt: skip
+        insert_rows(
+            Student.__table__,
+            [
+                {
+                    "created_at": now,
+                    "birth_date": None,
+                    "msix_id": None,
+                    "curp": None,
+                    "sex": None,
+                    "user_id": None,
+                    **_student_values(s, site_ids),
+                }
+                for s in batch
+            ],
+        )
+        ids.update(
+            db.session.execute(
+                select(Student.roster_id, Student.id).where(
+                    among(Student.roster_id, [s.sourced_id for s in batch])
+                )
+            ).all()
+        )
     counts.students_created = len(new)
     for student_id, site_id in moved:
         move_student(db.session.get(Student, student_id), db.session.get(Site, site_id))
@@ -143,8 +194,9 @@ def _write_students(plan: Plan, site_ids: dict[str, int], counts: RosterCounts) 
 
 def _changed_students(plan: Plan, site_ids: dict[str, int]) -> tuple[list[dict], list]:
     """Matched students whose record differs from the roster, and those it moves to another site."""
-    matched = {s.student_id: _student_values(s, site_ids) for s in plan.students.values()
-               if s.student_id}  # fmt: skip
+    matched = {
+        s.student_id: _student_values(s, site_ids) for s in plan.students.values() if s.student_id
+    }
     columns = [Student.id] + [getattr(Student, name) for name in STUDENT_COLUMNS]
     changed, moved = [], []
     for batch in chunks(matched):
@@ -163,7 +215,10 @@ def _keep_split_surnames(values: dict, row) -> None:
     holds them apart (García / López) as it is; a roster with no second surname keeps it."""
     if values["second_family_name"] is None:
         del values["second_family_name"]
-        if row.second_family_name and values["family_name"] == f"{row.family_name} {row.second_family_name}":  # fmt: skip
+        if (
+            row.second_family_name
+            and values["family_name"] == f"{row.family_name} {row.second_family_name}"
+        ):
             values["family_name"] = row.family_name
 
 
@@ -172,8 +227,14 @@ def _write_classes(plan: Plan, site_ids: dict[str, int]) -> None:
     classes = {k: c for k, c in plan.classes.items() if k not in plan.earlier_class_ids}
     known = {}
     for batch in chunks(classes):
-        known.update({r.sourced_id: r for r in db.session.scalars(
-            select(RosterClass).where(among(RosterClass.sourced_id, batch)))})  # fmt: skip
+        known.update(
+            {
+                r.sourced_id: r
+                for r in db.session.scalars(
+                    select(RosterClass).where(among(RosterClass.sourced_id, batch))
+                )
+            }
+        )
     for sourced_id, cls in classes.items():
         row = known.get(sourced_id) or RosterClass(sourced_id=sourced_id)
         row.title, row.site_id, row.course_id = (
@@ -185,39 +246,56 @@ def _write_classes(plan: Plan, site_ids: dict[str, int]) -> None:
     db.session.flush()
 
 
-def _withdraw_enrollments(plan: Plan, files: RosterFiles, site_ids: dict[str, int],
-                          counts: RosterCounts) -> list[int]:  # fmt: skip
+def _withdraw_enrollments(
+    plan: Plan, files: RosterFiles, site_ids: dict[str, int], counts: RosterCounts
+) -> list[int]:
     """Withdraw (never delete) the active roster enrollments marked tobedeleted and, for a bulk
     enrollments.csv, those of the set's schools it no longer lists."""
     ids = set()
     for batch in chunks(plan.withdrawn):
-        ids.update(db.session.scalars(select(Enrollment.id).where(
-            among(Enrollment.roster_id, batch), Enrollment.status == EnrollmentStatus.ACTIVE)))  # fmt: skip
+        ids.update(
+            db.session.scalars(
+                select(Enrollment.id).where(
+                    among(Enrollment.roster_id, batch), Enrollment.status == EnrollmentStatus.ACTIVE
+                )
+            )
+        )
     if "enrollments.csv" in files.rows and not plan.is_delta("enrollments.csv") and site_ids:
         rows = db.session.execute(
-            select(Enrollment.id, Enrollment.roster_id).join(Student).where(
-                Enrollment.roster_id.is_not(None), Enrollment.status == EnrollmentStatus.ACTIVE,
-                among(Student.site_id, set(site_ids.values())))
-        )  # fmt: skip
+            select(Enrollment.id, Enrollment.roster_id)
+            .join(Student)
+            .where(
+                Enrollment.roster_id.is_not(None),
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+                among(Student.site_id, set(site_ids.values())),
+            )
+        )
         ids.update(i for i, roster_id in rows if roster_id not in plan.enrollment_ids)
     now = utcnow()
     for batch in chunks(sorted(ids)):
-        db.session.execute(update(Enrollment).where(among(Enrollment.id, batch))
-                           .values(status=EnrollmentStatus.WITHDRAWN, completed_at=now))  # fmt: skip
+        db.session.execute(
+            update(Enrollment)
+            .where(among(Enrollment.id, batch))
+            .values(status=EnrollmentStatus.WITHDRAWN, completed_at=now)
+        )
     counts.enrollments_withdrawn = len(ids)
     return sorted(ids)
 
 
 def _link_staff(plan: Plan, counts: RosterCounts) -> None:
     for sourced_id, user_id in plan.staff_ids.items():
-        db.session.execute(update(User).where(User.id == user_id, User.roster_id.is_(None))
-                           .values(roster_id=sourced_id))  # fmt: skip
+        db.session.execute(
+            update(User)
+            .where(User.id == user_id, User.roster_id.is_(None))
+            .values(roster_id=sourced_id)
+        )
     counts.staff_matched = len(plan.staff_ids)
     counts.staff_unmatched = len(plan.staff) - len(plan.staff_ids)
 
 
-def _write_enrollments(plan: Plan, student_ids: dict[str, int], user: User,
-                       counts: RosterCounts) -> None:  # fmt: skip
+def _write_enrollments(
+    plan: Plan, student_ids: dict[str, int], user: User, counts: RosterCounts
+) -> None:
     """One enrollment per student and course (pinned to the current version), one row per unit."""
     matched = [s.student_id for s in plan.students.values() if s.student_id]
     blocked = existing_enrollments(matched)
@@ -225,8 +303,11 @@ def _write_enrollments(plan: Plan, student_ids: dict[str, int], user: User,
     units: dict[int, list[tuple[int, int]]] = {}
     for unit in db.session.scalars(select(Unit).where(Unit.course_version_id.in_(versions))):
         units.setdefault(unit.course_version_id, []).append((unit.id, unit.number))
-    courses = dict(db.session.execute(select(CourseVersion.id, CourseVersion.course_id)
-                                      .where(CourseVersion.id.in_(versions))).all())  # fmt: skip
+    courses = dict(
+        db.session.execute(
+            select(CourseVersion.id, CourseVersion.course_id).where(CourseVersion.id.in_(versions))
+        ).all()
+    )
     now, rows = utcnow(), []
     for entry in plan.enrollments:
         cls = plan.classes[entry.class_id]
@@ -238,23 +319,40 @@ def _write_enrollments(plan: Plan, student_ids: dict[str, int], user: User,
             continue
         blocked.update(keys)
         teacher = plan.staff_ids.get(plan.class_teacher.get(entry.class_id, ""), user.id)
-        rows.append({"student_id": student_id, "course_version_id": version_id,
-                     "assigned_by_id": teacher, "assigned_at": now, "target_date": entry.target_date,
-                     "status": EnrollmentStatus.ACTIVE.value,
-                     "roster_id": entry.sourced_id or None})  # fmt: skip
+        rows.append(
+            {
+                "student_id": student_id,
+                "course_version_id": version_id,
+                "assigned_by_id": teacher,
+                "assigned_at": now,
+                "target_date": entry.target_date,
+                "status": EnrollmentStatus.ACTIVE.value,
+                "roster_id": entry.sourced_id or None,
+            }
+        )
     for batch in chunks(rows):
         insert_rows(Enrollment.__table__, batch)
         wanted = {(r["student_id"], r["course_version_id"]) for r in batch}
         created = db.session.execute(
             select(Enrollment.id, Enrollment.student_id, Enrollment.course_version_id).where(
-                among(Enrollment.student_id, {r["student_id"] for r in batch}))
-        )  # fmt: skip
-        insert_rows(UnitProgress.__table__, [
-            {"enrollment_id": enrollment_id, "unit_id": unit_id, "unit_number": number,
-             "status": UnitStatus.NOT_STARTED.value, "lessons_read": 0, "test_attempts": 0,
-             "updated_at": now}
-            for enrollment_id, student_id, version_id in created
-            if (student_id, version_id) in wanted
-            for unit_id, number in units[version_id]
-        ])  # fmt: skip
+                among(Enrollment.student_id, {r["student_id"] for r in batch})
+            )
+        )
+        insert_rows(
+            UnitProgress.__table__,
+            [
+                {
+                    "enrollment_id": enrollment_id,
+                    "unit_id": unit_id,
+                    "unit_number": number,
+                    "status": UnitStatus.NOT_STARTED.value,
+                    "lessons_read": 0,
+                    "test_attempts": 0,
+                    "updated_at": now,
+                }
+                for enrollment_id, student_id, version_id in created
+                if (student_id, version_id) in wanted
+                for unit_id, number in units[version_id]
+            ],
+        )
     counts.enrollments_created = len(rows)

@@ -4,26 +4,59 @@ COMMON = ("sourcedId", "status", "dateLastModified")
 
 ORGS = COMMON + ("name", "type", "identifier", "parentSourcedId")
 ACADEMIC_SESSIONS = COMMON + (
-    "title", "type", "startDate", "endDate", "parentSourcedId", "schoolYear",
-)  # fmt: skip
-COURSES = COMMON + (
-    "schoolYearSourcedId", "title", "courseCode", "grades", "orgSourcedId", "subjects",
-    "subjectCodes",
-)  # fmt: skip
-CLASSES = COMMON + (
-    "title", "grades", "courseSourcedId", "classCode", "classType", "location",
-    "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods",
-)  # fmt: skip
-ENROLLMENTS = COMMON + (
-    "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate",
+    "title",
+    "type",
+    "startDate",
     "endDate",
-)  # fmt: skip
+    "parentSourcedId",
+    "schoolYear",
+)
+COURSES = COMMON + (
+    "schoolYearSourcedId",
+    "title",
+    "courseCode",
+    "grades",
+    "orgSourcedId",
+    "subjects",
+    "subjectCodes",
+)
+CLASSES = COMMON + (
+    "title",
+    "grades",
+    "courseSourcedId",
+    "classCode",
+    "classType",
+    "location",
+    "schoolSourcedId",
+    "termSourcedIds",
+    "subjects",
+    "subjectCodes",
+    "periods",
+)
+ENROLLMENTS = COMMON + (
+    "classSourcedId",
+    "schoolSourcedId",
+    "userSourcedId",
+    "role",
+    "primary",
+    "beginDate",
+    "endDate",
+)
 DEMOGRAPHICS = COMMON + (
-    "birthDate", "sex", "americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican",
-    "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
-    "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth",
+    "birthDate",
+    "sex",
+    "americanIndianOrAlaskaNative",
+    "asian",
+    "blackOrAfricanAmerican",
+    "nativeHawaiianOrOtherPacificIslander",
+    "white",
+    "demographicRaceTwoOrMoreRaces",
+    "hispanicOrLatinoEthnicity",
+    "countryOfBirthCode",
+    "stateOfBirthAbbreviation",
+    "cityOfBirth",
     "publicSchoolResidenceStatus",
-)  # fmt: skip
+)
 
 VERSIONS = {
     "1.2": {
@@ -31,28 +64,71 @@ VERSIONS = {
         "academicSessions.csv": ACADEMIC_SESSIONS,
         "courses.csv": COURSES,
         "classes.csv": CLASSES,
-        "users.csv": COMMON + (
-            "enabledUser", "username", "userIds", "givenName", "familyName", "middleName",
-            "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
-            "userMasterIdentifier", "resourceSourcedIds", "preferredGivenName",
-            "preferredMiddleName", "preferredFamilyName", "primaryOrgSourcedId", "pronouns",
+        "users.csv": COMMON
+        + (
+            "enabledUser",
+            "username",
+            "userIds",
+            "givenName",
+            "familyName",
+            "middleName",
+            "identifier",
+            "email",
+            "sms",
+            "phone",
+            "agentSourcedIds",
+            "grades",
+            "password",
+            "userMasterIdentifier",
+            "resourceSourcedIds",
+            "preferredGivenName",
+            "preferredMiddleName",
+            "preferredFamilyName",
+            "primaryOrgSourcedId",
+            "pronouns",
         ),
-        "roles.csv": COMMON + (
-            "userSourcedId", "roleType", "role", "beginDate", "endDate", "orgSourcedId",
+        "roles.csv": COMMON
+        + (
+            "userSourcedId",
+            "roleType",
+            "role",
+            "beginDate",
+            "endDate",
+            "orgSourcedId",
             "userProfileSourcedId",
         ),
         "enrollments.csv": ENROLLMENTS,
         "demographics.csv": DEMOGRAPHICS,
         "categories.csv": COMMON + ("title", "weight"),
-        "lineItems.csv": COMMON + (
-            "title", "description", "assignDate", "dueDate", "classSourcedId",
-            "categorySourcedId", "gradingPeriodSourcedId", "academicSessionSourcedId",
-            "resultValueMin", "resultValueMax", "schoolSourcedId",
+        "lineItems.csv": COMMON
+        + (
+            "title",
+            "description",
+            "assignDate",
+            "dueDate",
+            "classSourcedId",
+            "categorySourcedId",
+            "gradingPeriodSourcedId",
+            "academicSessionSourcedId",
+            "resultValueMin",
+            "resultValueMax",
+            "schoolSourcedId",
         ),
-        "results.csv": COMMON + (
-            "lineItemSourcedId", "studentSourcedId", "classSourcedId", "scoreScaleSourcedId",
-            "scoreStatus", "score", "textScore", "scoreDate", "comment", "inProgress",
-            "incomplete", "late", "missing",
+        "results.csv": COMMON
+        + (
+            "lineItemSourcedId",
+            "studentSourcedId",
+            "classSourcedId",
+            "scoreScaleSourcedId",
+            "scoreStatus",
+            "score",
+            "textScore",
+            "scoreDate",
+            "comment",
+            "inProgress",
+            "incomplete",
+            "late",
+            "missing",
         ),
     },
     "1.1": {
@@ -60,40 +136,92 @@ VERSIONS = {
         "academicSessions.csv": ACADEMIC_SESSIONS,
         "courses.csv": COURSES,
         "classes.csv": CLASSES,
-        "users.csv": COMMON + (
-            "enabledUser", "orgSourcedIds", "role", "username", "userIds", "givenName",
-            "familyName", "middleName", "identifier", "email", "sms", "phone",
-            "agentSourcedIds", "grades", "password",
+        "users.csv": COMMON
+        + (
+            "enabledUser",
+            "orgSourcedIds",
+            "role",
+            "username",
+            "userIds",
+            "givenName",
+            "familyName",
+            "middleName",
+            "identifier",
+            "email",
+            "sms",
+            "phone",
+            "agentSourcedIds",
+            "grades",
+            "password",
         ),
         "enrollments.csv": ENROLLMENTS,
         "demographics.csv": DEMOGRAPHICS,
         "categories.csv": COMMON + ("title",),
-        "lineItems.csv": COMMON + (
-            "title", "description", "assignDate", "dueDate", "classSourcedId",
-            "categorySourcedId", "gradingPeriodSourcedId", "resultValueMin", "resultValueMax",
+        "lineItems.csv": COMMON
+        + (
+            "title",
+            "description",
+            "assignDate",
+            "dueDate",
+            "classSourcedId",
+            "categorySourcedId",
+            "gradingPeriodSourcedId",
+            "resultValueMin",
+            "resultValueMax",
         ),
-        "results.csv": COMMON + (
-            "lineItemSourcedId", "studentSourcedId", "scoreStatus", "score", "scoreDate",
+        "results.csv": COMMON
+        + (
+            "lineItemSourcedId",
+            "studentSourcedId",
+            "scoreStatus",
+            "score",
+            "scoreDate",
             "comment",
         ),
     },
-}  # fmt: skip
+}
 
 # Every file a manifest names, so it can say "absent" for the ones not written.
 MANIFEST_FILES = {
     "1.2": (
-        "academicSessions", "categories", "classes", "classResources", "courses",
-        "courseResources", "demographics", "enrollments", "lineItemLearningObjectiveIds",
-        "lineItems", "lineItemScoreScales", "orgs", "resources", "resultLearningObjectiveIds",
-        "results", "resultScoreScales", "roles", "scoreScales", "userProfiles", "userResources",
+        "academicSessions",
+        "categories",
+        "classes",
+        "classResources",
+        "courses",
+        "courseResources",
+        "demographics",
+        "enrollments",
+        "lineItemLearningObjectiveIds",
+        "lineItems",
+        "lineItemScoreScales",
+        "orgs",
+        "resources",
+        "resultLearningObjectiveIds",
+        "results",
+        "resultScoreScales",
+        "roles",
+        "scoreScales",
+        "userProfiles",
+        "userResources",
         "users",
     ),
     "1.1": (
-        "academicSessions", "categories", "classes", "classResources", "courses",
-        "courseResources", "demographics", "enrollments", "lineItems", "orgs", "resources",
-        "results", "users",
+        "academicSessions",
+        "categories",
+        "classes",
+        "classResources",
+        "courses",
+        "courseResources",
+        "demographics",
+        "enrollments",
+        "lineItems",
+        "orgs",
+        "resources",
+        "results",
+        "users",
     ),
-}  # fmt: skip
+}
 
 # Puente's own columns, after the standard ones (the binding allows metadata.* extensions).
 EXTRA = {

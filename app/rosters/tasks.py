@@ -52,8 +52,14 @@ def run_roster_job(job_id: int) -> None:
         files = read_zip(data, current_app.config["ROSTER_MAX_UNPACKED_BYTES"])
         _set_phase(job_id, "checking")
         job = db.session.get(RosterJob, job_id)
-        record = import_roster(files, job.created_by, job.file_name, data, job.state_code,
-                               progress=lambda phase: _set_phase(job_id, phase))  # fmt: skip
+        record = import_roster(
+            files,
+            job.created_by,
+            job.file_name,
+            data,
+            job.state_code,
+            progress=lambda phase: _set_phase(job_id, phase),
+        )
     except RosterError as error:
         db.session.rollback()
         job = db.session.get(RosterJob, job_id)
@@ -74,5 +80,9 @@ def run_roster_job(job_id: int) -> None:
 
 
 def latest_job(user) -> RosterJob | None:
-    return db.session.scalar(select(RosterJob).where(RosterJob.created_by_id == user.id)
-                             .order_by(RosterJob.id.desc()).limit(1))  # fmt: skip
+    return db.session.scalar(
+        select(RosterJob)
+        .where(RosterJob.created_by_id == user.id)
+        .order_by(RosterJob.id.desc())
+        .limit(1)
+    )

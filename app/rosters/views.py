@@ -107,9 +107,13 @@ def _index_page(form: RosterUploadForm, problems: list):
 
 def _export_scopes() -> dict[str, list[Site]]:
     """What `current_user` may export: "state:US-TX" (every site of a state) or "site:<id>"."""
-    sites = [s for s in db.session.scalars(select(Site).where(Site.is_external.is_(False))
-                                           .order_by(Site.state_code, Site.code))
-             if can_manage_site(current_user, s)]  # fmt: skip
+    sites = [
+        s
+        for s in db.session.scalars(
+            select(Site).where(Site.is_external.is_(False)).order_by(Site.state_code, Site.code)
+        )
+        if can_manage_site(current_user, s)
+    ]
     scopes: dict[str, list[Site]] = {}
     if not current_user.site_id:
         for site in sites:
@@ -125,10 +129,14 @@ def export():
     scopes = _export_scopes()
     form = RosterExportForm(request.args)
     form.scope.choices = [
-        SelectChoice(key, _("All sites of %(state)s", state=key[6:]) if key.startswith("state:")
-                     else f"{sites[0].code} · {sites[0].name}")
+        SelectChoice(
+            key,
+            _("All sites of %(state)s", state=key[6:])
+            if key.startswith("state:")
+            else f"{sites[0].code} · {sites[0].name}",
+        )
         for key, sites in scopes.items()
-    ]  # fmt: skip
+    ]
     if "scope" not in request.args:
         return render_template("rosters/export.html", form=form)
     if not form.validate():
@@ -136,8 +144,9 @@ def export():
     user = current_user._get_current_object()
     data = export_oneroster(scopes[form.scope.data], form.version.data, user)
     name = f"oneroster-{form.version.data}-{form.scope.data.replace(':', '-')}.zip"
-    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
-                     download_name=name)  # fmt: skip
+    return send_file(
+        io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name
+    )
 
 
 @bp.route("/courses", methods=["GET", "POST"])
@@ -152,13 +161,16 @@ def courses():
             form.course_code.errors.append(str(error))
             status = 400
         else:
-            flash(_("%(key)s now means the course %(code)s.", key=entry.key,
-                    code=entry.course.code), "success")  # fmt: skip
+            flash(
+                _("%(key)s now means the course %(code)s.", key=entry.key, code=entry.course.code),
+                "success",
+            )
             return redirect(url_for(".courses"))
     elif request.method == "POST":
         status = 400
-    return render_template("rosters/courses.html", form=form, entries=course_map(),
-                           delete_form=FlaskForm()), status  # fmt: skip
+    return render_template(
+        "rosters/courses.html", form=form, entries=course_map(), delete_form=FlaskForm()
+    ), status
 
 
 @bp.route("/courses/<int:map_id>/delete", methods=["POST"])

@@ -57,9 +57,11 @@ def create_site(by: User, data: dict) -> Site:
     if db.session.scalar(select(Site.id).where(func.upper(Site.code) == code)):
         raise SiteError(_("Another site already has the code %(code)s.", code=code))
     site = Site(
-        code=code, name=data["name"].strip(), state_code=state_code,
+        code=code,
+        name=data["name"].strip(),
+        state_code=state_code,
         city=(data.get("city") or "").strip() or None,
-    )  # fmt: skip
+    )
     db.session.add(site)
     db.session.flush()
     record_event(by, "site.created", site, code=code, state=state_code)

@@ -49,10 +49,14 @@ def add_student(by: User, data: dict) -> Student:
     if data.get("email"):
         try:
             user = create_user(
-                data["email"], data.get("password") or "", Role.STUDENT,
-                identity["given_name"], _family_names(identity), site_id=site.id,
+                data["email"],
+                data.get("password") or "",
+                Role.STUDENT,
+                identity["given_name"],
+                _family_names(identity),
+                site_id=site.id,
                 username=new_username(identity["given_name"], identity["family_name"]),
-            )  # fmt: skip
+            )
         except UserError as error:
             raise StudentError(str(error)) from error
     student = Student(site_id=site.id, user_id=user.id if user else None, **identity)

@@ -35,25 +35,31 @@ def _site(site) -> dict | None:
 def build_package(student: Student) -> dict:
     """The student's whole record as a signed transfer package."""
     enrollments = db.session.scalars(
-        select(Enrollment).where(Enrollment.student_id == student.id).order_by(Enrollment.id)
+        select(Enrollment)
+        .where(Enrollment.student_id == student.id)
+        .order_by(Enrollment.id)
         .options(
             selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
             selectinload(Enrollment.units).selectinload(UnitProgress.completed_site),
         )
-    ).all()  # fmt: skip
+    ).all()
     ids = [e.id for e in enrollments]
     tests = db.session.scalars(
-        select(Attempt).join(Attempt.unit_progress)
+        select(Attempt)
+        .join(Attempt.unit_progress)
         .where(UnitProgress.enrollment_id.in_(ids), Attempt.section == Section.TEST)
-        .options(selectinload(Attempt.graded_by)).order_by(Attempt.number)
-    ).all()  # fmt: skip
+        .options(selectinload(Attempt.graded_by))
+        .order_by(Attempt.number)
+    ).all()
     awards = db.session.scalars(
-        select(CreditAward).where(CreditAward.enrollment_id.in_(ids)).order_by(CreditAward.id)
+        select(CreditAward)
+        .where(CreditAward.enrollment_id.in_(ids))
+        .order_by(CreditAward.id)
         .options(selectinload(CreditAward.site), selectinload(CreditAward.awarded_by))
-    ).all()  # fmt: skip
+    ).all()
     certs = db.session.scalars(
         select(Certificate).where(Certificate.enrollment_id.in_(ids)).order_by(Certificate.id)
-    ).all()  # fmt: skip
+    ).all()
     now = utcnow().replace(microsecond=0).isoformat() + "Z"
     package = {
         "format": "puente-transfer",
@@ -72,7 +78,7 @@ def build_package(student: Student) -> dict:
             "msix_id": student.msix_id,
             "state_student_id": student.state_student_id,
             "curp": student.curp,
-        },  # fmt: skip
+        },
         "enrollments": [_enrollment(e, tests, awards, certs) for e in enrollments],
     }
     return sign_document(package, load_private_key(), key_id(), now)
@@ -87,7 +93,7 @@ def _enrollment(enrollment, tests, awards, certs) -> dict:
             "content_hash": version.content_hash,
             "title_en": version.title_en,
             "title_es": version.title_es,
-        },  # fmt: skip
+        },
         "status": enrollment.status.value,
         "target_date": _iso(enrollment.target_date),
         "assigned_at": _iso(enrollment.assigned_at),
@@ -116,7 +122,7 @@ def _enrollment(enrollment, tests, awards, certs) -> dict:
                     for a in tests
                     if a.unit_progress_id == u.id
                 ],
-            }  # fmt: skip
+            }
             for u in enrollment.units
         ],
         "credit_awards": [
@@ -137,12 +143,12 @@ def _enrollment(enrollment, tests, awards, certs) -> dict:
             }
             for a in awards
             if a.enrollment_id == enrollment.id
-        ],  # fmt: skip
+        ],
         "certificates": [
             {"serial": c.serial, "verify": verify_url(c.code), "status": c.status.value}
             for c in certs
             if c.enrollment_id == enrollment.id
-        ],  # fmt: skip
+        ],
     }
 
 

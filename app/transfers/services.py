@@ -219,12 +219,19 @@ def _new_student(identity: dict, site: Site, duplicate_of: Student | None, user:
 
 
 def _continue_enrollment(student, version, entry, issuer, user) -> Enrollment:
-    enrollment = db.session.scalar(select(Enrollment).where(
-        Enrollment.student_id == student.id, Enrollment.course_version_id == version.id))  # fmt: skip
+    enrollment = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.student_id == student.id, Enrollment.course_version_id == version.id
+        )
+    )
     if enrollment is None:
-        enrollment = Enrollment(student=student, course_version=version, assigned_by=user,
-                                started_at=_datetime(entry.get("started_at")),
-                                target_date=_date(entry.get("target_date")))  # fmt: skip
+        enrollment = Enrollment(
+            student=student,
+            course_version=version,
+            assigned_by=user,
+            started_at=_datetime(entry.get("started_at")),
+            target_date=_date(entry.get("target_date")),
+        )
         db.session.add(enrollment)
         for unit in version.units:
             db.session.add(UnitProgress(enrollment=enrollment, unit=unit, unit_number=unit.number))
@@ -279,22 +286,36 @@ def _carry_credit_award(enrollment: Enrollment, entry: dict, package: dict, user
     if sent is None or issuer == issuer_id():
         return  # none, or this installation's own award, already here
     awarded_at = _datetime(sent["awarded_at"])
-    known = select(CreditAward.id).where(CreditAward.enrollment_id == enrollment.id,
-                                         CreditAward.imported_from == issuer,
-                                         CreditAward.awarded_at == awarded_at)  # fmt: skip
+    known = select(CreditAward.id).where(
+        CreditAward.enrollment_id == enrollment.id,
+        CreditAward.imported_from == issuer,
+        CreditAward.awarded_at == awarded_at,
+    )
     if db.session.scalar(known) is not None:
         return
     site = remote_site(sent.get("site") or package["source_site"], issuer)
     award = CreditAward(
-        enrollment_id=enrollment.id, units_passed=sent["units_passed"],
-        unit_count=sent["unit_count"], grade_percent=sent["grade_percent"], letter=sent["letter"],
-        sep_grade=sent["sep_grade"], credit=Decimal(str(sent["credit"])), credit_system=sent["credit_system"],
-        is_partial=sent["partial"], state_code=sent["state_code"], site_id=site.id,
-        awarded_by_id=user.id, awarded_at=awarded_at, imported_from=issuer,
+        enrollment_id=enrollment.id,
+        units_passed=sent["units_passed"],
+        unit_count=sent["unit_count"],
+        grade_percent=sent["grade_percent"],
+        letter=sent["letter"],
+        sep_grade=sent["sep_grade"],
+        credit=Decimal(str(sent["credit"])),
+        credit_system=sent["credit_system"],
+        is_partial=sent["partial"],
+        state_code=sent["state_code"],
+        site_id=site.id,
+        awarded_by_id=user.id,
+        awarded_at=awarded_at,
+        imported_from=issuer,
         awarded_by_name=sent.get("awarded_by"),
-    )  # fmt: skip
-    current = db.session.scalar(select(CreditAward).where(
-        CreditAward.enrollment_id == enrollment.id, CreditAward.superseded_at.is_(None)))  # fmt: skip
+    )
+    current = db.session.scalar(
+        select(CreditAward).where(
+            CreditAward.enrollment_id == enrollment.id, CreditAward.superseded_at.is_(None)
+        )
+    )
     if current is not None and current.awarded_at > awarded_at:
         award.superseded_at = current.awarded_at
     elif current is not None:
@@ -302,8 +323,15 @@ def _carry_credit_award(enrollment: Enrollment, entry: dict, package: dict, user
         db.session.flush()  # superseded before the new one is inserted (one current award)
     db.session.add(award)
     db.session.flush()
-    record_event(user, "credit.imported", award, student_id=enrollment.student_id, issuer=issuer,
-                 credit=float(award.credit), partial=award.is_partial)  # fmt: skip
+    record_event(
+        user,
+        "credit.imported",
+        award,
+        student_id=enrollment.student_id,
+        issuer=issuer,
+        credit=float(award.credit),
+        partial=award.is_partial,
+    )
 
 
 def _settled(unit: dict | None) -> dict | None:

@@ -30,9 +30,14 @@ def create_command(email, role, given_name, family_name, site_code, state_code, 
         site_id = site.id
     try:
         user = create_user(
-            email, password, Role(role), given_name, family_name,
-            site_id=site_id, state_code=state_code,
-        )  # fmt: skip
+            email,
+            password,
+            Role(role),
+            given_name,
+            family_name,
+            site_id=site_id,
+            state_code=state_code,
+        )
     except UserError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -101,9 +101,11 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create an API token for `user`; returns the record and the secret (shown once)."""
     secret = "pnt_" + secrets.token_urlsafe(32)
     token = ApiToken(
-        user_id=user.id, name=name[:100] or "token", token_hash=ApiToken.digest(secret),
+        user_id=user.id,
+        name=name[:100] or "token",
+        token_hash=ApiToken.digest(secret),
         prefix=secret[:12],
-    )  # fmt: skip
+    )
     db.session.add(token)
     db.session.flush()
     return token, secret

@@ -87,8 +87,11 @@ def test_api_matches_its_document(api_schema, tokens, path, mode, data):
 def test_real_records_match_the_document(api_schema, world, role, tokens):
     """Generated ids rarely name a record: these cases read real ones, in every role's scope."""
     enrollment = world["enrollment"]
-    ids = {"student": world["student_tx1"].id, "course": world["course"].id,
-           "enrollment": enrollment.id}  # fmt: skip
+    ids = {
+        "student": world["student_tx1"].id,
+        "course": world["course"].id,
+        "enrollment": enrollment.id,
+    }
     for path, parameters in RECORD_PATHS:
         case = api_schema[path]["GET"].Case(
             path_parameters={name: ids[kind] for name, kind in parameters.items()},

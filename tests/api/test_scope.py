@@ -79,8 +79,12 @@ def test_student_filter_cannot_widen_scope(client, world, enrolled):
 
 
 def test_missing_records_are_404(client, world):
-    for path in ("/api/v1/students/999999", "/api/v1/enrollments/999999",
-                 "/api/v1/enrollments/999999/result", "/api/v1/courses/999999"):  # fmt: skip
+    for path in (
+        "/api/v1/students/999999",
+        "/api/v1/enrollments/999999",
+        "/api/v1/enrollments/999999/result",
+        "/api/v1/courses/999999",
+    ):
         response = api_get(client, path, world["admin"])
         assert response.status_code == 404 and response.json["code"] == 404, path
 

@@ -16,9 +16,11 @@ def test_student_record_fields(client, world):
     assert body["msix_id"] == "123456789012" and body["curp"] == "GOMA050101HMNRRNA1"
     assert body["kind"] == "secondary" and body["grade_level"] == 10
     assert body["site"] == {
-        "id": world["tx1"].id, "code": world["tx1"].code, "name": world["tx1"].name,
+        "id": world["tx1"].id,
+        "code": world["tx1"].code,
+        "name": world["tx1"].name,
         "state_code": "US-TX",
-    }  # fmt: skip
+    }
 
 
 def test_student_filters(client, world):
@@ -50,7 +52,7 @@ def test_student_filters(client, world):
         {"page_size": 100000},
         {"page_size": "x"},
         {"page_size": 0},
-    ],  # fmt: skip
+    ],
 )
 def test_bad_query_is_422_json(client, world, query):
     response = api_get(client, "/api/v1/students", world["admin"], **query)

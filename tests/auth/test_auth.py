@@ -173,17 +173,40 @@ def test_healthz_reports_dialect(client):
 def test_cli_creates_user_and_token(runner, world):
     site = world["tx1"]
     result = runner.invoke(
-        args=["users", "create", "new.teacher@example.org", "--role", "teacher",
-              "--given-name", "Nora", "--family-name", "Vega", "--site", site.code,
-              "--password", "long enough pw"],
-    )  # fmt: skip
+        args=[
+            "users",
+            "create",
+            "new.teacher@example.org",
+            "--role",
+            "teacher",
+            "--given-name",
+            "Nora",
+            "--family-name",
+            "Vega",
+            "--site",
+            site.code,
+            "--password",
+            "long enough pw",
+        ],
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["users", "token", "new.teacher@example.org"])
     assert result.exit_code == 0
     assert result.output.strip().startswith("pnt_")
     duplicate = runner.invoke(
-        args=["users", "create", "new.teacher@example.org", "--role", "teacher",
-              "--given-name", "N", "--family-name", "V", "--password", "long enough pw"],
-    )  # fmt: skip
+        args=[
+            "users",
+            "create",
+            "new.teacher@example.org",
+            "--role",
+            "teacher",
+            "--given-name",
+            "N",
+            "--family-name",
+            "V",
+            "--password",
+            "long enough pw",
+        ],
+    )
     assert duplicate.exit_code != 0
     assert "already exists" in duplicate.output

@@ -36,8 +36,9 @@ def pdf_qr_codes(pdf: bytes) -> list[str]:
         for image in sorted(Path(folder).glob("page*.png")):
             result = subprocess.run(
                 ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", image],
-                capture_output=True, text=True,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+            )
             found += result.stdout.split()
         return found
 

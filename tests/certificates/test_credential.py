@@ -106,8 +106,9 @@ def test_the_cli_refuses_a_pdf_whose_credential_was_changed(issued, runner, tmp_
     assert "NOT VALID" in result.output
 
 
-def test_the_cli_checks_a_json_credential_against_a_saved_issuer_document(issued, runner, client,
-                                                                          tmp_path):  # fmt: skip
+def test_the_cli_checks_a_json_credential_against_a_saved_issuer_document(
+    issued, runner, client, tmp_path
+):
     cert, _key = issued
     (tmp_path / "issuer.json").write_text(json.dumps(client.get("/issuer").get_json()))
     (tmp_path / "c.json").write_text(json.dumps(cert.credential))

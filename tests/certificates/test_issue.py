@@ -14,11 +14,23 @@ def test_full_credit_certificate_reads_back_in_both_languages(world):
     assert pdf_pages(load_certificate_pdf(cert)) == 1
     text = " ".join(pdf_text(load_certificate_pdf(cert)).split())
     for expected in (
-        "Rosa Campos Díaz", "123456789012", "Credit Certificate", "Certificado de Créditos",
-        "This certifies that", "Units completed", "5 of 5", "Unidades", "5 de 5",
-        "0.5 Carnegie units", "75.0 % · C", "7.5", cert.serial, cert.display_code,
-        world["tx1"].name, "US-TX",
-    ):  # fmt: skip
+        "Rosa Campos Díaz",
+        "123456789012",
+        "Credit Certificate",
+        "Certificado de Créditos",
+        "This certifies that",
+        "Units completed",
+        "5 of 5",
+        "Unidades",
+        "5 de 5",
+        "0.5 Carnegie units",
+        "75.0 % · C",
+        "7.5",
+        cert.serial,
+        cert.display_code,
+        world["tx1"].name,
+        "US-TX",
+    ):
         assert expected in text, expected
     assert pdf_qr_codes(load_certificate_pdf(cert)) == [
         f"https://puente.example.org/verify/{cert.code}"

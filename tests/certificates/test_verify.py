@@ -62,9 +62,10 @@ def test_revoking_needs_a_reason_and_shows_at_once(world, auth, client):
     html = client.get(f"/verify/{cert.code}").get_data(as_text=True)
     assert 'data-status="revoked"' in html and "Issued to the wrong student" in html
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.object_type == "certificate",
-                                        AuditEvent.object_id == cert.id).order_by(AuditEvent.id)
-    ).all()  # fmt: skip
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "certificate", AuditEvent.object_id == cert.id)
+        .order_by(AuditEvent.id)
+    ).all()
     assert actions == ["certificate.issued", "certificate.revoked"]
 
 
@@ -94,8 +95,14 @@ def test_a_coordinator_issues_every_pending_certificate_of_their_state(world, au
     assert sorted(issued) == sorted(a.id for a in mine)
     assert other_state.id not in issued
     progress = client.get(response.headers["Location"] + ".json").get_json()
-    assert progress == {"status": "done", "total": 2, "issued": 2, "failed": 0, "failures": [],
-                        "finished": True}  # fmt: skip
+    assert progress == {
+        "status": "done",
+        "total": 2,
+        "issued": 2,
+        "failed": 0,
+        "failures": [],
+        "finished": True,
+    }
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "certificates.zip" in job_page
     archive = client.get(response.headers["Location"] + "/certificates.zip")

@@ -34,16 +34,21 @@ def test_import_writes_the_whole_package():
     version = db.session.get(CourseVersion, version.id)
     assert (version.code, version.version, version.is_current) == ("MINI1", "1.0.0", True)
     assert (version.title_es, version.unit_count, version.credit, version.hours) == (
-        "Minicurso", 3, Decimal("0.3"), 30,
-    )  # fmt: skip
+        "Minicurso",
+        3,
+        Decimal("0.3"),
+        30,
+    )
     assert [unit.number for unit in version.units] == [1, 2, 3]
     unit2 = version.units[1]
     assert [lesson.slug for lesson in unit2.lessons] == ["2-1-adding", "2-2-word-problems"]
     assert unit2.lessons[0].body_es.startswith("## Sumar números pequeños")
     test_items = unit2.items_in(Section.TEST)
     assert [(i.key, i.kind, i.points) for i in test_items] == [
-        ("t1", ItemKind.NUMERIC, 1), ("t2", ItemKind.CHOICE, 1), ("t3", ItemKind.OPEN, 3),
-    ]  # fmt: skip
+        ("t1", ItemKind.NUMERIC, 1),
+        ("t2", ItemKind.CHOICE, 1),
+        ("t3", ItemKind.OPEN, 3),
+    ]
     assert test_items[0].answer == {"value": 5.0, "tolerance": 0.01}
     assert test_items[1].choices[0] == {"id": "a", "en": "5 + 5", "es": "5 + 5"}
     assert [i.key for i in unit2.items_in(Section.PRACTICE)] == ["p1"]
@@ -66,9 +71,12 @@ def test_same_version_with_changed_content_is_refused(tmp_path):
     counts = row_counts()
     with pytest.raises(PackageError) as caught:
         import_package(package)
-    assert_problem(caught.value.problems, "course.toml", line_of(package / "course.toml", "version"),
-                   "version 1.0.0 of MINI1 is already imported with different content; "
-                   "raise the version")  # fmt: skip
+    assert_problem(
+        caught.value.problems,
+        "course.toml",
+        line_of(package / "course.toml", "version"),
+        "version 1.0.0 of MINI1 is already imported with different content; raise the version",
+    )
     assert row_counts() == counts
 
 
@@ -98,8 +106,10 @@ def test_importing_an_older_version_later_leaves_the_newest_current(tmp_path):
     v100 = import_package(MINI)
     db.session.expire_all()
     assert [db.session.get(CourseVersion, v.id).is_current for v in (v110, v190, v100)] == [
-        True, False, False,
-    ]  # fmt: skip
+        True,
+        False,
+        False,
+    ]
     assert get_current_version("MINI1").version == "1.10.0"
 
 
@@ -117,8 +127,12 @@ def test_import_packages_is_all_or_nothing(tmp_path):
     with pytest.raises(PackageError) as caught:
         import_packages([MINI, other, broken])
     unit2 = (broken / "units/2/unit.toml").as_posix()
-    assert_problem(caught.value.problems, unit2, line_of(broken / "units/2/unit.toml", 'answer = "7"'),
-                   "answer must be a number")  # fmt: skip
+    assert_problem(
+        caught.value.problems,
+        unit2,
+        line_of(broken / "units/2/unit.toml", 'answer = "7"'),
+        "answer must be a number",
+    )
     assert row_counts() == counts
     results = import_packages([MINI, other])
     assert [(r.version.code, r.created) for r in results] == [("MINI1", True), ("MINI2", True)]
@@ -131,6 +145,10 @@ def test_two_folders_with_one_version_but_different_content_are_refused(tmp_path
     counts = row_counts()
     with pytest.raises(PackageError) as caught:
         import_packages([MINI, changed])
-    assert_problem(caught.value.problems, (changed / "course.toml").as_posix(),
-                   line_of(changed / "course.toml", "version"), "also MINI1 1.0.0")  # fmt: skip
+    assert_problem(
+        caught.value.problems,
+        (changed / "course.toml").as_posix(),
+        line_of(changed / "course.toml", "version"),
+        "also MINI1 1.0.0",
+    )
     assert row_counts() == counts

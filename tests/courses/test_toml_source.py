@@ -74,11 +74,27 @@ def test_syntax_errors_carry_the_line(tmp_path):
 @given(
     line_index=st.integers(min_value=0, max_value=200),
     replacement=st.sampled_from(
-        ["", "x = ", "answer = []", 'type = "choice"', "points = -1", "[[test]]", "[title]",
-         "choices = 3", 'number = "1"', "answer = inf", "lessons = 1", "[[lessons]]",
-         'file = "nope"', "prompt = 1", "rubric = {}", "hours = 1e400", "test = []"]
+        [
+            "",
+            "x = ",
+            "answer = []",
+            'type = "choice"',
+            "points = -1",
+            "[[test]]",
+            "[title]",
+            "choices = 3",
+            'number = "1"',
+            "answer = inf",
+            "lessons = 1",
+            "[[lessons]]",
+            'file = "nope"',
+            "prompt = 1",
+            "rubric = {}",
+            "hours = 1e400",
+            "test = []",
+        ]
     ),
-)  # fmt: skip
+)
 def test_any_broken_line_gives_problems_never_a_crash(tmp_path_factory, line_index, replacement):
     """Whatever one line of a unit says, the validator answers with located problems."""
     import shutil

@@ -11,8 +11,12 @@ U1, U2, U3 = "units/1/unit.toml", "units/2/unit.toml", "units/3/unit.toml"
 def test_mini_package_loads_with_every_part():
     spec = load_package(MINI)
     assert (spec.code, spec.version, spec.subject, spec.credit, spec.hours) == (
-        "MINI1", "1.0.0", "mathematics", 0.3, 30,
-    )  # fmt: skip
+        "MINI1",
+        "1.0.0",
+        "mathematics",
+        0.3,
+        30,
+    )
     assert spec.title == {"en": "Mini Course", "es": "Minicurso"}
     assert [unit.number for unit in spec.units] == [1, 2, 3]
     assert spec.units[1].title == {"en": "Adding", "es": "Sumar"}
@@ -57,18 +61,26 @@ def test_missing_spanish_text_is_reported(tmp_path):
     problems = import_problems(package)
     prompt_line = line_of(package / U1, 'prompt.en = "Which number is largest?"')
     assert_problem(problems, U1, prompt_line, "test item 't1'", "prompt has no es text")
-    assert_problem(problems, "course.toml", line_of(package / "course.toml", 'es = "  "'),
-                   "title.es is empty")  # fmt: skip
+    assert_problem(
+        problems, "course.toml", line_of(package / "course.toml", 'es = "  "'), "title.es is empty"
+    )
 
 
 def test_answer_not_among_choices(tmp_path):
     package = copy_mini(tmp_path)
     edit(package / U1, 'answer = "b"\n\n[[practice]]', 'answer = "e"\n\n[[practice]]')
-    edit(package / U1, '  { id = "d", en = "2", es = "2" },\n]\nanswer = "b"',
-         '  { id = "d", en = "2", es = "2" },\n]\nanswer = "z"')  # fmt: skip
+    edit(
+        package / U1,
+        '  { id = "d", en = "2", es = "2" },\n]\nanswer = "b"',
+        '  { id = "d", en = "2", es = "2" },\n]\nanswer = "z"',
+    )
     problems = import_problems(package)
-    assert_problem(problems, U1, line_of(package / U1, 'answer = "z"'),
-                   "test item 't1': answer 'z' is not one of the choices a, b, c, d")  # fmt: skip
+    assert_problem(
+        problems,
+        U1,
+        line_of(package / U1, 'answer = "z"'),
+        "test item 't1': answer 'z' is not one of the choices a, b, c, d",
+    )
     assert_problem(problems, U1, line_of(package / U1, 'answer = "e"'), "practice item 'p1'")
 
 
@@ -76,8 +88,12 @@ def test_missing_lesson_file_points_at_its_file_line(tmp_path):
     package = copy_mini(tmp_path)
     (package / "units/2/2-2-word-problems.es.md").unlink()
     problems = import_problems(package)
-    problem = assert_problem(problems, U2, line_of(package / U2, 'file = "2-2-word-problems"'),
-                             "units/2/2-2-word-problems.es.md is missing")  # fmt: skip
+    problem = assert_problem(
+        problems,
+        U2,
+        line_of(package / U2, 'file = "2-2-word-problems"'),
+        "units/2/2-2-word-problems.es.md is missing",
+    )
     assert problem.message.startswith("lesson '2-2-word-problems'")
     assert len(problems) == 1
 
@@ -116,8 +132,13 @@ def test_too_few_units(tmp_path):
     package = copy_mini(tmp_path)
     edit(package / "course.toml", 'units = ["1", "2", "3"]', 'units = ["1", "2"]')
     problems = import_problems(package)
-    assert_problem(problems, "course.toml", line_of(package / "course.toml", "units ="),
-                   "3 to 10 units", "lists 2")  # fmt: skip
+    assert_problem(
+        problems,
+        "course.toml",
+        line_of(package / "course.toml", "units ="),
+        "3 to 10 units",
+        "lists 2",
+    )
 
 
 def test_missing_unit_folder_and_repeated_folder(tmp_path):
@@ -153,10 +174,15 @@ def test_numeric_answer_not_a_number(tmp_path):
     edit(package / U2, "answer = 5.0", 'answer = "five"')
     edit(package / U2, "tolerance = 0.01", "tolerance = -0.5")
     problems = import_problems(package)
-    assert_problem(problems, U2, line_of(package / U2, 'answer = "five"'),
-                   "test item 't1': answer must be a number, not 'five'")  # fmt: skip
-    assert_problem(problems, U2, line_of(package / U2, "tolerance = -0.5"),
-                   "tolerance must be 0 or more")  # fmt: skip
+    assert_problem(
+        problems,
+        U2,
+        line_of(package / U2, 'answer = "five"'),
+        "test item 't1': answer must be a number, not 'five'",
+    )
+    assert_problem(
+        problems, U2, line_of(package / U2, "tolerance = -0.5"), "tolerance must be 0 or more"
+    )
 
 
 @pytest.mark.parametrize(
@@ -185,19 +211,41 @@ def test_manifest_fields(tmp_path, old, new, needle, reason):
     [
         ("points = 2", "points = 0", "points = 0", "test item 't3': points must be greater than 0"),
         ("answer = 8", "answer = nan", "answer = nan", "answer must be a number, not nan"),
-        ('type = "open"', 'type = "essay"', 'type = "essay"', "type must be choice, numeric or open"),
-        ('rubric.es = "2 puntos', 'rubric.ex = "2 puntos', 'rubric.en = "2 points',
-         "rubric has no es text"),
-        ('  { id = "b", en = "3", es = "3" },', '  { id = "a", en = "3", es = "3" },',
-         '{ id = "a", en = "3"', "choice id 'a' is used twice"),
-        ('  { id = "c", en = "7", es = "7" },', '  { id = "c", en = "7" },', '{ id = "c"',
-         "choice 'c' has no es text"),
+        (
+            'type = "open"',
+            'type = "essay"',
+            'type = "essay"',
+            "type must be choice, numeric or open",
+        ),
+        (
+            'rubric.es = "2 puntos',
+            'rubric.ex = "2 puntos',
+            'rubric.en = "2 points',
+            "rubric has no es text",
+        ),
+        (
+            '  { id = "b", en = "3", es = "3" },',
+            '  { id = "a", en = "3", es = "3" },',
+            '{ id = "a", en = "3"',
+            "choice id 'a' is used twice",
+        ),
+        (
+            '  { id = "c", en = "7", es = "7" },',
+            '  { id = "c", en = "7" },',
+            '{ id = "c"',
+            "choice 'c' has no es text",
+        ),
         ('  { id = "a", en = "1", es = "1" },\n', "", "choices = [", "has 1 choices"),
         ('id = "p2"', 'id = "p 2"', 'id = "p 2"', "id must be 1-40 letters"),
-        ('file = "1-1-counting"', 'file = "../1-1-counting"', "file =", "file must name the lesson"),
+        (
+            'file = "1-1-counting"',
+            'file = "../1-1-counting"',
+            "file =",
+            "file must name the lesson",
+        ),
         ('title.es = "Contar hasta diez"', 'title.es = ""', 'title.es = ""', "title.es is empty"),
     ],
-)  # fmt: skip
+)
 def test_item_and_lesson_fields(tmp_path, old, new, needle, reason):
     package = copy_mini(tmp_path)
     edit(package / U1, old, new)

@@ -20,8 +20,9 @@ def test_a_bachillerato_semester_suggests_placement_and_credit(client):
 
 
 def test_a_bad_sep_grade_is_refused_in_spanish(client):
-    page = client.get("/credits/conversions?level=secundaria&year=2&sep=11",
-                      headers={"Accept-Language": "es"})  # fmt: skip
+    page = client.get(
+        "/credits/conversions?level=secundaria&year=2&sep=11", headers={"Accept-Language": "es"}
+    )
     assert page.status_code == 400
     assert "La calificación SEP debe ser un número de 0 a 10." in page.get_data(as_text=True)
 

@@ -130,9 +130,16 @@ def test_new_award_supersedes_the_earlier_one(client, auth, world):
     assert "superseded" in page and "This result is already awarded." in page
 
 
-@pytest.mark.parametrize(("user", "code"), [("teacher_tx1", 403), ("student_tx1", 403),
-                                            ("coord_nd", 403), ("coord_tx1", 200),
-                                            ("admin", 200)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("user", "code"),
+    [
+        ("teacher_tx1", 403),
+        ("student_tx1", 403),
+        ("coord_nd", 403),
+        ("coord_tx1", 200),
+        ("admin", 200),
+    ],
+)
 def test_only_coordinators_in_scope_award_credit(client, auth, world, user, code):
     enrollment = _enrollment(world, percents=(80,))
     person = world[user]

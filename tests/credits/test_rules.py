@@ -18,18 +18,38 @@ CALIFORNIA = rules_for("US-CA")
 
 
 @pytest.mark.parametrize(
-    ("percent", "passed"), [(None, False), (0, False), (59.9, False), (59.94, False),
-                            (59.95, True), (60, True), (60.0, True), (100, True)],
-)  # fmt: skip
+    ("percent", "passed"),
+    [
+        (None, False),
+        (0, False),
+        (59.9, False),
+        (59.94, False),
+        (59.95, True),
+        (60, True),
+        (60.0, True),
+        (100, True),
+    ],
+)
 def test_unit_pass_mark_is_60(percent, passed):
     assert unit_passed(percent, DEFAULT) is passed
 
 
 @pytest.mark.parametrize(
     ("percent", "sep"),
-    [(100, 10.0), (95, 9.5), (90, 9.0), (89.9, 8.9), (89.95, 9.0), (80, 8.0), (75.55, 7.5),
-     (60, 6.0), (59.9, 5), (59, 5), (0, 5)],
-)  # fmt: skip
+    [
+        (100, 10.0),
+        (95, 9.5),
+        (90, 9.0),
+        (89.9, 8.9),
+        (89.95, 9.0),
+        (80, 8.0),
+        (75.55, 7.5),
+        (60, 6.0),
+        (59.9, 5),
+        (59, 5),
+        (0, 5),
+    ],
+)
 def test_sep_grade(percent, sep):
     # SEP is the (one-decimal) percent / 10, truncated: 89.9 is 8.9, never rounded up to 9.
     assert sep_for(percent) == sep
@@ -37,9 +57,20 @@ def test_sep_grade(percent, sep):
 
 @pytest.mark.parametrize(
     ("percent", "letter"),
-    [(100, "A"), (90, "A"), (89.95, "A"), (89.9, "B"), (80, "B"), (79.9, "C"), (70, "C"),
-     (69.9, "D"), (60, "D"), (59.9, "F"), (0, "F")],
-)  # fmt: skip
+    [
+        (100, "A"),
+        (90, "A"),
+        (89.95, "A"),
+        (89.9, "B"),
+        (80, "B"),
+        (79.9, "C"),
+        (70, "C"),
+        (69.9, "D"),
+        (60, "D"),
+        (59.9, "F"),
+        (0, "F"),
+    ],
+)
 def test_letter_bands(percent, letter):
     assert letter_for(percent) == letter
 
@@ -68,8 +99,9 @@ def test_full_credit_for_all_units_passed():
 
 
 def test_three_of_five_passed_with_two_unfinished_is_partial():
-    result = course_result([(90, None), (70, None), (60, None), (None, None), (None, None)],
-                           0.5, DEFAULT)  # fmt: skip
+    result = course_result(
+        [(90, None), (70, None), (60, None), (None, None), (None, None)], 0.5, DEFAULT
+    )
     assert (result.units_passed, result.units_scored, result.credit) == (3, 3, Decimal("0.3"))
     assert result.is_partial and not result.is_complete
     assert result.grade_percent == 73.3  # the mean of the scored units
@@ -98,11 +130,13 @@ def test_california_counts_five_credits_one_a_unit():
 
 
 def test_failing_the_first_three_units_asks_for_reassessment():
-    failed = course_result([(40, None), (50, None), (59.9, None), (None, None), (None, None)],
-                           0.5, DEFAULT)  # fmt: skip
+    failed = course_result(
+        [(40, None), (50, None), (59.9, None), (None, None), (None, None)], 0.5, DEFAULT
+    )
     assert failed.needs_reassessment
-    one_passed = course_result([(40, None), (60, None), (30, None)] + [(None, None)] * 2,
-                               0.5, DEFAULT)  # fmt: skip
+    one_passed = course_result(
+        [(40, None), (60, None), (30, None)] + [(None, None)] * 2, 0.5, DEFAULT
+    )
     assert not one_passed.needs_reassessment
     unfinished = course_result([(40, None), (50, None)] + [(None, None)] * 3, 0.5, DEFAULT)
     assert not unfinished.needs_reassessment

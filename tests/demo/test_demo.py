@@ -30,11 +30,18 @@ def test_demo_covers_states_kinds_and_every_stage(demo):
     assert 25 <= demo["students"] <= 40
     kinds = set(db.session.scalars(select(Student.kind)))
     assert kinds == {StudentKind.SECONDARY, StudentKind.OSY}
-    statuses = dict(db.session.execute(
-        select(UnitProgress.status, func.count()).group_by(UnitProgress.status)
-    ).all())  # fmt: skip
-    for status in (UnitStatus.NOT_STARTED, UnitStatus.IN_PROGRESS, UnitStatus.AWAITING_GRADING,
-                   UnitStatus.RETURNED, UnitStatus.PASSED):  # fmt: skip
+    statuses = dict(
+        db.session.execute(
+            select(UnitProgress.status, func.count()).group_by(UnitProgress.status)
+        ).all()
+    )
+    for status in (
+        UnitStatus.NOT_STARTED,
+        UnitStatus.IN_PROGRESS,
+        UnitStatus.AWAITING_GRADING,
+        UnitStatus.RETURNED,
+        UnitStatus.PASSED,
+    ):
         assert statuses.get(status, 0) > 0, status
     assert db.session.scalar(select(func.count()).select_from(CreditAward)) > 0
     assert demo["certificates"] > 0

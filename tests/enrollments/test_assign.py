@@ -16,11 +16,14 @@ def enrollments_of(*students) -> list[Enrollment]:
 
 
 def assign(client, course, students, target=None):
-    return client.post("/enrollments/assign", data={
-        "course_version_id": course.id,
-        "student_ids": [s.id for s in students],
-        "target_date": target.isoformat() if target else "",
-    })  # fmt: skip
+    return client.post(
+        "/enrollments/assign",
+        data={
+            "course_version_id": course.id,
+            "student_ids": [s.id for s in students],
+            "target_date": target.isoformat() if target else "",
+        },
+    )
 
 
 def test_teacher_assigns_a_course_to_many_students_at_once(world, auth, client):

@@ -63,8 +63,13 @@ def test_invalid_score_re_renders_with_the_message_and_saves_nothing(
     client, teacher, attempt, score, message
 ):
     item = open_item(attempt.unit_progress)
-    response = _post(client, attempt, action="grade", **{f"score-{item.id}": score},
-                     **{f"feedback-{item.id}": "Kept?"})  # fmt: skip
+    response = _post(
+        client,
+        attempt,
+        action="grade",
+        **{f"score-{item.id}": score},
+        **{f"feedback-{item.id}": "Kept?"},
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert message in page
@@ -78,8 +83,13 @@ def test_invalid_score_re_renders_with_the_message_and_saves_nothing(
 
 def test_full_grading_finalizes_and_passes_the_unit(client, teacher, attempt):
     item = open_item(attempt.unit_progress)
-    response = _post(client, attempt, action="grade", overall_feedback="Well done.",
-                     **{f"score-{item.id}": "1,5", f"feedback-{item.id}": "Good"})  # fmt: skip
+    response = _post(
+        client,
+        attempt,
+        action="grade",
+        overall_feedback="Well done.",
+        **{f"score-{item.id}": "1,5", f"feedback-{item.id}": "Good"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert attempt.status == AttemptStatus.GRADED
@@ -109,8 +119,18 @@ def test_partial_grading_keeps_the_test_waiting(world):
     unit = course.units[0]
     from app.courses.models import Item, ItemKind, Section
 
-    unit.items.append(Item(section=Section.TEST, key="t4", position=5, kind=ItemKind.OPEN,
-                           points=3, prompt_en="More.", prompt_es="Más.", answer={}))  # fmt: skip
+    unit.items.append(
+        Item(
+            section=Section.TEST,
+            key="t4",
+            position=5,
+            kind=ItemKind.OPEN,
+            points=3,
+            prompt_en="More.",
+            prompt_es="Más.",
+            answer={},
+        )
+    )
     db.session.flush()
     progress = factories.make_enrollment(world["student_tx1"], course).units[0]
     attempt = factories.make_submitted_test(progress, RIGHT + ("Also this.",))
@@ -171,8 +191,13 @@ def test_regrade_with_reason_changes_best_score_and_keeps_before_after(
     item = open_item(progress)
     grade_attempt(attempt, {item.id: "0"}, {}, None, teacher)
     assert progress.status == UnitStatus.FAILED and progress.best_test_percent == 50.0
-    response = _post(client, attempt, action="regrade", reason="Misread the working.",
-                     **{f"score-{item.id}": "2"})  # fmt: skip
+    response = _post(
+        client,
+        attempt,
+        action="regrade",
+        reason="Misread the working.",
+        **{f"score-{item.id}": "2"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert attempt.percent == 100.0

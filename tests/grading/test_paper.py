@@ -32,8 +32,9 @@ def _attempts(progress, section=None):
 
 
 def test_paper_scores_create_graded_paper_attempts(client, world, progress):
-    response = _paper(client, progress, work_percent="88", test_percent="71,5",
-                      feedback="Summer packet.")  # fmt: skip
+    response = _paper(
+        client, progress, work_percent="88", test_percent="71,5", feedback="Summer packet."
+    )
     assert response.status_code == 302
     db.session.expire_all()
     work, test = _attempts(progress)
@@ -69,7 +70,7 @@ def test_points_of_points_are_converted(client, progress):
         ({}, "Enter the unit-work score, the unit-test score, or both."),
         ({"test_percent": "80", "taken_on": "tomorrow"}, "The date taken cannot be in the future."),
     ],
-)  # fmt: skip
+)
 def test_bad_paper_scores_are_refused(client, progress, data, message):
     if data.get("taken_on") == "tomorrow":  # today's date when the test runs, not when collected
         data = {**data, "taken_on": (date.today() + timedelta(days=1)).isoformat()}
@@ -110,8 +111,10 @@ def test_paper_test_waits_for_an_open_online_test(client, progress):
     assert "still open or waiting for grading" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("user", "code"), [("teacher_tx2", 403), ("coord_nd", 403),
-                                            ("student_tx1", 403), ("coord_tx", 200)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("user", "code"),
+    [("teacher_tx2", 403), ("coord_nd", 403), ("student_tx1", 403), ("coord_tx", 200)],
+)
 def test_paper_page_checks_scope(client, auth, world, user, code):
     progress = factories.make_enrollment(world["student_tx1"], world["course"]).units[0]
     person = world[user]

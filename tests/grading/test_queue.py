@@ -50,8 +50,9 @@ def test_students_cannot_open_the_queue(client, auth, world, queued):
     assert client.get("/grading/").status_code == 403
 
 
-@pytest.mark.parametrize(("user", "code"), [("teacher_tx1", 403), ("coord_tx", 403),
-                                            ("teacher_nd", 200), ("admin", 200)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("user", "code"), [("teacher_tx1", 403), ("coord_tx", 403), ("teacher_nd", 200), ("admin", 200)]
+)
 def test_grading_page_checks_the_student(client, auth, world, queued, user, code):
     auth.login(world[user])
     assert client.get(f"/grading/attempts/{queued['nd'].id}").status_code == code

@@ -80,8 +80,12 @@ def test_bench_scripts_refuse_a_database_they_did_not_seed(tmp_path, script, arg
     env = os.environ | {"FLASK_CONFIG": "testing", "TEST_DATABASE_URL": url, "DATABASE_URL": url}
     result = subprocess.run(
         [sys.executable, str(BASE_DIR / script), *args],
-        env=env, capture_output=True, text=True, timeout=120, cwd=BASE_DIR,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=BASE_DIR,
+    )
     assert result.returncode != 0
     assert "Refusing to wipe" in result.stderr
     with sqlite3.connect(tmp_path / "mine.db") as connection:

@@ -102,9 +102,10 @@ def test_a_signed_in_user_gets_the_503_in_their_chosen_language(dead_database_se
 def test_signing_in_while_the_database_is_down_is_a_503(dead_database_server):
     data = b"email=a%40example.org&password=x"
     status, _headers, body = fetch(
-        f"{dead_database_server}/login", data=data,
+        f"{dead_database_server}/login",
+        data=data,
         **{"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "es"},
-    )  # fmt: skip
+    )
     assert status == 503 and "La base de datos no responde" in body
 
 

@@ -16,9 +16,14 @@ DEEP = ("[" * 100_000 + "]" * 100_000).encode()
 
 
 def upload_package(client, data: bytes, site_id: int):
-    return client.post("/transfers/import", data={
-        "package": (io.BytesIO(data), "package.json"), "site_id": site_id,
-    }, content_type="multipart/form-data")  # fmt: skip
+    return client.post(
+        "/transfers/import",
+        data={
+            "package": (io.BytesIO(data), "package.json"),
+            "site_id": site_id,
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_package_nested_100000_deep_is_refused_on_the_page(client, auth, world):
@@ -162,9 +167,12 @@ def test_every_csv_cell_that_could_run_is_quoted(
 ):
     monkeypatch.setitem(app.config, "EXPORTS_DIR", str(tmp_path / "exports"))
     student = factories.make_student(
-        world["tx1"], with_user=False, state_student_id=formula, family_name=formula,
+        world["tx1"],
+        with_user=False,
+        state_student_id=formula,
+        family_name=formula,
         msix_id=None,
-    )  # fmt: skip
+    )
     factories.make_enrollment(student, world["course"], world["teacher_tx1"])
     auth.login(world["coord_tx"])
     started = client.post("/records/exports", data={})

@@ -11,8 +11,14 @@ from app.moves.services import report_move
 
 def notice(student, by, destination="US-ND", site=None, days=7, note=None):
     """A move notice made through the service, saved as if earlier (a savepoint)."""
-    move = report_move(student, by, destination, site.id if site else None,
-                       date.today() + timedelta(days=days), note)  # fmt: skip
+    move = report_move(
+        student,
+        by,
+        destination,
+        site.id if site else None,
+        date.today() + timedelta(days=days),
+        note,
+    )
     db.session.commit()
     return move
 

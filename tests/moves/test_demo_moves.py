@@ -60,6 +60,12 @@ def test_loading_again_adds_nothing_and_an_older_demo_is_completed(demo, runner)
     db.session.commit()
     result = runner.invoke(args=["demo", "load"])
     assert "Added to the loaded demo: 1 move notices, 3 prior Mexican courses." in result.output
-    assert db.session.scalar(select(func.count()).select_from(StudentMove).where(
-        StudentMove.status == MoveStatus.MOVING)) == 1  # fmt: skip
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(StudentMove)
+            .where(StudentMove.status == MoveStatus.MOVING)
+        )
+        == 1
+    )
     assert db.session.scalar(select(func.count()).select_from(PriorCourse)) == 3

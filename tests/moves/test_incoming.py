@@ -23,8 +23,9 @@ def test_each_role_sees_the_notices_to_its_site_or_state(world, auth, client):
     teacher_nd2 = factories.make_user(Role.TEACHER, nd2)
     to_state = notice(world["student_tx1"], world["teacher_tx1"], "US-ND")
     to_site = notice(world["student_tx2"], world["teacher_tx2"], "US-ND", site=nd2)
-    to_tx2 = notice(factories.make_student(world["tx1"]), world["teacher_tx1"], "US-TX",
-                    site=world["tx2"])  # fmt: skip
+    to_tx2 = notice(
+        factories.make_student(world["tx1"]), world["teacher_tx1"], "US-TX", site=world["tx2"]
+    )
     to_texas = notice(factories.make_student(world["tx1"]), world["teacher_tx1"], "US-TX")
     to_mexico = notice(factories.make_student(world["nd"]), world["teacher_nd"], "MX")
     expected = {
@@ -71,8 +72,9 @@ def test_a_closed_notice_is_shown_only_to_those_who_may_see_the_record(world, au
 
 
 def test_the_list_shows_only_what_the_receiving_side_needs(world, auth, client):
-    student = factories.make_student(world["tx1"], msix_id="123456789012",
-                                     curp="GALA070101MMNRPNA1", birth_date=date(2008, 3, 9))  # fmt: skip
+    student = factories.make_student(
+        world["tx1"], msix_id="123456789012", curp="GALA070101MMNRPNA1", birth_date=date(2008, 3, 9)
+    )
     factories.make_enrollment(student, world["course"])
     factories.make_enrollment(student, factories.make_course_version())
     notice(student, world["teacher_tx1"], "US-ND", note="Harvest in Grand Forks.")
@@ -87,8 +89,10 @@ def test_the_list_shows_only_what_the_receiving_side_needs(world, auth, client):
 
 
 def test_oldest_move_first_paginated_and_filtered(world, auth, client, app):
-    moves = [notice(factories.make_student(world["tx1"]), world["teacher_tx1"], "US-ND", days=d)
-             for d in (30, -3, 10)]  # fmt: skip
+    moves = [
+        notice(factories.make_student(world["tx1"]), world["teacher_tx1"], "US-ND", days=d)
+        for d in (30, -3, 10)
+    ]
     auth.login(world["coord_nd"])
     assert listed(client) == [moves[1].id, moves[2].id, moves[0].id]
     app.config["PAGE_SIZE"] = 2
@@ -115,7 +119,8 @@ def test_receiving_moves_the_record_and_its_open_work(world, auth, client):
         f"/moves/{move.id}/receive", data={f"m{move.id}-site_id": world["nd"].id}
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(
-        f"/students/{student.id}")  # fmt: skip
+        f"/students/{student.id}"
+    )
     db.session.refresh(student)
     db.session.refresh(move)
     db.session.refresh(attempt)
@@ -134,7 +139,8 @@ def test_receiving_moves_the_record_and_its_open_work(world, auth, client):
     assert sites[0] == f"{world['tx1'].name} (US-TX)" and sites[1:] == ["—"] * 4
     assert f"/grading/attempts/{attempt.id}" in client.get("/grading/").get_data(as_text=True)
     assert f"/students/{student.id}" in client.get("/moves/incoming?status=arrived").get_data(
-        as_text=True)  # fmt: skip
+        as_text=True
+    )
     auth.logout()
     auth.login(world["teacher_tx1"])
     assert client.get(f"/students/{student.id}").status_code == 403
@@ -182,8 +188,14 @@ def test_incoming_query_count_does_not_grow_with_rows(world, auth, client):
             site = factories.make_site("US-TX")
             student = factories.make_student(site, birth_date=date(2009, 5, 1))
             factories.make_enrollment(student, factories.make_course_version(units=3))
-            report_move(student, world["teacher_tx1"], "US-ND", None,
-                        date.today() + timedelta(days=3), "note")  # fmt: skip
+            report_move(
+                student,
+                world["teacher_tx1"],
+                "US-ND",
+                None,
+                date.today() + timedelta(days=3),
+                "note",
+            )
         db.session.commit()
         db.session.expire_all()
 

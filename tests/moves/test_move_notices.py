@@ -12,8 +12,12 @@ from tests.moves.helpers import events, notice
 
 
 def report(client, student, **data):
-    form = {"destination_code": "US-ND", "destination_site_id": "",
-            "move_date": (date.today() + timedelta(days=10)).isoformat(), "note": ""}  # fmt: skip
+    form = {
+        "destination_code": "US-ND",
+        "destination_site_id": "",
+        "move_date": (date.today() + timedelta(days=10)).isoformat(),
+        "note": "",
+    }
     form.update(data)
     return client.post(f"/moves/students/{student.id}", data=form)
 
@@ -45,8 +49,9 @@ def test_a_teacher_reports_a_move_and_the_record_shows_it(world, auth, client):
 
 def test_a_receiving_site_names_its_state(world, auth, client):
     auth.login(world["teacher_tx1"])
-    response = report(client, world["student_tx1"], destination_code="US",
-                      destination_site_id=str(world["nd"].id))  # fmt: skip
+    response = report(
+        client, world["student_tx1"], destination_code="US", destination_site_id=str(world["nd"].id)
+    )
     assert response.status_code == 302
     move = db.session.scalar(select(StudentMove))
     assert (move.destination_code, move.destination_site_id) == ("US-ND", world["nd"].id)
@@ -59,19 +64,23 @@ def test_bad_destinations_are_refused_with_the_reason(world, auth, client):
         response = report(client, student, destination_code=code)
         assert response.status_code == 400, code
         assert "is not a destination Puente knows" in response.get_data(as_text=True)
-    wrong_site = report(client, student, destination_code="US-TX",
-                        destination_site_id=str(world["nd"].id))  # fmt: skip
+    wrong_site = report(
+        client, student, destination_code="US-TX", destination_site_id=str(world["nd"].id)
+    )
     assert wrong_site.status_code == 400
     assert f"The receiving site {world['nd'].name} is not in Texas." in wrong_site.get_data(
-        as_text=True)  # fmt: skip
-    own_site = report(client, student, destination_code="US-TX",
-                      destination_site_id=str(world["tx1"].id))  # fmt: skip
+        as_text=True
+    )
+    own_site = report(
+        client, student, destination_code="US-TX", destination_site_id=str(world["tx1"].id)
+    )
     assert "The receiving site is the student&#39;s own site." in own_site.get_data(as_text=True)
     far = report(client, student, move_date=(date.today() + timedelta(days=400)).isoformat())
     assert "The date of the move must be within a year of today." in far.get_data(as_text=True)
     no_date = report(client, student, move_date="")
     assert no_date.status_code == 400 and "Enter the date of the move." in no_date.get_data(
-        as_text=True)  # fmt: skip
+        as_text=True
+    )
     assert count_moves() == 0 and events("move.reported") == []
 
 

@@ -51,10 +51,15 @@ def record(world):
     credit for units 1-3, History in progress (unit 1 passed, unit 2 failed once)."""
     teacher, coordinator = world["teacher_tx1"], world["coord_tx"]
     student = factories.make_student(
-        world["tx1"], with_user=False, given_name="José Ángel", family_name="Núñez Peña",
-        msix_id="123456789012", curp="NUPJ090314HMNXXS09", state_student_id="TX-778",
+        world["tx1"],
+        with_user=False,
+        given_name="José Ángel",
+        family_name="Núñez Peña",
+        msix_id="123456789012",
+        curp="NUPJ090314HMNXXS09",
+        state_student_id="TX-778",
         birth_date=date(2009, 3, 14),
-    )  # fmt: skip
+    )
     courses = {}
     for code, title_es in (
         ("ALG1A", "Álgebra I A"),
@@ -83,11 +88,17 @@ def test_one_student_history_states_each_course(client, world, record):
     today = utcnow()
     for row in rows.values():
         assert (row["msix_id"], row["curp"], row["state_student_id"]) == (
-            "123456789012", "NUPJ090314HMNXXS09", "TX-778")  # fmt: skip
+            "123456789012",
+            "NUPJ090314HMNXXS09",
+            "TX-778",
+        )
         assert (row["given_name"], row["family_name"]) == ("José Ángel", "Núñez Peña")
         assert row["birth_date"] == "2009-03-14"
         assert (row["school_name"], row["school_code"], row["school_state"]) == (
-            world["tx1"].name, world["tx1"].code, "US-TX")  # fmt: skip
+            world["tx1"].name,
+            world["tx1"].code,
+            "US-TX",
+        )
         assert (row["term"], row["school_year"]) == (term_of(today)["season"], school_year(today))
         assert (row["credits_attempted"], row["credit_system"]) == ("0.5", "carnegie")
         assert row["subject_area"] == "mathematics" and row["unit_count"] == "5"
@@ -96,7 +107,10 @@ def test_one_student_history_states_each_course(client, world, record):
     assert done["course_title_es"] == "Álgebra I A" and done["course_title_en"] == "Course ALG1A"
     assert (done["completion_status"], done["course_type"]) == ("completed", "pass_semester_course")
     assert (done["final_grade_percent"], done["final_grade_letter"], done["final_grade_sep"]) == (
-        "80.0", "B", "8.0")  # fmt: skip
+        "80.0",
+        "B",
+        "8.0",
+    )
     assert done["grade_to_date_percent"] == ""  # final once full credit is awarded
     assert (done["units_passed"], done["clock_hours"], done["credits_granted"]) == (
         "5",
@@ -108,21 +122,34 @@ def test_one_student_history_states_each_course(client, world, record):
     partial = rows["ENG9A"]
     assert partial["course_title_es"] == "Inglés 9 A"
     assert (partial["completion_status"], partial["course_type"]) == (
-        "partial", "pass_semester_course_partial")  # fmt: skip
+        "partial",
+        "pass_semester_course_partial",
+    )
     assert (partial["units_passed"], partial["clock_hours"], partial["credits_granted"]) == (
-        "3", "54", "0.3")  # fmt: skip
+        "3",
+        "54",
+        "0.3",
+    )
     assert (partial["final_grade_percent"], partial["final_grade_letter"]) == ("80.0", "B")
     assert (partial["grade_to_date_percent"], partial["grade_to_date_sep"]) == ("80.0", "8.0")
     assert partial["completion_date"] == "" and partial["credit_award_date"] != ""
 
     going = rows["HIS1A"]
     assert (going["completion_status"], going["course_type"]) == (
-        "in_progress", "pass_semester_course")  # fmt: skip
+        "in_progress",
+        "pass_semester_course",
+    )
     # (65 + 40) / 2: failing grades are SEP 5.
-    assert (going["grade_to_date_percent"], going["grade_to_date_letter"],
-            going["grade_to_date_sep"]) == ("52.5", "F", "5.0")  # fmt: skip
+    assert (
+        going["grade_to_date_percent"],
+        going["grade_to_date_letter"],
+        going["grade_to_date_sep"],
+    ) == ("52.5", "F", "5.0")
     assert (going["final_grade_percent"], going["credits_granted"], going["clock_hours"]) == (
-        "", "0", "18")  # fmt: skip
+        "",
+        "0",
+        "18",
+    )
     assert going["start_date"] == today.date().isoformat() and going["credit_award_date"] == ""
 
     event = AuditEvent.query.filter_by(action="history.exported", student_id=student.id).one()
@@ -191,7 +218,7 @@ def test_the_bulk_export_holds_only_the_users_scope(client, world, record):
     assert only_own == {}
     event = AuditEvent.query.filter_by(
         action="history.exported", actor_id=world["coord_tx"].id
-    ).one()  # fmt: skip
+    ).one()
     assert (event.data["students"], event.data["enrollments"]) == (2, 4)
 
 

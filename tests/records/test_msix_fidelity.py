@@ -11,14 +11,24 @@ from tests import factories
 
 
 def rows_of(student) -> dict[str, dict]:
-    enrollments = list(db.session.scalars(select(Enrollment).where(Enrollment.student_id == student.id)))  # fmt: skip
-    return {r[COLUMNS.index("course_code")]: dict(zip(COLUMNS, r, strict=True))
-            for r in course_history_rows(enrollments)}  # fmt: skip
+    enrollments = list(
+        db.session.scalars(select(Enrollment).where(Enrollment.student_id == student.id))
+    )
+    return {
+        r[COLUMNS.index("course_code")]: dict(zip(COLUMNS, r, strict=True))
+        for r in course_history_rows(enrollments)
+    }
 
 
 def test_both_surnames_sex_id_type_section_and_msix_codes(world):
-    student = factories.make_student(world["tx1"], given_name="Ana", family_name="García",
-                                     second_family_name="López", sex="F", state_student_id="TX-9")  # fmt: skip
+    student = factories.make_student(
+        world["tx1"],
+        given_name="Ana",
+        family_name="García",
+        second_family_name="López",
+        sex="F",
+        state_student_id="TX-9",
+    )
     for code in ("ALG1A", "ALG1B"):
         factories.make_enrollment(
             student, factories.make_course_version(code), world["teacher_tx1"]
@@ -26,11 +36,17 @@ def test_both_surnames_sex_id_type_section_and_msix_codes(world):
     rows = rows_of(student)
     first = rows["ALG1A"]
     assert (first["family_name"], first["last_name_1"], first["last_name_2"]) == (
-        "García López", "García", "López")  # fmt: skip
+        "García López",
+        "García",
+        "López",
+    )
     assert (first["sex"], first["state_student_id_type"]) == ("F", "State Student ID (US-TX)")
     assert (first["course_section"], rows["ALG1B"]["course_section"]) == ("A", "B")
     assert (first["course_type"], first["msix_course_type"]) == ("pass_semester_course", "Regular")
-    assert (first["completion_status"], first["msix_completion_status"]) == ("in_progress", "In Progress")  # fmt: skip
+    assert (first["completion_status"], first["msix_completion_status"]) == (
+        "in_progress",
+        "In Progress",
+    )
     assert first["msix_term_type"] in {"Semester", "Summer"}
 
 

@@ -34,10 +34,15 @@ def record(world):
     in progress (3 of 5 units, two at a North Dakota site of another installation), and two
     courses from Mexican schools."""
     student = factories.make_student(
-        world["tx1"], given_name="Rosa María", family_name="Campos Díaz",
-        birth_date=date(2009, 3, 14), msix_id="123456789012", state_student_id="TX-998877",
-        curp="CADR090314MMNMZSA1", grade_level=10,
-    )  # fmt: skip
+        world["tx1"],
+        given_name="Rosa María",
+        family_name="Campos Díaz",
+        birth_date=date(2009, 3, 14),
+        msix_id="123456789012",
+        state_student_id="TX-998877",
+        curp="CADR090314MMNMZSA1",
+        grade_level=10,
+    )
     algebra = factories.make_enrollment(student, titled("ALG1A", "Algebra I A", "Álgebra I A"))
     for progress in algebra.units:
         factories.pass_unit(progress, open_points=1.5)  # 3.5 of 4 points: 87.5 %
@@ -45,22 +50,44 @@ def record(world):
     english = factories.make_enrollment(
         student, titled("ENG9A", "English 9 A", "Inglés 9 A", "english")
     )
-    elsewhere = Site(code="ND-RRV@nd.example", name="Red River Valley Summer Program",
-                     state_code="US-ND", is_external=True)  # fmt: skip
+    elsewhere = Site(
+        code="ND-RRV@nd.example",
+        name="Red River Valley Summer Program",
+        state_code="US-ND",
+        is_external=True,
+    )
     db.session.add(elsewhere)
     for progress, points in zip(english.units[:3], (2.0, 1.0, 1.0), strict=True):
         factories.pass_unit(progress, open_points=points)  # 100 %, 75 %, 75 %: 83.3 %
     for progress in english.units[:2]:
         progress.completed_site = elsewhere
     award_credit(english, world["coord_tx"])  # partial: 0.3
-    db.session.add_all([
-        PriorCourse(student_id=student.id, subject="Matemáticas II", level="secundaria", year=2,
-                    sep_grade=8.5, school="Secundaria Técnica 12", state_code="MX-MIC",
-                    school_year="2023-2024", entered_by_id=world["teacher_tx1"].id),
-        PriorCourse(student_id=student.id, subject="Química I", level="bachillerato", year=1,
-                    sep_grade=9.2, school="Preparatoria Federal", state_code="MX-JAL",
-                    school_year="2024-2025", entered_by_id=world["teacher_tx1"].id),
-    ])  # fmt: skip
+    db.session.add_all(
+        [
+            PriorCourse(
+                student_id=student.id,
+                subject="Matemáticas II",
+                level="secundaria",
+                year=2,
+                sep_grade=8.5,
+                school="Secundaria Técnica 12",
+                state_code="MX-MIC",
+                school_year="2023-2024",
+                entered_by_id=world["teacher_tx1"].id,
+            ),
+            PriorCourse(
+                student_id=student.id,
+                subject="Química I",
+                level="bachillerato",
+                year=1,
+                sep_grade=9.2,
+                school="Preparatoria Federal",
+                state_code="MX-JAL",
+                school_year="2024-2025",
+                entered_by_id=world["teacher_tx1"].id,
+            ),
+        ]
+    )
     db.session.flush()
     return student
 
@@ -86,18 +113,47 @@ def test_the_document_states_the_record_in_both_languages(client, auth, world, r
     pdf = download(client, auth, world["teacher_tx1"], record)
     layout, text = pdf_text(pdf), reading(pdf)
     for expected in (
-        "Binational Migrant Student Transfer Document", "Date of birth", "Fecha de nacimiento",
-        "MSIX ID", "ID de MSIX", "Units passed", "Unidades aprobadas", "US percent",
-        "Porcentaje de EE. UU.", "Units done at", "Unidades acreditadas en", "Site / Sede",
-        "Rosa María", "Campos Díaz", "2009-03-14", "123456789012", "TX-998877",
-        "CADR090314MMNMZSA1", "Secondary student / Estudiante de secundaria/preparatoria",
-        "grade 10 (United States)", "bachillerato (upper secondary school), semesters 1–2",
-        "Algebra I A", "Álgebra I A", "English 9 A", "Inglés 9 A", "ALG1A v1.0.0",
-        "0.5 Carnegie units", "0.5 unidades Carnegie", "full / completo · US-TX",
-        "0.3 Carnegie units", "partial / parcial · US-TX", world["tx1"].name, "US-TX",
-        "Matemáticas II", "secundaria 2", "Química I", "bachillerato 1",
-        "Secundaria Técnica 12 (MX-MIC)", "2023-2024", world["teacher_tx1"].full_name,
-    ):  # fmt: skip
+        "Binational Migrant Student Transfer Document",
+        "Date of birth",
+        "Fecha de nacimiento",
+        "MSIX ID",
+        "ID de MSIX",
+        "Units passed",
+        "Unidades aprobadas",
+        "US percent",
+        "Porcentaje de EE. UU.",
+        "Units done at",
+        "Unidades acreditadas en",
+        "Site / Sede",
+        "Rosa María",
+        "Campos Díaz",
+        "2009-03-14",
+        "123456789012",
+        "TX-998877",
+        "CADR090314MMNMZSA1",
+        "Secondary student / Estudiante de secundaria/preparatoria",
+        "grade 10 (United States)",
+        "bachillerato (upper secondary school), semesters 1–2",
+        "Algebra I A",
+        "Álgebra I A",
+        "English 9 A",
+        "Inglés 9 A",
+        "ALG1A v1.0.0",
+        "0.5 Carnegie units",
+        "0.5 unidades Carnegie",
+        "full / completo · US-TX",
+        "0.3 Carnegie units",
+        "partial / parcial · US-TX",
+        world["tx1"].name,
+        "US-TX",
+        "Matemáticas II",
+        "secundaria 2",
+        "Química I",
+        "bachillerato 1",
+        "Secundaria Técnica 12 (MX-MIC)",
+        "2023-2024",
+        world["teacher_tx1"].full_name,
+    ):
         assert expected in text, expected
     # Each course's figures on its own row: units, US percent and letter, SEP 0-10.
     algebra, english = line_with(layout, "Algebra I A"), line_with(layout, "English 9 A")
@@ -116,8 +172,14 @@ def test_every_label_is_printed_in_english_and_in_spanish(client, auth, world, r
     for language in ("en", "es"):
         labels = document_labels(language, record, f"TD-{event.id}", utcnow().date())
         for key, label in labels.items():
-            if isinstance(label, str) and key not in ("none_yet", "no_courses", "no_prior",
-                                                      "note", "scale_note", "purpose"):  # fmt: skip
+            if isinstance(label, str) and key not in (
+                "none_yet",
+                "no_courses",
+                "no_prior",
+                "note",
+                "scale_note",
+                "purpose",
+            ):
                 assert label in text, (language, key, label)
         for sentence in ("note", "scale_note", "purpose"):
             assert " ".join(labels[sentence].split()[:6]) in text, (language, sentence)

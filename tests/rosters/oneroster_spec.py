@@ -34,8 +34,17 @@ SPEC_12 = {
 }
 
 SPEC_11 = {
-    **{name: SPEC_12[name] for name in ("orgs.csv", "academicSessions.csv", "courses.csv",
-                                          "classes.csv", "enrollments.csv", "demographics.csv")},
+    **{
+        name: SPEC_12[name]
+        for name in (
+            "orgs.csv",
+            "academicSessions.csv",
+            "courses.csv",
+            "classes.csv",
+            "enrollments.csv",
+            "demographics.csv",
+        )
+    },
     "users.csv": "sourcedId* status dateLastModified enabledUser* orgSourcedIds* role* username* "
     "userIds givenName* familyName* middleName identifier email sms phone agentSourcedIds grades "
     "password",
@@ -44,7 +53,7 @@ SPEC_11 = {
     "classSourcedId* categorySourcedId* gradingPeriodSourcedId* resultValueMin* resultValueMax*",
     "results.csv": "sourcedId* status dateLastModified lineItemSourcedId* studentSourcedId* "
     "scoreStatus* score* scoreDate* comment",
-}  # fmt: skip
+}
 
 # manifest.csv: the file.* properties each version names.
 MANIFEST_12 = [
@@ -93,9 +102,14 @@ ENUMS = {
     ("enrollments.csv", "role"): {"administrator", "proctor", "student", "teacher"},
     ("roles.csv", "roleType"): {"primary", "secondary"},
     ("users.csv", "enabledUser"): {"true", "false"},
-    ("results.csv", "scoreStatus"): {"exempt", "fully graded", "not submitted", "partially graded",
-                                     "submitted"},
-}  # fmt: skip
+    ("results.csv", "scoreStatus"): {
+        "exempt",
+        "fully graded",
+        "not submitted",
+        "partially graded",
+        "submitted",
+    },
+}
 
 
 def columns(spec: dict, name: str) -> tuple[list[str], set[str]]:

@@ -33,8 +33,13 @@ def student(sourced_id):
 
 def test_a_delta_adds_a_student_and_an_enrollment_to_an_earlier_school_and_class(world, roster_set):
     run(roster_set, world["admin"])
-    record = run(delta(users=[user("u-eva", "Eva", "Ruiz", "org-tx1")],
-                       enrollments=[enrollment("e-4", "cls-1", "u-eva")]), world["admin"])  # fmt: skip
+    record = run(
+        delta(
+            users=[user("u-eva", "Eva", "Ruiz", "org-tx1")],
+            enrollments=[enrollment("e-4", "cls-1", "u-eva")],
+        ),
+        world["admin"],
+    )
     eva = student("u-eva")
     assert eva.site_id == world["tx1"].id
     assert status_of("e-4") == EnrollmentStatus.ACTIVE
@@ -67,8 +72,10 @@ def test_a_delta_tobedeleted_withdraws_the_enrollment_and_keeps_its_work(world, 
 
 def test_a_delta_reimported_unchanged_changes_nothing(world, roster_set):
     run(roster_set, world["admin"])
-    change = delta(users=[user("u-eva", "Eva", "Ruiz", "org-tx1")],
-                   enrollments=[enrollment("e-4", "cls-1", "u-eva")])  # fmt: skip
+    change = delta(
+        users=[user("u-eva", "Eva", "Ruiz", "org-tx1")],
+        enrollments=[enrollment("e-4", "cls-1", "u-eva")],
+    )
     run(change, world["admin"])
     again = run(change, world["admin"])
     assert again.counts["students_created"] == again.counts["students_updated"] == 0
@@ -77,7 +84,9 @@ def test_a_delta_reimported_unchanged_changes_nothing(world, roster_set):
 
 def test_a_bulk_set_withdraws_the_enrollments_it_no_longer_lists(world, roster_set):
     run(roster_set, world["admin"])
-    roster_set["enrollments.csv"] = [e for e in roster_set["enrollments.csv"] if e["sourcedId"] != "e-2"]  # fmt: skip
+    roster_set["enrollments.csv"] = [
+        e for e in roster_set["enrollments.csv"] if e["sourcedId"] != "e-2"
+    ]
     roster_set["users.csv"][1]["familyName"] = "Hernández Soto"  # a change
     roster_set["users.csv"].append(user("u-eva", "Eva", "Ruiz", "org-tx1"))  # an addition
     roster_set["enrollments.csv"].append(enrollment("e-4", "cls-1", "u-eva"))
@@ -96,7 +105,10 @@ def test_a_bulk_tobedeleted_row_withdraws_and_an_unchanged_bulk_set_changes_noth
     run(roster_set, world["admin"])
     roster_set["enrollments.csv"][1]["status"] = "tobedeleted"
     first = run(roster_set, world["admin"])
-    assert first.counts["enrollments_withdrawn"] == 1 and status_of("e-2") == EnrollmentStatus.WITHDRAWN  # fmt: skip
+    assert (
+        first.counts["enrollments_withdrawn"] == 1
+        and status_of("e-2") == EnrollmentStatus.WITHDRAWN
+    )
     again = run(roster_set, world["admin"])
     assert again.counts["enrollments_withdrawn"] == again.counts["enrollments_created"] == 0
     assert again.counts["students_updated"] == 0
@@ -107,8 +119,12 @@ def test_a_delta_naming_an_unknown_class_or_student_is_refused_with_lines(world,
     from app.rosters.services import RosterError
 
     try:
-        run(delta(enrollments=[enrollment("e-5", "cls-x", "u-ana"),
-                               enrollment("e-6", "cls-1", "u-x")]), world["admin"])  # fmt: skip
+        run(
+            delta(
+                enrollments=[enrollment("e-5", "cls-x", "u-ana"), enrollment("e-6", "cls-1", "u-x")]
+            ),
+            world["admin"],
+        )
     except RosterError as error:
         where = {(p.file, p.line, p.field) for p in error.problems}
     else:
@@ -124,8 +140,13 @@ def test_a_delta_naming_a_school_of_another_state_is_refused_at_its_line(world, 
     from app.rosters.services import RosterError
 
     try:
-        run(delta(users=[user("u-eva", "Eva", "Ruiz", "org-tx1")],
-                  enrollments=[enrollment("e-4", "cls-1", "u-eva")]), world["coord_nd"])  # fmt: skip
+        run(
+            delta(
+                users=[user("u-eva", "Eva", "Ruiz", "org-tx1")],
+                enrollments=[enrollment("e-4", "cls-1", "u-eva")],
+            ),
+            world["coord_nd"],
+        )
     except RosterError as error:
         where = {(p.file, p.line, p.field) for p in error.problems}
     else:

@@ -28,13 +28,14 @@ def test_another_states_site_is_refused_in_spanish(client, auth, world):
     auth.login(world["coord_tx"])
     client.post("/language", data={"locale": "es"})
     response = client.get(f"/rosters/export?scope=site:{world['nd'].id}&version=1.2")
-    assert response.status_code == 400 and "Opción inválida" in response.get_data(as_text=True)  # fmt: skip
+    assert response.status_code == 400 and "Opción inválida" in response.get_data(as_text=True)
 
 
 def test_the_command_exports_a_state(runner, world, tmp_path):
     target = tmp_path / "tx.zip"
-    result = runner.invoke(args=["rosters", "export", str(target), "--as", world["admin"].email,
-                                 "--state", "US-TX"])  # fmt: skip
+    result = runner.invoke(
+        args=["rosters", "export", str(target), "--as", world["admin"].email, "--state", "US-TX"]
+    )
     assert result.exit_code == 0, result.output
     assert "users.csv" in zipfile.ZipFile(target).namelist()
 
@@ -69,13 +70,20 @@ def test_a_big_set_through_the_page_runs_as_a_job_with_its_progress_page(
 ):
     monkeypatch.setitem(app.config, "ROSTER_MAX_BYTES", 100)  # this set is "big"
     auth.login(world["coord_tx"])
-    response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
-                           content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        "/rosters/",
+        data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and "/rosters/jobs/" in response.headers["Location"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'data-status="done"' in page and "Students added" in page
     job = db.session.scalar(select(RosterJob))
-    assert (job.status, job.phase, job.roster_import.counts["students_created"]) == ("done", "done", 2)  # fmt: skip
+    assert (job.status, job.phase, job.roster_import.counts["students_created"]) == (
+        "done",
+        "done",
+        2,
+    )
     assert not upload_path(job.id).exists()
 
 
@@ -86,8 +94,12 @@ def test_a_jobs_problems_are_listed_and_nothing_is_written(
     roster_set["users.csv"][0]["userIds"] = "{MSIX:12}"
     auth.login(world["coord_tx"])
     client.post("/language", data={"locale": "es"})
-    response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
-                           content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    response = client.post(
+        "/rosters/",
+        data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     page = response.get_data(as_text=True)
     assert 'data-status="failed"' in page and "<td>users.csv</td><td>2</td><td>userIds</td>" in page
     assert "12 dígitos" in page

@@ -26,18 +26,26 @@ from tests.rosters.oneroster_spec import ENUMS, MANIFEST_11, MANIFEST_12, SPEC_1
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REFERENCES = {  # column -> (file, the set of sourcedIds it must name)
-    "parentSourcedId": "orgs.csv", "orgSourcedId": "orgs.csv", "schoolSourcedId": "orgs.csv",
-    "primaryOrgSourcedId": "orgs.csv", "courseSourcedId": "courses.csv",
-    "classSourcedId": "classes.csv", "userSourcedId": "users.csv",
-    "studentSourcedId": "users.csv", "lineItemSourcedId": "lineItems.csv",
-    "categorySourcedId": "categories.csv", "termSourcedIds": "academicSessions.csv",
-}  # fmt: skip
+    "parentSourcedId": "orgs.csv",
+    "orgSourcedId": "orgs.csv",
+    "schoolSourcedId": "orgs.csv",
+    "primaryOrgSourcedId": "orgs.csv",
+    "courseSourcedId": "courses.csv",
+    "classSourcedId": "classes.csv",
+    "userSourcedId": "users.csv",
+    "studentSourcedId": "users.csv",
+    "lineItemSourcedId": "lineItems.csv",
+    "categorySourcedId": "categories.csv",
+    "termSourcedIds": "academicSessions.csv",
+}
 
 
 def read_set(data: bytes) -> dict[str, list[list[str]]]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {n: list(csv.reader(io.StringIO(archive.read(n).decode("utf-8"), newline="")))
-                for n in archive.namelist()}  # fmt: skip
+        return {
+            n: list(csv.reader(io.StringIO(archive.read(n).decode("utf-8"), newline="")))
+            for n in archive.namelist()
+        }
 
 
 def check_against_spec(files: dict, spec: dict, manifest_names: list[str], version: str) -> None:
@@ -65,7 +73,15 @@ def check_against_spec(files: dict, spec: dict, manifest_names: list[str], versi
             for (file, column), allowed in ENUMS.items():
                 if file == name and column in values:
                     assert values[column] in allowed, (name, column, values[column])
-            for column in ("startDate", "endDate", "birthDate", "beginDate", "assignDate", "dueDate", "scoreDate"):  # fmt: skip
+            for column in (
+                "startDate",
+                "endDate",
+                "birthDate",
+                "beginDate",
+                "assignDate",
+                "dueDate",
+                "scoreDate",
+            ):
                 assert not values.get(column) or DATE.match(values[column]), (name, column)
             for column, target in REFERENCES.items():
                 for value in filter(None, values.get(column, "").split(",")):
@@ -76,9 +92,15 @@ def check_against_spec(files: dict, spec: dict, manifest_names: list[str], versi
 def earned(world):
     """Ana (two surnames, sex, ids) passed all five units of world's course and was awarded credit;
     Luis is enrolled with nothing done yet."""
-    ana = factories.make_student(world["tx1"], given_name="Ana", family_name="García",
-                                 second_family_name="López", sex="F", msix_id="123456789012",
-                                 grade_level=10)  # fmt: skip
+    ana = factories.make_student(
+        world["tx1"],
+        given_name="Ana",
+        family_name="García",
+        second_family_name="López",
+        sex="F",
+        msix_id="123456789012",
+        grade_level=10,
+    )
     enrollment = factories.make_enrollment(ana, world["course"], world["teacher_tx1"])
     for progress in enrollment.units:
         factories.pass_unit(progress, open_points=1.0)
@@ -88,14 +110,25 @@ def earned(world):
     return {"ana": ana, "luis": luis, "award": award, "enrollment": enrollment}
 
 
-@pytest.mark.parametrize(("version", "spec", "manifest"), [("1.2", SPEC_12, MANIFEST_12),
-                                                           ("1.1", SPEC_11, MANIFEST_11)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("version", "spec", "manifest"), [("1.2", SPEC_12, MANIFEST_12), ("1.1", SPEC_11, MANIFEST_11)]
+)
 def test_an_export_follows_the_standards_column_rules(world, earned, version, spec, manifest):
     data = export_oneroster([world["tx1"], world["tx2"]], version, world["coord_tx"])
     files = read_set(data)
-    expected = {"manifest.csv", "orgs.csv", "academicSessions.csv", "courses.csv", "classes.csv",
-                "users.csv", "enrollments.csv", "demographics.csv", "categories.csv",
-                "lineItems.csv", "results.csv"} | ({"roles.csv"} if version == "1.2" else set())  # fmt: skip
+    expected = {
+        "manifest.csv",
+        "orgs.csv",
+        "academicSessions.csv",
+        "courses.csv",
+        "classes.csv",
+        "users.csv",
+        "enrollments.csv",
+        "demographics.csv",
+        "categories.csv",
+        "lineItems.csv",
+        "results.csv",
+    } | ({"roles.csv"} if version == "1.2" else set())
     assert set(files) == expected
     check_against_spec(files, spec, manifest, version)
 
@@ -105,7 +138,9 @@ def test_the_gradebook_results_carry_each_units_score_and_the_final_grade_and_cr
     header, *rows = files["results.csv"]
     results = [dict(zip(header, row, strict=True)) for row in rows]
     ana_id = f"puente-student-{earned['ana'].id}"
-    units = [r for r in results if r["studentSourcedId"] == ana_id and "-unit-" in r["lineItemSourcedId"]]  # fmt: skip
+    units = [
+        r for r in results if r["studentSourcedId"] == ana_id and "-unit-" in r["lineItemSourcedId"]
+    ]
     assert len(units) == 5 and {r["score"] for r in units} == {"75.0"}
     (final,) = [r for r in results if r["lineItemSourcedId"].endswith("-final")]
     assert final["score"] == f"{earned['award'].grade_percent:.1f}"
@@ -132,9 +167,15 @@ def test_an_export_imported_into_a_fresh_puente_reproduces_the_roster(tmp_path):
         source, fresh = (_installation(url) for url in (source_url, fresh_url))
         with source.app_context():
             world = factories.make_world()
-            ana = factories.make_student(world["tx1"], given_name="Ana", family_name="García",
-                                         second_family_name="López", curp="GARA080101MMNRRN09",
-                                         grade_level=9, sex="F")  # fmt: skip
+            ana = factories.make_student(
+                world["tx1"],
+                given_name="Ana",
+                family_name="García",
+                second_family_name="López",
+                curp="GARA080101MMNRRN09",
+                grade_level=9,
+                sex="F",
+            )
             factories.make_enrollment(ana, world["course"], world["teacher_tx1"])
             code = world["course"].course.code
             expected = _roster(Site.code.in_([world["tx1"].code]))
@@ -165,9 +206,27 @@ def _roster(where) -> set[tuple]:
     """(site code, state, given, family, second, sex, MSIX, CURP, grade, kind, course codes)."""
     rows = set()
     for student in db.session.scalars(select(Student).join(Site).where(where)):
-        courses = tuple(sorted(e.course_version.course.code for e in db.session.scalars(
-            select(Enrollment).where(Enrollment.student_id == student.id))))  # fmt: skip
-        rows.add((student.site.code, student.site.state_code, student.given_name,
-                  student.family_name, student.second_family_name, student.sex, student.msix_id,
-                  student.curp, student.grade_level, student.kind.value, courses))  # fmt: skip
+        courses = tuple(
+            sorted(
+                e.course_version.course.code
+                for e in db.session.scalars(
+                    select(Enrollment).where(Enrollment.student_id == student.id)
+                )
+            )
+        )
+        rows.add(
+            (
+                student.site.code,
+                student.site.state_code,
+                student.given_name,
+                student.family_name,
+                student.second_family_name,
+                student.sex,
+                student.msix_id,
+                student.curp,
+                student.grade_level,
+                student.kind.value,
+                courses,
+            )
+        )
     return rows

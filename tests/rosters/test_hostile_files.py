@@ -45,8 +45,11 @@ def lying_zip(real: bytes, declared: int) -> bytes:
 
 
 def upload(client, data: bytes):
-    return client.post("/rosters/", data={"roster": (io.BytesIO(data), "roster.zip")},
-                       content_type="multipart/form-data")  # fmt: skip
+    return client.post(
+        "/rosters/",
+        data={"roster": (io.BytesIO(data), "roster.zip")},
+        content_type="multipart/form-data",
+    )
 
 
 def count(model) -> int:
@@ -81,8 +84,9 @@ def test_the_ratio_is_checked_from_the_headers_before_unpacking():
     assert "times its packed size" in problem.message
 
 
-def test_more_than_the_page_may_unpack_is_refused(app, client, auth, world, roster_set,
-                                                  monkeypatch):  # fmt: skip
+def test_more_than_the_page_may_unpack_is_refused(
+    app, client, auth, world, roster_set, monkeypatch
+):
     monkeypatch.setitem(app.config, "ROSTER_MAX_UNPACKED_BYTES", 500)
     auth.login(world["coord_tx"])
     response = upload(client, zip_of(roster_set))

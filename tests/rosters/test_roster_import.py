@@ -38,9 +38,15 @@ def test_a_roster_adds_students_and_enrollments_pinned_to_the_current_version(wo
     ana = db.session.scalar(select(Student).where(Student.roster_id == "u-ana"))
     assert (ana.given_name, ana.family_name, ana.site_id) == ("Ana", "García", world["tx1"].id)
     assert (ana.msix_id, ana.curp, ana.state_student_id) == (
-        "123456789012", "GARA080101MMNRRN09", "TX-1001")  # fmt: skip
+        "123456789012",
+        "GARA080101MMNRRN09",
+        "TX-1001",
+    )
     assert (ana.birth_date.isoformat(), ana.grade_level, ana.kind) == (
-        "2008-01-01", 9, StudentKind.SECONDARY)  # fmt: skip
+        "2008-01-01",
+        9,
+        StudentKind.SECONDARY,
+    )
     assert ana.user_id is None  # a roster gives no sign-in
     enrollment_ = db.session.scalar(select(Enrollment).where(Enrollment.student_id == ana.id))
     assert enrollment_.course_version_id == world["course"].id
@@ -90,8 +96,16 @@ def test_a_student_is_matched_by_msix_id_and_keeps_an_active_course(world, roste
 
 def test_an_admin_roster_creates_a_new_school_as_a_site_in_its_state(world, roster_set):
     roster_set["orgs.csv"].append(
-        {"sourcedId": "org-new", "status": "", "dateLastModified": "", "name": "Escuela Nueva",
-         "type": "school", "identifier": "NEW-01", "parentSourcedId": "org-tx"})  # fmt: skip
+        {
+            "sourcedId": "org-new",
+            "status": "",
+            "dateLastModified": "",
+            "name": "Escuela Nueva",
+            "type": "school",
+            "identifier": "NEW-01",
+            "parentSourcedId": "org-tx",
+        }
+    )
     roster_set["users.csv"][1]["primaryOrgSourcedId"] = "org-new"
     run(roster_set, world["admin"])
     site = db.session.scalar(select(Site).where(Site.code == "NEW-01"))
@@ -112,8 +126,9 @@ def test_every_bad_row_is_reported_with_file_line_and_field_and_nothing_is_writt
     roster_set["demographics.csv"][0]["birthDate"] = "01/01/2008"
     roster_set["enrollments.csv"].append(enrollment("e-9", "cls-none", "u-luis"))
     roster_set["enrollments.csv"].append(enrollment("e-10", "cls-1", "u-nobody"))
-    roster_set["classes.csv"].append(dict(roster_set["classes.csv"][0], sourcedId="cls-2",
-                                          courseSourcedId="NOPE", classCode=""))  # fmt: skip
+    roster_set["classes.csv"].append(
+        dict(roster_set["classes.csv"][0], sourcedId="cls-2", courseSourcedId="NOPE", classCode="")
+    )
     students = count(Student)
     found = problems_of(roster_set, world["admin"])
     assert {
@@ -128,8 +143,9 @@ def test_every_bad_row_is_reported_with_file_line_and_field_and_nothing_is_writt
 
 
 def test_course_codes_and_references_are_checked_against_this_installation(world, roster_set):
-    roster_set["classes.csv"].append(dict(roster_set["classes.csv"][0], sourcedId="cls-2",
-                                          courseSourcedId="NOPE", classCode=""))  # fmt: skip
+    roster_set["classes.csv"].append(
+        dict(roster_set["classes.csv"][0], sourcedId="cls-2", courseSourcedId="NOPE", classCode="")
+    )
     roster_set["enrollments.csv"].append(enrollment("e-10", "cls-1", "u-nobody"))
     roster_set["enrollments.csv"].append(enrollment("e-9", "cls-none", "u-luis"))
     found = problems_of(roster_set, world["admin"])
@@ -145,7 +161,8 @@ def test_a_missing_file_a_missing_column_and_a_ragged_row_are_reported(world, ro
     for row in roster_set["users.csv"]:
         del row["familyName"]
     roster_set["enrollments.csv"] = csv_text(roster_set["enrollments.csv"]).replace(
-        "e-2,,,cls-1", "e-2,,,,cls-1")  # fmt: skip
+        "e-2,,,cls-1", "e-2,,,,cls-1"
+    )
     data = zip_of(roster_set)
     try:
         import_roster(read_zip(data), world["admin"], "r.zip", data)
@@ -177,8 +194,12 @@ def test_a_student_of_another_state_cannot_be_taken_over_by_a_roster(world, rost
 
 def test_the_page_imports_a_zip_and_shows_what_changed(client, auth, world, roster_set):
     auth.login(world["coord_tx"])
-    response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
-                           content_type="multipart/form-data", follow_redirects=True)  # fmt: skip
+    response = client.post(
+        "/rosters/",
+        data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-testid="roster-result"' in page
     assert "tx.zip" in page and count(RosterImport) == 1
@@ -188,8 +209,11 @@ def test_the_page_lists_problems_in_spanish_and_answers_400(client, auth, world,
     roster_set["users.csv"][0]["userIds"] = "{CURP:XYZ}"
     auth.login(world["coord_tx"])
     client.post("/language", data={"locale": "es"})
-    response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
-                           content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        "/rosters/",
+        data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert (
@@ -211,13 +235,17 @@ def test_the_command_imports_a_folder(runner, world, roster_set, tmp_path):
     assert bad.exit_code != 0 and "not a coordinator" in bad.output
 
 
-def test_the_page_sends_a_state_sized_file_to_the_command(app, client, auth, world, roster_set,
-                                                          monkeypatch):  # fmt: skip
+def test_the_page_sends_a_state_sized_file_to_the_command(
+    app, client, auth, world, roster_set, monkeypatch
+):
     monkeypatch.setitem(app.config, "ROSTER_MAX_BYTES", 100)
     monkeypatch.setitem(app.config, "ROSTER_JOB_MAX_BYTES", 100)
     auth.login(world["coord_tx"])
-    response = client.post("/rosters/", data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
-                           content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        "/rosters/",
+        data={"roster": (io.BytesIO(zip_of(roster_set)), "tx.zip")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "flask rosters import" in response.get_data(as_text=True)
     assert count(RosterImport) == 0

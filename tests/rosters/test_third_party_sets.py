@@ -33,7 +33,10 @@ def test_moodles_1p2_delta_set_imports_with_a_mapped_course_and_a_state_option(w
     assert (site.name, site.state_code) == ("Gotham High School", "US-TX")
     bruce = db.session.scalar(select(Student).where(Student.roster_id == "USER_0"))
     assert (bruce.given_name, bruce.family_name, str(bruce.birth_date)) == (
-        "Bruce", "Wayne", "2010-04-17")  # fmt: skip
+        "Bruce",
+        "Wayne",
+        "2010-04-17",
+    )
     enrollment = db.session.scalar(select(Enrollment).where(Enrollment.student_id == bruce.id))
     assert enrollment.course_version_id == world["course"].id
     assert enrollment.roster_id == "ENROLLMENT_001"
@@ -44,15 +47,29 @@ def test_oats_1p1_bulk_set_imports_with_classes_mapped_by_title(world):
     """OneRoster 1.1: roles in users.csv; classes that name no course; empty files with
     non-standard headers; schools whose parent is another school."""
     other = factories.make_course_version()
-    for key, course in (("Class 1 title", world["course"]), ("Class 2 title", other),
-                        ("Class 3 title", world["course"])):  # fmt: skip
+    for key, course in (
+        ("Class 1 title", world["course"]),
+        ("Class 2 title", other),
+        ("Class 3 title", world["course"]),
+    ):
         map_roster_course(key, course.course.code, world["admin"])
     record = load("oat-oneroster-1p1-base", world["admin"], "US-ND")
-    sites = {s.roster_id: s for s in db.session.scalars(select(Site).where(Site.roster_id.in_(["12345", "54321"])))}  # fmt: skip
+    sites = {
+        s.roster_id: s
+        for s in db.session.scalars(select(Site).where(Site.roster_id.in_(["12345", "54321"])))
+    }
     assert (sites["12345"].code, sites["12345"].state_code) == ("my identifier", "US-ND")
     user1 = db.session.scalar(select(Student).where(Student.roster_id == "user1"))
-    assert (user1.given_name, user1.family_name, user1.site_id) == ("ionut", "padurariu", sites["12345"].id)  # fmt: skip
-    courses = set(db.session.scalars(select(Enrollment.course_version_id).where(Enrollment.student_id == user1.id)))  # fmt: skip
+    assert (user1.given_name, user1.family_name, user1.site_id) == (
+        "ionut",
+        "padurariu",
+        sites["12345"].id,
+    )
+    courses = set(
+        db.session.scalars(
+            select(Enrollment.course_version_id).where(Enrollment.student_id == user1.id)
+        )
+    )
     assert courses == {world["course"].id, other.id}
     assert record.counts["students_created"] == 2 and record.counts["enrollments_created"] == 3
 

@@ -13,8 +13,9 @@ def found(world, q) -> set[int]:
 
 
 def test_search_finds_both_surnames_typed_together_or_alone(world):
-    split = factories.make_student(world["tx1"], given_name="Ana", family_name="García",
-                                   second_family_name="López")  # fmt: skip
+    split = factories.make_student(
+        world["tx1"], given_name="Ana", family_name="García", second_family_name="López"
+    )
     together = factories.make_student(world["tx1"], given_name="Eva", family_name="García López")
     other = factories.make_student(world["tx1"], given_name="Ana", family_name="García")
     assert found(world, "garcía lópez") >= {split.id, together.id}
@@ -23,20 +24,30 @@ def test_search_finds_both_surnames_typed_together_or_alone(world):
 
 
 def identity(world, given, family, second=None, birth="2009-03-14"):
-    return {"given_name": given, "family_name": family, "second_family_name": second,
-            "birth_date": birth}  # fmt: skip
+    return {
+        "given_name": given,
+        "family_name": family,
+        "second_family_name": second,
+        "birth_date": birth,
+    }
 
 
 def test_a_transfer_matches_surnames_written_together_or_apart(world):
     from datetime import date
 
-    split = factories.make_student(world["tx1"], given_name="Rosa", family_name="Campos",
-                                   second_family_name="Díaz", birth_date=date(2009, 3, 14))  # fmt: skip
+    split = factories.make_student(
+        world["tx1"],
+        given_name="Rosa",
+        family_name="Campos",
+        second_family_name="Díaz",
+        birth_date=date(2009, 3, 14),
+    )
     for family, second in (("Campos Díaz", None), ("Campos", "Díaz"), ("Campos", None)):
         match = match_student(identity(world, "Rosa", family, second))
         assert (match.kind, match.student) == (MatchKind.NAME_AND_BIRTH, split), (family, second)
-    together = factories.make_student(world["tx2"], given_name="Luis", family_name="Ruiz Soto",
-                                      birth_date=date(2009, 3, 14))  # fmt: skip
+    together = factories.make_student(
+        world["tx2"], given_name="Luis", family_name="Ruiz Soto", birth_date=date(2009, 3, 14)
+    )
     match = match_student(identity(world, "Luis", "Ruiz", "Soto"))
     assert (match.kind, match.student) == (MatchKind.NAME_AND_BIRTH, together)
     assert match_student(identity(world, "Rosa", "Campos", "Pérez")).kind == MatchKind.NEW

@@ -22,9 +22,14 @@ def seed_texas(installation) -> dict:
         site = factories.make_site("US-TX", code="TX-RGV", name="Rio Grande Valley PASS Center")
         teacher = factories.make_user(Role.TEACHER, site, email="teacher@tx.example.org")
         admin = factories.make_user(Role.ADMIN, email="admin@tx.example.org")
-        student = factories.make_student(site, with_user=False, given_name="Rosa",
-                                         family_name="Campos", msix_id="123456789012",
-                                         birth_date=date(2009, 3, 14))  # fmt: skip
+        student = factories.make_student(
+            site,
+            with_user=False,
+            given_name="Rosa",
+            family_name="Campos",
+            msix_id="123456789012",
+            birth_date=date(2009, 3, 14),
+        )
         enrollment = assign_course(student, version, teacher)
         for progress in enrollment.units[:3]:
             record_paper_scores(progress, teacher, 90.0, 80.0, date.today())
@@ -43,5 +48,9 @@ def seed_dakota(installation) -> dict:
         admin = factories.make_user(Role.ADMIN, email="admin@nd.example.org")
         teacher = factories.make_user(Role.TEACHER, site, email="teacher@nd.example.org")
         db.session.commit()
-        return {"site_id": site.id, "coordinator": coordinator.email, "admin": admin.email,
-                "teacher": teacher.email}  # fmt: skip
+        return {
+            "site_id": site.id,
+            "coordinator": coordinator.email,
+            "admin": admin.email,
+            "teacher": teacher.email,
+        }

@@ -40,8 +40,13 @@ def counts() -> tuple[int, int]:
 
 def bait_package(site, teacher, victim) -> dict:
     """The attacker adds a student with the victim's name and no birth date, and exports it."""
-    bait = factories.make_student(site, with_user=False, given_name=victim.given_name,
-                                  family_name=victim.family_name, birth_date=None)  # fmt: skip
+    bait = factories.make_student(
+        site,
+        with_user=False,
+        given_name=victim.given_name,
+        family_name=victim.family_name,
+        birth_date=None,
+    )
     package = build_package(bait)
     db.session.delete(bait)  # the package names no existing record of the attacker's
     db.session.commit()
@@ -51,8 +56,13 @@ def bait_package(site, teacher, victim) -> dict:
 @pytest.mark.parametrize("victim_site", ["tx1", "nd", "mexico"])
 def test_the_takeover_is_refused_and_nothing_changes(world, auth, client, victim_site):
     site = factories.make_site("MX-MIC") if victim_site == "mexico" else world[victim_site]
-    victim = factories.make_student(site, given_name="Ana", family_name="García",
-                                    birth_date=date(2009, 5, 2), msix_id="555444333222")  # fmt: skip
+    victim = factories.make_student(
+        site,
+        given_name="Ana",
+        family_name="García",
+        birth_date=date(2009, 5, 2),
+        msix_id="555444333222",
+    )
     attacker = world["teacher_tx2"]
     package = bait_package(world["tx2"], attacker, victim)
     before = counts()
@@ -86,9 +96,14 @@ def test_a_forged_site_is_refused(world, auth, client):
 def test_a_strong_match_out_of_reach_becomes_a_flagged_new_record(world, auth, client):
     """A trusted package names a student another state holds (same MSIX ID): the importer gets
     a new record without the identifier, flagged for a coordinator who can see both."""
-    victim = factories.make_student(world["tx1"], given_name="Luis", family_name="Hernández",
-                                    birth_date=date(2008, 1, 9), msix_id="111222333444",
-                                    curp="HELL080109HMNRSSA1")  # fmt: skip
+    victim = factories.make_student(
+        world["tx1"],
+        given_name="Luis",
+        family_name="Hernández",
+        birth_date=date(2008, 1, 9),
+        msix_id="111222333444",
+        curp="HELL080109HMNRSSA1",
+    )
     package = build_package(victim)
     db.session.commit()
     auth.login(world["teacher_nd"])
@@ -113,10 +128,12 @@ def test_a_strong_match_out_of_reach_becomes_a_flagged_new_record(world, auth, c
 
 
 def test_a_name_alone_never_merges_by_itself(world, auth, client):
-    own = factories.make_student(world["tx2"], given_name="Rosa", family_name="Campos",
-                                 birth_date=date(2010, 2, 2))  # fmt: skip
-    other = factories.make_student(world["tx1"], given_name="Rosa", family_name="Campos",
-                                   birth_date=None)  # fmt: skip
+    own = factories.make_student(
+        world["tx2"], given_name="Rosa", family_name="Campos", birth_date=date(2010, 2, 2)
+    )
+    other = factories.make_student(
+        world["tx1"], given_name="Rosa", family_name="Campos", birth_date=None
+    )
     package = build_package(other)
     db.session.commit()
     auth.login(world["teacher_tx2"])
@@ -133,8 +150,9 @@ def test_an_announced_move_lets_the_receiving_side_continue_the_record(world, au
     from app.moves.models import MoveStatus
     from app.moves.services import report_move
 
-    student = factories.make_student(world["tx1"], given_name="Eva", family_name="Luna",
-                                     birth_date=date(2009, 9, 9))  # fmt: skip
+    student = factories.make_student(
+        world["tx1"], given_name="Eva", family_name="Luna", birth_date=date(2009, 9, 9)
+    )
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
     package = build_package(student)
     db.session.commit()
@@ -151,8 +169,9 @@ def test_an_announced_move_lets_the_receiving_side_continue_the_record(world, au
 def test_the_open_unit_and_the_target_date_come_along(world, auth, client):
     from app.enrollments.models import UnitStatus
 
-    student = factories.make_student(world["tx1"], given_name="Iris", family_name="Vega",
-                                     birth_date=date(2009, 4, 4))  # fmt: skip
+    student = factories.make_student(
+        world["tx1"], given_name="Iris", family_name="Vega", birth_date=date(2009, 4, 4)
+    )
     enrollment = factories.make_enrollment(student, world["course"], world["teacher_tx1"])
     enrollment.target_date = date(2027, 5, 1)
     factories.pass_unit(enrollment.units[0])
@@ -170,5 +189,8 @@ def test_the_open_unit_and_the_target_date_come_along(world, auth, client):
     first, second = arrived.units[0], arrived.units[1]
     assert first.status == UnitStatus.PASSED
     assert (second.status, second.lessons_read, second.work_percent, second.test_attempts) == (
-        UnitStatus.IN_PROGRESS, 2, 90.0, 0,
-    )  # fmt: skip
+        UnitStatus.IN_PROGRESS,
+        2,
+        90.0,
+        0,
+    )

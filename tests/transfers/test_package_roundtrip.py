@@ -44,9 +44,18 @@ TEXAS_SITES = (
 )
 # Tables holding a student's record (emptied after each example), children first.
 RECORD_TABLES = (
-    "answer", "certificate", "attempt", "unit_progress", "credit_award", "transfer_import",
-    "student_move", "prior_course", "enrollment", "audit_event", "student",
-)  # fmt: skip
+    "answer",
+    "certificate",
+    "attempt",
+    "unit_progress",
+    "credit_award",
+    "transfer_import",
+    "student_move",
+    "prior_course",
+    "enrollment",
+    "audit_event",
+    "student",
+)
 FINAL = ("passed", "failed")
 
 
@@ -61,8 +70,11 @@ def installations(tmp_path_factory):
         for code, name, state in TEXAS_SITES:
             factories.make_site(state, code=code, name=name)
         factories.make_user(Role.ADMIN, email="admin@tx.example")
-        issuer = {"issuer": "https://tx.puente.example/issuer", "name": "Puente Texas",
-                  "public_key_multibase": own_public_key()}  # fmt: skip
+        issuer = {
+            "issuer": "https://tx.puente.example/issuer",
+            "name": "Puente Texas",
+            "public_key_multibase": own_public_key(),
+        }
         db.session.commit()
     with dakota.app_context():
         for code, units, credit in COURSES:
@@ -100,8 +112,9 @@ passing = st.integers(600, 1000).map(lambda tenths: tenths / 10)
 site_codes = st.sampled_from([code for code, _name, _state in TEXAS_SITES])
 # A finished unit: passed, or failed and retaken (passed or not). An unfinished one: no test,
 # one failed try with the retake still to come, or a first online test handed in.
-finished_tests = st.one_of(st.lists(passing, min_size=1, max_size=1),
-                           st.tuples(failing, percent).map(list))  # fmt: skip
+finished_tests = st.one_of(
+    st.lists(passing, min_size=1, max_size=1), st.tuples(failing, percent).map(list)
+)
 unfinished_tests = st.one_of(st.just([]), st.lists(failing, min_size=1, max_size=1))
 
 
@@ -127,8 +140,14 @@ def record(draw) -> dict:
     for code, units, _credit in courses:
         done = draw(st.one_of(st.just(units), st.integers(0, units)))
         plans = [draw(unit_plan(finished=n < done)) for n in range(units)]
-        enrollments.append({"code": code, "units": plans, "award": draw(st.booleans()),
-                            "withdraw": draw(st.booleans())})  # fmt: skip
+        enrollments.append(
+            {
+                "code": code,
+                "units": plans,
+                "award": draw(st.booleans()),
+                "withdraw": draw(st.booleans()),
+            }
+        )
     return {"identity": draw(identity), "home": draw(site_codes), "enrollments": enrollments}
 
 
@@ -205,8 +224,15 @@ def move(texas, dakota, plan: dict) -> tuple[dict, dict]:
 
 # --- comparing ----------------------------------------------------------------------------
 
-_NOT_STARTED = {"status": "not_started", "work_percent": None, "best_test_percent": None,
-                "test_attempts": 0, "lessons_read": 0, "completed_at": None, "completed_site": None}  # fmt: skip
+_NOT_STARTED = {
+    "status": "not_started",
+    "work_percent": None,
+    "best_test_percent": None,
+    "test_attempts": 0,
+    "lessons_read": 0,
+    "completed_at": None,
+    "completed_site": None,
+}
 
 
 def record_of(package: dict) -> dict:
@@ -216,12 +242,17 @@ def record_of(package: dict) -> dict:
     (verified where issued); credit awards (compared in their own test below)."""
     enrollments = {}
     for entry in package["enrollments"]:
-        units = [{k: v for k, v in unit.items() if k not in ("tests", "number")}
-                 for unit in entry["units"]]  # fmt: skip
+        units = [
+            {k: v for k, v in unit.items() if k not in ("tests", "number")}
+            for unit in entry["units"]
+        ]
         enrollments[entry["course"]["code"]] = {
-            "course": entry["course"], "status": entry["status"],
-            "started_at": entry["started_at"], "completed_at": entry["completed_at"], "units": units,
-        }  # fmt: skip
+            "course": entry["course"],
+            "status": entry["status"],
+            "started_at": entry["started_at"],
+            "completed_at": entry["completed_at"],
+            "units": units,
+        }
     return {"student": package["student"], "enrollments": enrollments}
 
 
@@ -232,8 +263,12 @@ def _as_continued(unit: dict) -> dict:
         return unit
     if unit["status"] == "not_started":
         return _NOT_STARTED
-    return {**_NOT_STARTED, "status": "in_progress", "lessons_read": unit["lessons_read"],
-            "work_percent": unit["work_percent"]}  # fmt: skip
+    return {
+        **_NOT_STARTED,
+        "status": "in_progress",
+        "lessons_read": unit["lessons_read"],
+        "work_percent": unit["work_percent"],
+    }
 
 
 def as_imported(package: dict) -> dict:
@@ -247,8 +282,11 @@ def as_imported(package: dict) -> dict:
     return expected
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(plan=record())
 def test_export_import_export_states_the_same_record(installations, plan):
     first, second = move(*installations, plan)
@@ -261,12 +299,19 @@ def test_export_import_export_states_the_same_record(installations, plan):
 
 def _plan(units: list[dict], award: bool = False) -> dict:
     return {
-        "identity": {"given_name": "Rosa", "family_name": "Campos Ibáñez", "birth_date": None,
-                     "kind": StudentKind.SECONDARY, "grade_level": 10, "msix_id": None,
-                     "state_student_id": None, "curp": None},
+        "identity": {
+            "given_name": "Rosa",
+            "family_name": "Campos Ibáñez",
+            "birth_date": None,
+            "kind": StudentKind.SECONDARY,
+            "grade_level": 10,
+            "msix_id": None,
+            "state_student_id": None,
+            "curp": None,
+        },
         "home": "TX-RGV",
         "enrollments": [{"code": "RT-ALG", "units": units, "award": award, "withdraw": False}],
-    }  # fmt: skip
+    }
 
 
 def _unit(tests=(), open_test=False) -> dict:
@@ -286,8 +331,10 @@ def test_a_graded_try_before_an_open_retake_is_carried(installations):
     first, second = move(*installations, plan)
     sent = first["enrollments"][0]["units"][0]
     assert (sent["status"], sent["best_test_percent"], sent["test_attempts"]) == (
-        "awaiting_grading", 40.0, 2)  # fmt: skip
+        "awaiting_grading",
+        40.0,
+        2,
+    )
     kept = second["enrollments"][0]["units"][0]
     # The retake handed in at the sending site is not here: one graded try, failed, one left.
-    assert (kept["status"], kept["best_test_percent"], kept["test_attempts"]) == (
-        "failed", 40.0, 1)  # fmt: skip
+    assert (kept["status"], kept["best_test_percent"], kept["test_attempts"]) == ("failed", 40.0, 1)

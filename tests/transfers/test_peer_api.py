@@ -112,9 +112,15 @@ def signed_request(installation, url: str, body: bytes, created=None, nonce="n-1
     ).prepare()
     with installation.context():
         signer = HTTPMessageSigner(signature_algorithm=ED25519, key_resolver=_Key(installation))
-        signer.sign(request, key_id=key_id(), created=created or datetime.now(UTC), nonce=nonce,
-                    tag="puente-peer", covered_component_ids=("@method", "@target-uri",
-                                                              "content-type"), body=body)  # fmt: skip
+        signer.sign(
+            request,
+            key_id=key_id(),
+            created=created or datetime.now(UTC),
+            nonce=nonce,
+            tag="puente-peer",
+            covered_component_ids=("@method", "@target-uri", "content-type"),
+            body=body,
+        )
     return request
 
 
@@ -137,8 +143,12 @@ def envelope(texas, people) -> bytes:
     with texas.context():
         student = db.session.get(Student, people["texas"]["student_id"])
         package = build_package(student)
-    notice = {"id": people["move_id"], "destination_code": "US-ND",
-              "move_date": date.today().isoformat(), "note": None}  # fmt: skip
+    notice = {
+        "id": people["move_id"],
+        "destination_code": "US-ND",
+        "move_date": date.today().isoformat(),
+        "note": None,
+    }
     return json.dumps({"type": "PuenteMoveNotice", "move": notice, "package": package}).encode()
 
 
@@ -154,14 +164,16 @@ def test_unsigned_changed_stale_misaddressed_and_untrusted_requests_are_refused(
     texas, dakota, envelope, tmp_path
 ):
     url = f"{dakota.url}/peer/v1/moves"
-    unsigned = requests.post(url, data=envelope, timeout=10,
-                             headers={"Content-Type": "application/json"})  # fmt: skip
+    unsigned = requests.post(
+        url, data=envelope, timeout=10, headers={"Content-Type": "application/json"}
+    )
     assert unsigned.status_code == 401
     changed = signed_request(texas, url, envelope, nonce="n-2")
     changed.body = envelope.replace(b'"Rosa"', b'"Rosi"')
     assert send(changed).status_code == 401
-    stale = signed_request(texas, url, envelope, nonce="n-3",
-                           created=datetime.now(UTC) - timedelta(minutes=10))  # fmt: skip
+    stale = signed_request(
+        texas, url, envelope, nonce="n-3", created=datetime.now(UTC) - timedelta(minutes=10)
+    )
     assert send(stale).status_code == 401
     # Signed for Texas's own address, then sent to North Dakota: the target is not this one.
     misaddressed = signed_request(texas, f"{texas.url}/peer/v1/moves", envelope, nonce="n-4")
@@ -190,8 +202,9 @@ def test_a_record_already_here_at_another_site_is_chosen_on_the_review(texas, da
 
     with dakota.context():
         other = factories.make_site("US-ND", code="ND-FAR", name="Fargo Migrant Program")
-        known = factories.make_student(other, with_user=False, given_name="Rosa",
-                                       family_name="Campos", msix_id="123456789012")  # fmt: skip
+        known = factories.make_student(
+            other, with_user=False, given_name="Rosa", family_name="Campos", msix_id="123456789012"
+        )
         db.session.commit()
         known_id, admin = known.id, people["dakota"]["admin"]
     signed_in(texas, people["texas"]["teacher"]).post(f"/transfers/moves/{people['move_id']}/send")
@@ -214,9 +227,13 @@ def test_a_record_already_here_at_another_site_is_chosen_on_the_review(texas, da
     package = json.dumps(inbound.package)
     done = client.post(
         "/transfers/confirm",
-        data={"package": package, "site_id": site_id, "student": str(known_id),
-              "inbound_id": inbound.id},
-    )  # fmt: skip
+        data={
+            "package": package,
+            "site_id": site_id,
+            "student": str(known_id),
+            "inbound_id": inbound.id,
+        },
+    )
     assert done.status_code == 302
     with dakota.context():
         assert db.session.get(Student, known_id).site_id == site_id

@@ -69,13 +69,19 @@ def start_in_texas(texas) -> tuple[bytes, dict]:
         version = import_package(ALGEBRA)
         site = factories.make_site("US-TX", code="TX-RGV", name="Rio Grande Valley PASS Center")
         teacher = factories.make_user(Role.TEACHER, site)
-        student = factories.make_student(site, with_user=False, given_name="Rosa",
-                                         family_name="Campos", msix_id="123456789012",
-                                         birth_date=date(2009, 3, 14))  # fmt: skip
+        student = factories.make_student(
+            site,
+            with_user=False,
+            given_name="Rosa",
+            family_name="Campos",
+            msix_id="123456789012",
+            birth_date=date(2009, 3, 14),
+        )
         enrollment = assign_course(student, version, teacher)
         pass_units(enrollment, teacher, {1, 2, 3})
-        coordinator = factories.make_user(Role.COORDINATOR, state_code="US-TX",
-                                          given_name="Marta", family_name="Ruiz")  # fmt: skip
+        coordinator = factories.make_user(
+            Role.COORDINATOR, state_code="US-TX", given_name="Marta", family_name="Ruiz"
+        )
         award_credit(enrollment, coordinator)  # partial credit travels with the student
         db.session.commit()
         client = texas.test_client()
@@ -107,9 +113,14 @@ def trust(client, admin, issuer: dict) -> None:
 
 
 def upload(client, data: bytes, site_id: int):
-    return client.post("/transfers/import", data={
-        "package": (io.BytesIO(data), "rosa.json"), "site_id": site_id,
-    }, content_type="multipart/form-data")  # fmt: skip
+    return client.post(
+        "/transfers/import",
+        data={
+            "package": (io.BytesIO(data), "rosa.json"),
+            "site_id": site_id,
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def test_the_record_moves_and_the_course_is_finished_at_the_new_installation(texas, north_dakota):
@@ -154,8 +165,9 @@ def test_the_record_moves_and_the_course_is_finished_at_the_new_installation(tex
 
         # Texas's partial credit came along: current, named, not certifiable here.
         coordinator = db.session.get(factories.User, people["coordinator"])
-        (carried,) = db.session.scalars(select(CreditAward).where(
-            CreditAward.enrollment_id == enrollment.id))  # fmt: skip
+        (carried,) = db.session.scalars(
+            select(CreditAward).where(CreditAward.enrollment_id == enrollment.id)
+        )
         assert (carried.credit, carried.is_partial, carried.state_code) == (
             Decimal("0.3"),
             True,
