@@ -15,9 +15,10 @@ from app.job_leases import JobStatus
 from app.records.models import ExportJob
 from app.users.models import Role
 from tests import factories
-from tests.concurrency.conftest import tally
-from tests.concurrency.harness import Actor, gunicorn, wait_until
+from tests.concurrency.harness import Actor, gunicorn, tally, wait_until
 from tests.concurrency.test_job_faults import start_worker
+
+pytestmark = pytest.mark.own_databases  # gunicorn and a worker on a database of their own
 
 STUDENTS = 200
 JOB_ENV = {
