@@ -14,6 +14,8 @@ from app.users.models import Role
 from tests import factories
 from tests.browser.test_records_move import sign_in
 
+pytestmark = pytest.mark.own_databases  # a live server on its own database
+
 
 @pytest.fixture
 def exports_dir(live_app, tmp_path):
