@@ -17,6 +17,7 @@ system-deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \
@@ -32,7 +33,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 translations: $(BIN)/.installed
 	@$(BIN)/pybabel compile -d app/translations
 
-setup: system-deps $(BIN)/.installed translations
+# Test tools written by others (axe-core, credential verifiers), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: system-deps $(BIN)/.installed translations node_modules/.installed
 
 db: setup
 	$(BIN)/flask db upgrade
