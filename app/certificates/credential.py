@@ -1,8 +1,12 @@
 """Open Badges 3.0 OpenBadgeCredential (a W3C Verifiable Credential) for a certificate."""
 
+import hashlib
+import secrets
+
 from flask import current_app
 
-from app.certificates.signing import load_private_key, public_key_multibase, sign_document
+from app.certificates.integrity import sign_rdfc
+from app.certificates.signing import load_private_key, public_key_multibase
 from app.credits.rules import Rules, rules_for
 from app.installation import issuer_id, key_id, legacy_key_id
 
@@ -10,6 +14,10 @@ CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
+# 1EdTech's JSON Schema for an OB 3.0 AchievementCredential (OpenBadgeCredential).
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
 
 
 def verify_url(code: str) -> str:
@@ -42,6 +50,40 @@ def issuer_document(services: list[dict] | None = None) -> dict:
     return document
 
 
+def hashed_identifier(kind: str, value: str) -> dict:
+    """An IdentityObject that names the value only by its salted SHA-256 (OB 3.0 IdentityHash):
+    whoever holds the student's papers can check it; nobody can read it."""
+    salt = secrets.token_hex(16)
+    digest = hashlib.sha256((value + salt).encode()).hexdigest()
+    return {
+        "type": "IdentityObject",
+        "identityType": kind,
+        "hashed": True,
+        "identityHash": f"sha256${digest}",
+        "salt": salt,
+    }
+
+
+def student_identifiers(student: dict) -> list[dict]:
+    """The name in clear (the registrar reads it); birth date, MSIX ID and CURP hashed."""
+    identifiers = [
+        {
+            "type": "IdentityObject",
+            "identityType": "name",
+            "hashed": False,
+            "identityHash": f"{student['given_name']} {student['family_name']}",
+        },
+    ]
+    for kind, value in (
+        ("ext:BirthDate", student.get("birth_date")),
+        ("ext:MSIXID", student.get("msix_id")),
+        ("ext:CURP", student.get("curp")),
+    ):
+        if value:
+            identifiers.append(hashed_identifier(kind, value))
+    return identifiers
+
+
 def criteria_narrative(rules: Rules) -> str:
     """What earning the credit took, from the awarding state's rules (rules.toml)."""
     return (
@@ -55,24 +97,6 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
     base = current_app.config["PUBLIC_BASE_URL"]
     course, result, student = facts["course"], facts["result"], facts["student"]
     achievement_id = f"{base}/achievements/{course['code']}/{course['version']}"
-    identifiers = [
-        {
-            "type": "IdentityObject",
-            "identityType": "name",
-            "hashed": False,
-            "identityHash": f"{student['given_name']} {student['family_name']}",
-        },
-    ]
-    for kind, value in (("ext:MSIXID", student["msix_id"]), ("ext:CURP", student["curp"])):
-        if value:
-            identifiers.append(
-                {
-                    "type": "IdentityObject",
-                    "identityType": kind,
-                    "hashed": False,
-                    "identityHash": value,
-                }
-            )
     return {
         "@context": CONTEXTS,
         "id": verify_url(code),
@@ -87,7 +111,7 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
         "validFrom": issued_at,
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": identifiers,
+            "identifier": student_identifiers(student),
             "achievement": {
                 "id": achievement_id,
                 "type": ["Achievement"],
@@ -159,10 +183,10 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                 "name": facts["site"]["name"],
             },
         },
-        "credentialStatus": {"id": verify_url(code), "type": "PuenteVerificationPage"},
         "evidence": [{"type": ["Evidence"], "name": f"Certificate {serial}"}],
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "JsonSchema"}],
     }
 
 
 def sign_credential(credential: dict, created: str) -> dict:
-    return sign_document(credential, load_private_key(), key_id(), created)
+    return sign_rdfc(credential, load_private_key(), key_id(), created)

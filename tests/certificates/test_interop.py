@@ -1,0 +1,98 @@
+"""Credentials issued by a live Puente server, checked by verifiers Puente did not write."""
+
+import copy
+import json
+from datetime import date
+from urllib.request import urlopen
+
+import pytest
+
+from app.certificates.services import issue_certificate
+from app.extensions import db
+from tests import factories
+from tests.certificates.helpers import awarded
+from tests.certificates.interop import ob_schema_errors, run_verifiers
+from tests.installations import live_installation
+
+pytestmark = pytest.mark.own_databases
+
+
+def fetch_json(url: str) -> dict:
+    with urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A live installation and two certificates it issued (one student with MSIX ID, CURP and
+    birth date; one without), as anyone downloads them from /verify/<code>/credential.json."""
+    with live_installation(tmp_path, "texas") as installation:
+        with installation.context():
+            world = factories.make_world()
+            certs = [
+                issue_certificate(
+                    awarded(
+                        world,
+                        given_name="José",
+                        family_name="Núñez",
+                        msix_id="123456789012",
+                        curp="NUSJ090314HTSXXX01",
+                        birth_date=date(2009, 3, 14),
+                    ),
+                    world["coord_tx"],
+                ),
+                issue_certificate(awarded(world, site="tx2", passed=3), world["coord_tx"]),
+            ]
+            db.session.commit()
+            codes = [c.code for c in certs]
+        credentials = [fetch_json(f"{installation.url}/verify/{c}/credential.json") for c in codes]
+        yield installation, credentials
+
+
+def tampered(credential: dict) -> list[dict]:
+    """The credential with one changed byte in a claim, in the proof options, in the signature."""
+    grade = copy.deepcopy(credential)
+    grade["credentialSubject"]["result"][0]["value"] = "94.3"
+    name = copy.deepcopy(credential)
+    name["credentialSubject"]["identifier"][0]["identityHash"] = "Jose Núñez"
+    created = copy.deepcopy(credential)
+    created["proof"][0]["created"] = created["proof"][0]["created"].replace("Z", ".0Z")
+    signature = copy.deepcopy(credential)
+    value = signature["proof"][0]["proofValue"]
+    signature["proof"][0]["proofValue"] = (
+        value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]
+    )
+    return [grade, name, created, signature]
+
+
+def test_standard_verifiers_accept_issued_credentials(served):
+    installation, credentials = served
+    for credential in credentials:
+        assert [p["cryptosuite"] for p in credential["proof"]] == ["eddsa-rdfc-2022"]
+    report = run_verifiers(installation.url, credentials)
+    for result in report["credentials"]:
+        assert result["digitalbazaar"] == {"verified": True, "error": None}, result
+        assert result["safe_mode"] == {"ok": True, "error": None}, result
+        assert result["verifier_core"]["signature"] is True, result
+        assert result["verifier_core"]["errors"] == [], result
+        # verifier-core checks the schema the credential names (served from tests/…/schemas/).
+        assert [r["result"]["valid"] for r in result["verifier_core"]["schema"]] == [True], result
+
+
+def test_credentials_match_1edtech_schema(served):
+    _, credentials = served
+    for credential in credentials:
+        assert ob_schema_errors(credential) == []
+        schemas = [s["id"] for s in credential["credentialSchema"]]
+        assert schemas == [
+            "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+        ]
+
+
+def test_a_changed_byte_fails_every_verifier(served):
+    installation, credentials = served
+    changed = tampered(credentials[0])
+    report = run_verifiers(installation.url, changed)
+    for result in report["credentials"]:
+        assert result["digitalbazaar"]["verified"] is False, result
+        assert result["verifier_core"]["signature"] is False, result
