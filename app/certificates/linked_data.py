@@ -17,11 +17,16 @@ CONTEXT_FILES = {
     "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": "clr-v2p0-context-2.0.1.json",
 }
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# Safe mode: a term no context defines, or a relative IRI, would be silently dropped; read
+# with this vocabulary and base it becomes visible instead, and the document is refused. A
+# document without such terms gives exactly the same quads either way.
+UNDEFINED = "urn:puente:undefined-term#"
+RELATIVE_BASE = "https://relative-iri.invalid/"
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 class ContextError(ValueError):
-    """A document names a JSON-LD context that Puente does not ship."""
+    """A document names a JSON-LD context Puente does not ship, or uses a term none defines."""
 
 
 @cache
@@ -36,7 +41,8 @@ def load_context(url: str) -> dict:
 @cache
 def _inline_contexts(contexts: tuple[str, ...]) -> str:
     """The `@context` addresses replaced by the contexts' shipped content, as JSON."""
-    return json.dumps([load_context(c)["@context"] for c in contexts], ensure_ascii=False)
+    shipped = [load_context(c)["@context"] for c in contexts]
+    return json.dumps([*shipped, {"@vocab": UNDEFINED}], ensure_ascii=False)
 
 
 def _term(term) -> str:
@@ -55,6 +61,9 @@ def _term(term) -> str:
 def canonical_nquads(document: dict) -> str:
     """The document's RDF dataset in canonical N-Quads (RDFC-1.0), one sorted line per quad.
 
+    :raises ContextError: for an unknown context, an undefined term or a relative IRI (what
+        JSON-LD's safe mode refuses), so nothing is signed or accepted that a term hides.
+
     Literals are escaped as RDFC-1.0 says (only \\\\ \\" \\n \\r), which is why the quads are
     written here rather than by pyoxigraph's serializer (which also escapes control characters).
     """
@@ -64,7 +73,14 @@ def canonical_nquads(document: dict) -> str:
         raise ContextError("only the shipped contexts, named by their address, are allowed")
     rest = json.dumps({k: v for k, v in document.items() if k != "@context"}, ensure_ascii=False)
     source = '{"@context":' + _inline_contexts(contexts) + ("," + rest[1:] if rest != "{}" else "}")
-    dataset = pyoxigraph.Dataset(pyoxigraph.parse(source, format=pyoxigraph.RdfFormat.JSON_LD))
+    dataset = pyoxigraph.Dataset(
+        pyoxigraph.parse(source, format=pyoxigraph.RdfFormat.JSON_LD, base_iri=RELATIVE_BASE)
+    )
+    for quad in dataset:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            value = getattr(term, "value", "") if not isinstance(term, pyoxigraph.Literal) else ""
+            if value.startswith((UNDEFINED, RELATIVE_BASE)):
+                raise ContextError(f"undefined term or relative IRI: {value}")
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
     lines = []
     for quad in dataset:

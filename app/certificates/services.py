@@ -16,6 +16,7 @@ from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
 from app.certificates.documents import certificate_pdf, render_runs
 from app.certificates.facts import certificate_facts
+from app.certificates.integrity import standard_form
 from app.certificates.models import Certificate, CertificatePrint
 from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
@@ -239,7 +240,8 @@ def job_archive(job) -> bytes:
         )
         for cert in certs:
             zipped.writestr(
-                f"credentials/{cert.serial}.json", json.dumps(cert.credential, ensure_ascii=False)
+                f"credentials/{cert.serial}.json",
+                json.dumps(standard_form(cert.credential), ensure_ascii=False),
             )
         if job.failures:
             zipped.writestr("not-issued.csv", _failure_report(job.failures))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.certificates.credential import issuer_document, key_document
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
+from app.certificates.integrity import standard_form
 from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
     certificates_in_scope,
@@ -177,7 +178,7 @@ def pdf(cert_id: int):
 @login_required
 def credential(cert_id: int):
     cert = _visible_certificate(cert_id)
-    response = jsonify(cert.credential)
+    response = jsonify(standard_form(cert.credential))
     response.headers["Content-Disposition"] = f'attachment; filename="{cert.serial}.json"'
     return response
 
@@ -270,7 +271,7 @@ def certificate(code: str):
 @limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
 def credential_public(code: str):
     cert = find_by_code(code) or abort(404)
-    return jsonify(cert.credential)
+    return jsonify(standard_form(cert.credential))
 
 
 @public.route("/issuer")

@@ -7,8 +7,11 @@ from urllib.request import urlopen
 
 import pytest
 
+from app.certificates.integrity import standard_form
 from app.certificates.services import issue_certificate
+from app.certificates.signing import load_private_key, sign_document
 from app.extensions import db
+from app.installation import key_id
 from tests import factories
 from tests.certificates.helpers import awarded
 from tests.certificates.interop import ob_schema_errors, run_verifiers
@@ -47,6 +50,20 @@ def served(tmp_path):
             codes = [c.code for c in certs]
         credentials = [fetch_json(f"{installation.url}/verify/{c}/credential.json") for c in codes]
         yield installation, credentials
+
+
+def test_older_jcs_credentials_verify_with_digital_bazaar_in_their_shared_form(served):
+    """What Puente issued before eddsa-rdfc-2022 (a proof signed with @context, stored without):
+    rejected by the standard verifier as stored, accepted as Puente now shares it."""
+    installation, credentials = served
+    unsigned = {k: v for k, v in credentials[0].items() if k != "proof"}
+    with installation.context():
+        old = sign_document(unsigned, load_private_key(), key_id(), "2026-01-05T10:00:00Z")
+        shared = standard_form(old)
+    report = run_verifiers(installation.url, [old, shared])
+    as_stored, as_shared = (r["digitalbazaar"] for r in report["credentials"])
+    assert as_stored["verified"] is False
+    assert as_shared == {"verified": True, "error": None}
 
 
 def tampered(credential: dict) -> list[dict]:
