@@ -18,6 +18,7 @@ from app.certificates.documents import certificate_pdf, render_runs
 from app.certificates.facts import certificate_facts
 from app.certificates.integrity import standard_form
 from app.certificates.models import Certificate, CertificatePrint
+from app.certificates.vc_jwt import sign_vc_jwt
 from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
@@ -127,6 +128,7 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
         cert.credential = sign_credential(
             build_credential(cert.serial, cert.code, issued, cert.facts), issued
         )
+        cert.credential_jwt = sign_vc_jwt(cert.credential)
     for run, pdf in render_runs(certs):
         print_run = CertificatePrint(created_by_id=coordinator.id, page_count=len(run), pdf=pdf)
         db.session.add(print_run)
@@ -210,6 +212,11 @@ def _replace_earlier(certs: list[Certificate], by: User, now) -> None:
         )
         _revoke(old, by, reason, now)
         old.replaced_by_id = new.id
+
+
+def certificate_jwt(cert: Certificate) -> str:
+    """The certificate's VC-JWT: the one made at issue, or (issued before VC-JWTs) one made now."""
+    return cert.credential_jwt or sign_vc_jwt(standard_form(cert.credential))
 
 
 def load_certificate_pdf(cert: Certificate) -> bytes:

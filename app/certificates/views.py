@@ -23,6 +23,7 @@ from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
 from app.certificates.integrity import standard_form
 from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
+    certificate_jwt,
     certificates_in_scope,
     find_by_code,
     issue_certificate,
@@ -33,6 +34,7 @@ from app.certificates.services import (
 )
 from app.certificates.signing import load_private_key, public_jwk
 from app.certificates.tasks import issue_pending_task
+from app.certificates.vc_jwt import JWT_KEY_NAME, public_jwt_jwk
 from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.errors import on_refusal
@@ -183,6 +185,20 @@ def credential(cert_id: int):
     return response
 
 
+@bp.route("/<int:cert_id>/credential.jwt")
+@login_required
+def credential_jwt(cert_id: int):
+    cert = _visible_certificate(cert_id)
+    return _jwt_response(certificate_jwt(cert), cert.serial)
+
+
+def _jwt_response(token: str, serial: str | None = None) -> Response:
+    response = Response(token, mimetype="application/vc+jwt")
+    if serial:
+        response.headers["Content-Disposition"] = f'attachment; filename="{serial}.jwt"'
+    return response
+
+
 @bp.route("/<int:cert_id>/revoke", methods=["POST"])
 @coordinator_required
 def revoke(cert_id: int):
@@ -274,6 +290,13 @@ def credential_public(code: str):
     return jsonify(standard_form(cert.credential))
 
 
+@public.route("/verify/<code>/credential.jwt")
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+def credential_jwt_public(code: str):
+    cert = find_by_code(code) or abort(404)
+    return _jwt_response(certificate_jwt(cert))
+
+
 @public.route("/issuer")
 def issuer():
     return jsonify(issuer_document([peer_service(served_places())]))
@@ -286,6 +309,13 @@ def issuer_key(name: str):
     return jsonify({"@context": "https://w3id.org/security/multikey/v1", **key_document()})
 
 
+@public.route("/issuer/jwk/<jwk_name>")
+def issuer_jwt_key(jwk_name: str):
+    if jwk_name != JWT_KEY_NAME:
+        abort(404)
+    return jsonify(public_jwt_jwk())
+
+
 @public.route("/.well-known/jwks.json")
 def jwks():
-    return jsonify({"keys": [public_jwk(load_private_key(), key_id())]})
+    return jsonify({"keys": [public_jwk(load_private_key(), key_id()), public_jwt_jwk()]})

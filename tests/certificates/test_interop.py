@@ -1,5 +1,6 @@
 """Credentials issued by a live Puente server, checked by verifiers Puente did not write."""
 
+import base64
 import copy
 import json
 from datetime import date
@@ -113,3 +114,39 @@ def test_a_changed_byte_fails_every_verifier(served):
     for result in report["credentials"]:
         assert result["digitalbazaar"]["verified"] is False, result
         assert result["verifier_core"]["signature"] is False, result
+
+
+def test_the_vc_jwt_is_the_same_credential_signed_es256(served):
+    """jose (node) checks each VC-JWT against the installation's published JWKS."""
+    installation, credentials = served
+    tokens = []
+    for credential in credentials:
+        code = credential["id"].rsplit("/", 1)[1]
+        with urlopen(f"{installation.url}/verify/{code}/credential.jwt", timeout=10) as response:
+            assert response.headers["Content-Type"].startswith("application/vc+jwt")
+            tokens.append(response.read().decode())
+    header_segment, payload_segment, signature = tokens[0].split(".")
+    forged_payload = json.loads(base64.urlsafe_b64decode(payload_segment + "=="))
+    forged_payload["credentialSubject"]["creditsEarned"] = 1.0
+    forged = ".".join(
+        [
+            header_segment,
+            base64.urlsafe_b64encode(json.dumps(forged_payload).encode()).rstrip(b"=").decode(),
+            signature,
+        ]
+    )
+    report = run_verifiers(installation.url, jwts=[*tokens, forged])
+    *good, bad = report["jwts"]
+    for credential, result in zip(credentials, good, strict=True):
+        assert result["verified"] is True, result
+        assert result["header"]["alg"] == "ES256"
+        assert result["header"]["kid"] == f"{installation.url}/issuer/jwk/p256-1"
+        payload = result["payload"]
+        assert payload["iss"] == credential["issuer"]["id"]
+        assert payload["jti"] == credential["id"]
+        claims = {k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf")}
+        assert claims == credential
+        assert ob_schema_errors(payload) == []
+    assert bad["verified"] is False
+    kid = fetch_json(f"{installation.url}/issuer/jwk/p256-1")
+    assert kid["kty"] == "EC" and kid["crv"] == "P-256" and "d" not in kid
