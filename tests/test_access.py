@@ -141,6 +141,8 @@ TABLE = {
     "certificates.pdf": OWNER_OR_STAFF_IN_SCOPE,
     "certificates.credential": OWNER_OR_STAFF_IN_SCOPE,
     "certificates.credential_jwt": OWNER_OR_STAFF_IN_SCOPE,
+    "certificates.transcript_json": STAFF_IN_SCOPE,
+    "certificates.transcript_pdf_download": STAFF_IN_SCOPE,
     "certificates.revoke": COORDINATOR_IN_SCOPE,
     "certificates.mine": ANY_STUDENT,
     "certificates.job": OWN_JOB,

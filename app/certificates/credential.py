@@ -92,6 +92,16 @@ def criteria_narrative(rules: Rules) -> str:
     )
 
 
+def credit_narrative(result: dict) -> str:
+    """Full or partial credit, in English and Spanish."""
+    if result.get("is_partial"):
+        done, total = result["units_passed"], result["unit_count"]
+        return (
+            f"Partial credit: {done} of {total} units · Crédito parcial: {done} de {total} unidades"
+        )
+    return "Full credit · Crédito completo"
+
+
 def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dict:
     """The unsigned credential: the achievement (the course) and what the student earned."""
     base = current_app.config["PUBLIC_BASE_URL"]
@@ -149,6 +159,12 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                         "name": "Units completed",
                         "resultType": "ext:UnitsCompleted",
                     },
+                    {
+                        "id": f"{achievement_id}#sites",
+                        "type": ["ResultDescription"],
+                        "name": "Units completed at (site, state)",
+                        "resultType": "ext:UnitsCompletedAt",
+                    },
                 ],
             },
             "creditsEarned": result["credit"],
@@ -173,7 +189,16 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                     "resultDescription": f"{achievement_id}#units",
                     "value": f"{result['units_passed']}/{result['unit_count']}",
                 },
+                *(
+                    {
+                        "type": ["Result"],
+                        "resultDescription": f"{achievement_id}#sites",
+                        "value": f"{group['units']}: {group['site']} ({group['state_code']})",
+                    }
+                    for group in facts.get("unit_sites", [])
+                ),
             ],
+            "narrative": credit_narrative(result),
             "term": f"{facts['term']['season']} {facts['term']['year']}",
             "activityStartDate": facts["dates"]["started"] + "T00:00:00Z",
             "activityEndDate": facts["dates"]["awarded"] + "T00:00:00Z",

@@ -45,6 +45,23 @@ def _inline_contexts(contexts: tuple[str, ...]) -> str:
     return json.dumps([*shipped, {"@vocab": UNDEFINED}], ensure_ascii=False)
 
 
+def _shipped(contexts) -> list:
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    if not all(isinstance(c, str) for c in contexts):
+        raise ContextError("only the shipped contexts, named by their address, are allowed")
+    return [load_context(c)["@context"] for c in contexts]
+
+
+def _inline_nested(value):
+    """A copy of `value` whose embedded documents' @context addresses are replaced by the
+    shipped contexts (e.g. the course credentials inside a CLR)."""
+    if isinstance(value, list):
+        return [_inline_nested(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shipped(v) if k == "@context" else _inline_nested(v) for k, v in value.items()}
+    return value
+
+
 def _term(term) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
         return f"<{term.value}>"
@@ -71,7 +88,8 @@ def canonical_nquads(document: dict) -> str:
     contexts = tuple(contexts) if isinstance(contexts, list) else (contexts,)
     if not all(isinstance(c, str) for c in contexts):
         raise ContextError("only the shipped contexts, named by their address, are allowed")
-    rest = json.dumps({k: v for k, v in document.items() if k != "@context"}, ensure_ascii=False)
+    rest = {k: _inline_nested(v) for k, v in document.items() if k != "@context"}
+    rest = json.dumps(rest, ensure_ascii=False)
     source = '{"@context":' + _inline_contexts(contexts) + ("," + rest[1:] if rest != "{}" else "}")
     dataset = pyoxigraph.Dataset(
         pyoxigraph.parse(source, format=pyoxigraph.RdfFormat.JSON_LD, base_iri=RELATIVE_BASE)

@@ -34,6 +34,7 @@ from app.certificates.services import (
 )
 from app.certificates.signing import load_private_key, public_jwk
 from app.certificates.tasks import issue_pending_task
+from app.certificates.transcript import issue_transcript, transcript_pdf
 from app.certificates.vc_jwt import JWT_KEY_NAME, public_jwt_jwk
 from app.common import paginate, public_url
 from app.credits.models import CreditAward
@@ -45,6 +46,8 @@ from app.permissions import (
     can_open_job,
     can_view_student,
     coordinator_required,
+    get_student_or_404,
+    staff_required,
     student_required,
     visible_sites,
 )
@@ -197,6 +200,34 @@ def _jwt_response(token: str, serial: str | None = None) -> Response:
     if serial:
         response.headers["Content-Disposition"] = f'attachment; filename="{serial}.jwt"'
     return response
+
+
+@bp.route("/students/<int:student_id>/transcript.json")
+@staff_required
+def transcript_json(student_id: int):
+    student = get_student_or_404(student_id)
+    transcript, _facts = issue_transcript(student, current_user, "json")
+    response = jsonify(transcript)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="transcript-{student.msix_id or student.id}.json"'
+    )
+    return response
+
+
+@bp.route("/students/<int:student_id>/transcript.pdf")
+@staff_required
+def transcript_pdf_download(student_id: int):
+    student = get_student_or_404(student_id)
+    transcript, facts = issue_transcript(student, current_user, "pdf")
+    return Response(
+        transcript_pdf(transcript, facts),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="transcript-{student.msix_id or student.id}.pdf"'
+            )
+        },
+    )
 
 
 @bp.route("/<int:cert_id>/revoke", methods=["POST"])

@@ -11,8 +11,12 @@ import pytest
 from app.certificates.integrity import standard_form
 from app.certificates.services import issue_certificate
 from app.certificates.signing import load_private_key, sign_document
+from app.certificates.transcript import issue_transcript
+from app.credits.services import award_credit
 from app.extensions import db
 from app.installation import key_id
+from app.students.models import Student
+from app.users.models import User
 from tests import factories
 from tests.certificates.helpers import awarded
 from tests.certificates.interop import ob_schema_errors, run_verifiers
@@ -47,8 +51,17 @@ def served(tmp_path):
                 ),
                 issue_certificate(awarded(world, site="tx2", passed=3), world["coord_tx"]),
             ]
+            # A second course, partial credit, no certificate: the transcript signs it afresh.
+            enrollment = factories.make_enrollment(
+                certs[0].student, factories.make_course_version()
+            )
+            for progress in enrollment.units[:3]:
+                factories.pass_unit(progress, open_points=1.0)
+            award_credit(enrollment, world["coord_tx"])
             db.session.commit()
             codes = [c.code for c in certs]
+            installation.student_id = certs[0].student_id
+            installation.coordinator_id = world["coord_tx"].id
         credentials = [fetch_json(f"{installation.url}/verify/{c}/credential.json") for c in codes]
         yield installation, credentials
 
@@ -150,3 +163,26 @@ def test_the_vc_jwt_is_the_same_credential_signed_es256(served):
     assert bad["verified"] is False
     kid = fetch_json(f"{installation.url}/issuer/jwk/p256-1")
     assert kid["kty"] == "EC" and kid["crv"] == "P-256" and "d" not in kid
+
+
+def test_the_transcript_clr_verifies_with_digital_bazaar(served):
+    installation, _credentials = served
+    with installation.context():
+        student = db.session.get(Student, installation.student_id)
+        transcript, facts = issue_transcript(
+            student, db.session.get(User, installation.coordinator_id), "json"
+        )
+        db.session.commit()
+    assert len(facts) == 2
+    embedded = transcript["credentialSubject"]["verifiableCredential"]
+    changed = copy.deepcopy(transcript)
+    changed["credentialSubject"]["verifiableCredential"][1]["credentialSubject"][
+        "creditsEarned"
+    ] = 2
+    report = run_verifiers(installation.url, [transcript, *embedded, changed])
+    *good, bad = report["credentials"]
+    for result in good:
+        assert result["digitalbazaar"] == {"verified": True, "error": None}, result
+        assert result["safe_mode"] == {"ok": True, "error": None}, result
+    assert report["credentials"][0]["verifier_core"]["signature"] is True, report["credentials"][0]
+    assert bad["digitalbazaar"]["verified"] is False

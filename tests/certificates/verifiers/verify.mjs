@@ -115,4 +115,5 @@ const jwts = [];
 for (const token of input.jwts || []) {
   jwts.push(await checkJwt(token));
 }
-process.stdout.write(JSON.stringify({credentials: reports, jwts}));
+// The libraries log to stdout themselves: the report is the last line.
+process.stdout.write('\n' + JSON.stringify({credentials: reports, jwts}) + '\n');
