@@ -193,3 +193,25 @@ def test_canonicalization_refuses_undefined_terms(issued):
     ):
         with pytest.raises(ContextError):
             canonical_nquads({**unsigned, **bad})
+
+
+def test_reusing_a_shape_gives_exactly_the_full_reading(world):
+    """canonical_nquads reuses the quads of a known document shape; for every kind of
+    credential (full, partial, hashed identifiers, odd characters) it equals a full reading."""
+    from datetime import date
+
+    from app.certificates.transcript import build_transcript
+
+    certs = [
+        issue_certificate(
+            awarded(world, given_name='Zoë "Zo" \\ Ñ\tx', msix_id="1", birth_date=date(2010, 1, 2)),
+            world["coord_tx"],
+        ),
+        issue_certificate(awarded(world, site="tx2", passed=2), world["coord_tx"]),
+    ]
+    transcript, _facts = build_transcript(certs[0].student, "2026-12-02T00:00:00Z")
+    for document in [c.credential for c in certs] + [transcript]:
+        unsigned = {k: v for k, v in document.items() if k != "proof"}
+        assert canonical_nquads(unsigned) == canonical_nquads(unsigned, full=True)
+        odd = {**unsigned, "name": "urn:not-an-iri-here", "id": "urn:uuid:1234"}
+        assert canonical_nquads(odd) == canonical_nquads(odd, full=True)
