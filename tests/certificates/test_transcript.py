@@ -71,9 +71,9 @@ def test_the_pdf_is_bilingual_and_carries_the_signed_transcript(world, client):
     login(client, world["coord_tx"])
     response = client.get(f"/certificates/students/{student.id}/transcript.pdf")
     assert response.status_code == 200
-    text = pdf_text(response.data)
+    text = " ".join(pdf_text(response.data, layout=False).split())
     assert "Official transcript" in text and "Certificado oficial de estudios" in text
-    assert "Rosa Campos" in text and "partial / parcial" in text
+    assert "Rosa Campos" in text and "partial" in text and "parcial" in text
     attached = json.loads(PdfReader(BytesIO(response.data)).attachments["transcript.json"][0])
     assert attached["type"] == ["VerifiableCredential", "ClrCredential"]
 
