@@ -1,0 +1,228 @@
+"""The attention report: who and what is waiting on staff, oldest first.
+
+Rules:
+- no activity for N days: students with an active enrollment whose newest unit change
+  (`UnitProgress.updated_at`: lesson read, work saved, test handed in or graded) across their
+  active enrollments is older than N days (default 14);
+- re-assess: active enrollments whose units 1, 2 and 3 are all failed (California PASS: if
+  units 1-3 are all failed, re-assess the student rather than push on);
+- approvals: unit tests a teacher approved that were not started yet (`test_approved_at` is
+  cleared when the test starts); *waiting* while inside the state's approval window
+  (rules.toml `approval_minutes`), *expired* after it;
+- work waiting for grading: unit work and tests handed in and not graded (attempt status
+  submitted), with its age since `submitted_at`, oldest first;
+- certificates pending: current credit awards made here with no certificate yet (the rule of
+  `app.certificates.services.pending_awards`).
+Each list shows the first LIST_SIZE rows and its full count.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import case, exists, func, literal, select
+
+from app.certificates.models import Certificate
+from app.common import utcnow
+from app.courses.models import CourseVersion
+from app.credits.models import CreditAward
+from app.credits.rules import rules_for, states_with_rules
+from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.extensions import db
+from app.learning.models import Attempt, AttemptStatus
+from app.reports.filters import ReportFilter, dated, enrollment_where, student_where
+from app.reports.progress import population
+from app.sites.models import Site
+from app.students.models import Student
+from app.users.models import User
+
+LIST_SIZE = 25
+AGE_BUCKETS = ((1, "under_1"), (3, "1_to_3"), (7, "3_to_7"), (None, "over_7"))
+
+
+def _listed(stmt, order) -> tuple[int, list]:
+    """The first LIST_SIZE rows of `stmt` in `order`, and how many rows there are in all."""
+    rows = db.session.execute(
+        stmt.add_columns(func.count().over().label("total")).order_by(*order).limit(LIST_SIZE)
+    ).all()
+    return (rows[0].total if rows else 0), rows
+
+
+def _student_columns():
+    return (
+        Student.id.label("student_id"),
+        Student.given_name,
+        Student.family_name,
+        Site.name.label("site_name"),
+    )
+
+
+def inactive_students(user: User, f: ReportFilter):
+    last = func.max(UnitProgress.updated_at).label("last_activity")
+    stmt = (
+        population(user, f)
+        .add_columns(*_student_columns(), last)
+        .join(Site, Site.id == Student.site_id)
+        .join(UnitProgress, UnitProgress.enrollment_id == Enrollment.id)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE)
+        .group_by(Student.id, Student.given_name, Student.family_name, Site.name)
+        .having(last < utcnow() - timedelta(days=f.days))
+    )
+    return _listed(stmt, (last, Student.id))
+
+
+def reassess(user: User, f: ReportFilter):
+    failed = (
+        select(func.count())
+        .where(
+            UnitProgress.enrollment_id == Enrollment.id,
+            UnitProgress.unit_number <= 3,
+            UnitProgress.status == UnitStatus.FAILED,
+        )
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    stmt = (
+        population(user, f)
+        .add_columns(
+            *_student_columns(),
+            Enrollment.id.label("enrollment_id"),
+            CourseVersion.title_en,
+            CourseVersion.title_es,
+        )
+        .join(Site, Site.id == Student.site_id)
+        .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE, failed == 3)
+    )
+    return _listed(stmt, (Student.family_name, Student.given_name, Enrollment.id))
+
+
+def _approval_cutoff(now):
+    """Approvals given after this are still open: the window of the student's site's state."""
+    default = now - timedelta(minutes=rules_for(None).approval_minutes)
+    whens = [
+        (Site.state_code == code, now - timedelta(minutes=rules_for(code).approval_minutes))
+        for code in states_with_rules()
+        if rules_for(code).approval_minutes != rules_for(None).approval_minutes
+    ]
+    return case(*whens, else_=default) if whens else literal(default)
+
+
+def approvals(user: User, f: ReportFilter):
+    now = utcnow()
+    is_open = UnitProgress.test_approved_at > _approval_cutoff(now)
+    stmt = (
+        population(user, f)
+        .add_columns(
+            *_student_columns(),
+            UnitProgress.unit_number,
+            UnitProgress.test_approved_at,
+            is_open.label("is_open"),
+            CourseVersion.title_en,
+            CourseVersion.title_es,
+        )
+        .join(Site, Site.id == Student.site_id)
+        .join(UnitProgress, UnitProgress.enrollment_id == Enrollment.id)
+        .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
+        .where(
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            UnitProgress.test_approved_at.is_not(None),
+        )
+    )
+    counts = db.session.execute(
+        population(user, f)
+        .add_columns(is_open.label("is_open"), func.count())
+        .join(Site, Site.id == Student.site_id)
+        .join(UnitProgress, UnitProgress.enrollment_id == Enrollment.id)
+        .where(
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            UnitProgress.test_approved_at.is_not(None),
+        )
+        .group_by(is_open)
+    ).all()
+    by_state = {bool(open_): count for open_, count in counts}
+    total, rows = _listed(stmt, (UnitProgress.test_approved_at.desc(), UnitProgress.id))
+    return {"waiting": by_state.get(True, 0), "expired": by_state.get(False, 0)}, total, rows
+
+
+def _backlog_base(user: User, f: ReportFilter):
+    return (
+        population(user, f)
+        .join(UnitProgress, UnitProgress.enrollment_id == Enrollment.id)
+        .join(Attempt, Attempt.unit_progress_id == UnitProgress.id)
+        .where(Attempt.status == AttemptStatus.SUBMITTED)
+    )
+
+
+def grading_backlog(user: User, f: ReportFilter):
+    now = utcnow()
+    whens = [
+        (Attempt.submitted_at > now - timedelta(days=days), literal(name))
+        for days, name in AGE_BUCKETS
+        if days is not None
+    ]
+    bucket = case(*whens, else_=literal(AGE_BUCKETS[-1][1]))
+    ages = dict.fromkeys((name for _days, name in AGE_BUCKETS), 0)
+    for name, count in db.session.execute(
+        _backlog_base(user, f).add_columns(bucket, func.count()).group_by(bucket)
+    ):
+        ages[name] = count
+    stmt = (
+        _backlog_base(user, f)
+        .add_columns(
+            *_student_columns(),
+            Attempt.id.label("attempt_id"),
+            Attempt.section,
+            Attempt.submitted_at,
+            UnitProgress.unit_number,
+            CourseVersion.title_en,
+            CourseVersion.title_es,
+        )
+        .join(Site, Site.id == Student.site_id)
+        .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
+    )
+    total, rows = _listed(stmt, (Attempt.submitted_at, Attempt.id))
+    return ages, total, rows, now
+
+
+def certificates_pending(user: User, f: ReportFilter):
+    certified = exists().where(Certificate.credit_award_id == CreditAward.id)
+    stmt = (
+        select(
+            *_student_columns(),
+            CreditAward.id.label("award_id"),
+            CreditAward.awarded_at,
+            CreditAward.is_partial,
+            CourseVersion.title_en,
+            CourseVersion.title_es,
+        )
+        .select_from(CreditAward)
+        .join(Enrollment, Enrollment.id == CreditAward.enrollment_id)
+        .join(Student, Student.id == Enrollment.student_id)
+        .join(Site, Site.id == Student.site_id)
+        .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
+        .where(
+            student_where(user, f),
+            enrollment_where(f),
+            CreditAward.superseded_at.is_(None),
+            CreditAward.imported_from.is_(None),
+            dated(CreditAward.awarded_at, f),
+            ~certified,
+        )
+    )
+    return _listed(stmt, (CreditAward.awarded_at, CreditAward.id))
+
+
+def attention_report(user: User, f: ReportFilter) -> dict:
+    """Every figure of the attention report (7 queries)."""
+    inactive_total, inactive = inactive_students(user, f)
+    reassess_total, reassess_rows = reassess(user, f)
+    approval_counts, approval_total, approval_rows = approvals(user, f)
+    ages, backlog_total, backlog_rows, now = grading_backlog(user, f)
+    pending_total, pending_rows = certificates_pending(user, f)
+    return {
+        "now": now,
+        "inactive": (inactive_total, inactive),
+        "reassess": (reassess_total, reassess_rows),
+        "approvals": (approval_counts, approval_total, approval_rows),
+        "backlog": (ages, backlog_total, backlog_rows),
+        "pending": (pending_total, pending_rows),
+    }
