@@ -70,15 +70,12 @@ def inactive_students(user: User, f: ReportFilter):
 
 
 def reassess(user: User, f: ReportFilter):
-    failed = (
-        select(func.count())
-        .where(
-            UnitProgress.enrollment_id == Enrollment.id,
-            UnitProgress.unit_number <= 3,
-            UnitProgress.status == UnitStatus.FAILED,
-        )
-        .correlate(Enrollment)
-        .scalar_subquery()
+    early_failed = (
+        select(UnitProgress.enrollment_id)
+        .where(UnitProgress.status == UnitStatus.FAILED, UnitProgress.unit_number <= 3)
+        .group_by(UnitProgress.enrollment_id)
+        .having(func.count() == 3)
+        .subquery()
     )
     stmt = (
         population(user, f)
@@ -88,9 +85,10 @@ def reassess(user: User, f: ReportFilter):
             CourseVersion.title_en,
             CourseVersion.title_es,
         )
+        .join(early_failed, early_failed.c.enrollment_id == Enrollment.id)
         .join(Site, Site.id == Student.site_id)
         .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
-        .where(Enrollment.status == EnrollmentStatus.ACTIVE, failed == 3)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE)
     )
     return _listed(stmt, (Student.family_name, Student.given_name, Enrollment.id))
 

@@ -3,8 +3,9 @@
 Rules (DOMAIN.md; statuses as app/learning/scoring.py derives them):
 - stage of an enrollment (a student in a course): withdrawn or completed from the enrollment's
   status; otherwise *returned* if any unit has a test returned for revision, else *waiting for
-  grading* if any unit test is handed in and not graded, else *in progress* if any unit was begun
-  (read, tried, passed or failed), else *not started*. A student in two courses counts twice.
+  grading* if any unit test is handed in and not graded, else *in progress* if the enrollment
+  was started (`started_at`: set when any unit is begun, app/learning/scoring.py), else *not
+  started*. A student in two courses counts twice.
 - units passed: units whose status is passed, by the day they were completed
   (`UnitProgress.completed_at`), counted per ISO week (from Monday) or calendar month, over the
   chosen term or else the last 12 weeks / 12 months.
@@ -55,33 +56,36 @@ def population(user: User, f: ReportFilter):
 
 
 def count_stages(user: User, f: ReportFilter) -> dict[str, int]:
-    rank = func.max(
-        case(
-            (UnitProgress.status == UnitStatus.RETURNED, 3),
-            (UnitProgress.status == UnitStatus.AWAITING_GRADING, 2),
-            (UnitProgress.status == UnitStatus.NOT_STARTED, 0),
-            else_=1,
-        )
-    )
-    per_enrollment = (
-        population(user, f)
-        .add_columns(Enrollment.status.label("status"), func.coalesce(rank, 0).label("rank"))
-        .outerjoin(UnitProgress, UnitProgress.enrollment_id == Enrollment.id)
-        .group_by(Enrollment.id, Enrollment.status)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(per_enrollment.c.status, per_enrollment.c.rank, func.count()).group_by(
-            per_enrollment.c.status, per_enrollment.c.rank
-        )
-    )
+    """Two queries: enrollments by status and started, then the few active ones with a unit
+    returned or waiting for grading (partial indexes keep that one small)."""
+    started = Enrollment.started_at.is_not(None)
     counts = dict.fromkeys(STAGES, 0)
-    for status, rank_value, count in rows:
+    for status, is_started, count in db.session.execute(
+        population(user, f)
+        .add_columns(Enrollment.status, started, func.count())
+        .group_by(Enrollment.status, started)
+    ):
         status = EnrollmentStatus(status)
         if status == EnrollmentStatus.ACTIVE:
-            counts[ACTIVE_STAGE_BY_RANK[int(rank_value)]] += count
+            counts["in_progress" if is_started else "not_started"] += count
         else:
             counts[status.value] += count
+    rank = func.max(case((UnitProgress.status == UnitStatus.RETURNED, 3), else_=2)).label("rank")
+    waiting = (
+        select(UnitProgress.enrollment_id, rank)
+        .where(UnitProgress.status.in_([UnitStatus.RETURNED, UnitStatus.AWAITING_GRADING]))
+        .group_by(UnitProgress.enrollment_id)
+        .subquery()
+    )
+    for rank_value, is_started, count in db.session.execute(
+        population(user, f)
+        .add_columns(waiting.c.rank, started, func.count())
+        .join(waiting, waiting.c.enrollment_id == Enrollment.id)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE)
+        .group_by(waiting.c.rank, started)
+    ):
+        counts[ACTIVE_STAGE_BY_RANK[int(rank_value)]] += count
+        counts["in_progress" if is_started else "not_started"] -= count
     return counts
 
 
@@ -193,7 +197,7 @@ def credit_by_term(user: User, f: ReportFilter) -> list[TermCredit]:
 
 
 def progress_report(user: User, f: ReportFilter) -> dict:
-    """Every figure of the progress report (4 queries)."""
+    """Every figure of the progress report (5 queries)."""
     return {
         "stages": count_stages(user, f),
         "units_passed": units_passed_by_period(user, f),

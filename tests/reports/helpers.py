@@ -41,7 +41,10 @@ def _award(enrollment, coordinator, *, credit, partial, awarded_at):
 
 
 def _set(progress: UnitProgress, status: UnitStatus, **kw) -> None:
+    """A unit's status as the scoring services leave it (a begun unit starts the enrollment)."""
     progress.status = status
+    if status != UnitStatus.NOT_STARTED and progress.enrollment.started_at is None:
+        progress.enrollment.started_at = utcnow()
     for key, value in kw.items():
         setattr(progress, key, value)
 

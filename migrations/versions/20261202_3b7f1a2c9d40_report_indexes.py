@@ -1,0 +1,39 @@
+"""partial indexes on unit_progress for the reports
+
+Revision ID: 3b7f1a2c9d40
+Revises: 9c4d2e6f8a10
+Create Date: 2026-12-02 03:10:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '3b7f1a2c9d40'
+down_revision = '9c4d2e6f8a10'
+branch_labels = None
+depends_on = None
+
+INDEXES = [
+    ('ix_unit_progress_waiting', 'enrollment_id', "status IN ('returned', 'awaiting_grading')"),
+    ('ix_unit_progress_early_failed', 'enrollment_id', "status = 'failed' AND unit_number <= 3"),
+    ('ix_unit_progress_approved', 'enrollment_id', 'test_approved_at IS NOT NULL'),
+    ('ix_unit_progress_passed_at', 'completed_at', "status = 'passed'"),
+]
+
+
+def upgrade():
+    for name, column, where in INDEXES:
+        op.create_index(
+            name,
+            'unit_progress',
+            [column],
+            sqlite_where=sa.text(where),
+            postgresql_where=sa.text(where),
+        )
+
+
+def downgrade():
+    for name, _column, _where in INDEXES:
+        op.drop_index(name, table_name='unit_progress')
