@@ -168,6 +168,15 @@ TABLE = {
     "rosters.courses": ADMIN,
     "rosters.delete_course_map": ADMIN,
     "rosters.job": OWN_JOB,
+    # Reports (DOMAIN.md: reports are a coordinator's): every coordinator sees their own scope's
+    # figures, an admin everyone's; teachers and students are refused.
+    "reports.index": ANY_COORDINATOR,
+    "reports.progress": ANY_COORDINATOR,
+    "reports.progress_csv": ANY_COORDINATOR,
+    "reports.attention": ANY_COORDINATOR,
+    "reports.attention_csv": ANY_COORDINATOR,
+    "reports.program": ANY_COORDINATOR,
+    "reports.program_csv": ANY_COORDINATOR,
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,
     "verify.credential_public": EVERYONE,
