@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from app.courses.models import Course, CourseVersion
 from app.enrollments.models import Enrollment
 from app.extensions import db
-from app.permissions import can_manage_site, student_scope
+from app.permissions import can_manage_site, site_scope, student_scope
 from app.reports.terms import Term, parse_term
 from app.security import refuse
 from app.sites.models import Site
@@ -138,6 +138,17 @@ def student_where(user: User, f: ReportFilter) -> ColumnElement[bool]:
         clauses.append(Student.site_id.in_(select(Site.id).where(Site.state_code == f.state_code)))
     if f.kind:
         clauses.append(Student.kind == f.kind)
+    return and_(*clauses)
+
+
+def site_where(user: User, f: ReportFilter, column) -> ColumnElement[bool]:
+    """`column` (a site id kept equal to the student's present site, such as an open attempt's)
+    inside the scope and the site/state filters: lets the database start from a small index."""
+    clauses = [column.in_(select(Site.id).where(site_scope(user)))]
+    if f.site:
+        clauses.append(column == f.site.id)
+    if f.state_code:
+        clauses.append(column.in_(select(Site.id).where(Site.state_code == f.state_code)))
     return and_(*clauses)
 
 

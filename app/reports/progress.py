@@ -22,10 +22,12 @@ from decimal import Decimal
 from sqlalchemy import case, extract, func, select
 
 from app.common import utcnow
+from app.courses.models import Section
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
-from app.reports.filters import ReportFilter, dated, enrollment_where, student_where
+from app.learning.models import Attempt, AttemptStatus
+from app.reports.filters import ReportFilter, dated, enrollment_where, site_where, student_where
 from app.reports.terms import term_for, term_for_month
 from app.students.models import Student
 from app.users.models import User
@@ -71,9 +73,18 @@ def count_stages(user: User, f: ReportFilter) -> dict[str, int]:
         else:
             counts[status.value] += count
     rank = func.max(case((UnitProgress.status == UnitStatus.RETURNED, 3), else_=2)).label("rank")
+    # A unit waiting or returned has an open test attempt, which carries the student's site.
+    open_tests = select(Attempt.unit_progress_id).where(
+        Attempt.section == Section.TEST,
+        Attempt.status.in_([AttemptStatus.SUBMITTED, AttemptStatus.RETURNED]),
+        site_where(user, f, Attempt.site_id),
+    )
     waiting = (
         select(UnitProgress.enrollment_id, rank)
-        .where(UnitProgress.status.in_([UnitStatus.RETURNED, UnitStatus.AWAITING_GRADING]))
+        .where(
+            UnitProgress.status.in_([UnitStatus.RETURNED, UnitStatus.AWAITING_GRADING]),
+            UnitProgress.id.in_(open_tests),
+        )
         .group_by(UnitProgress.enrollment_id)
         .subquery()
     )

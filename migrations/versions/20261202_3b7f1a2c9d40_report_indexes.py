@@ -1,4 +1,4 @@
-"""partial indexes on unit_progress for the reports
+"""report indexes: partial indexes on unit_progress, students by site and kind
 
 Revision ID: 3b7f1a2c9d40
 Revises: 9c4d2e6f8a10
@@ -24,6 +24,7 @@ INDEXES = [
 
 
 def upgrade():
+    op.create_index('ix_student_site_kind', 'student', ['site_id', 'kind', 'id'])
     for name, column, where in INDEXES:
         op.create_index(
             name,
@@ -35,5 +36,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_student_site_kind', table_name='student')
     for name, _column, _where in INDEXES:
         op.drop_index(name, table_name='unit_progress')

@@ -10,6 +10,7 @@ from app.common import utcnow
 from app.credits.models import CreditAward
 from app.enrollments.models import EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
+from app.grading.services import return_attempt
 from app.moves.services import report_move
 from app.students.models import StudentKind
 from tests import factories
@@ -87,7 +88,8 @@ def seed_reports(world: dict) -> dict:
     e4a.assigned_at = datetime(2026, 1, 15)
     _award(e4a, world["coord_tx"], credit="0.5", partial=False, awarded_at=datetime(2026, 3, 12))
     e4b = factories.make_enrollment(s4, course_b, teacher)
-    _set(e4b.units[0], UnitStatus.RETURNED)
+    returned = factories.make_submitted_test(e4b.units[0])
+    return_attempt(returned, teacher, "Show your work on question 3.")
     # s5 (the other Texas site): unit 1 passed 21 days ago, partial credit in fall 2025.
     e5 = factories.make_enrollment(s5, course_a, world["teacher_tx2"])
     _set(
