@@ -14,6 +14,7 @@ from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, U
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
 from app.records.models import ExportJob
+from app.reports.models import ReportEnrollment, ReportRefresh
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
@@ -45,6 +46,8 @@ __all__ = [
     "PeerNonce",
     "MoveStatus",
     "PriorCourse",
+    "ReportEnrollment",
+    "ReportRefresh",
     "Role",
     "RosterClass",
     "RosterCourseMap",

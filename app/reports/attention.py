@@ -3,9 +3,9 @@
 Rules:
 - no activity for N days: students with an active enrollment whose newest unit change
   (`UnitProgress.updated_at`: lesson read, work saved, test handed in or graded) across their
-  active enrollments is older than N days (default 14);
+  active enrollments is older than N days (default 14), from the report facts;
 - re-assess: active enrollments whose units 1, 2 and 3 are all failed (California PASS: if
-  units 1-3 are all failed, re-assess the student rather than push on);
+  units 1-3 are all failed, re-assess the student rather than push on), from the report facts;
 - approvals: unit tests a teacher approved that were not started yet (`test_approved_at` is
   cleared when the test starts); *waiting* while inside the state's approval window
   (rules.toml `approval_minutes`), *expired* after it;
@@ -25,16 +25,18 @@ from app.common import utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
 from app.credits.rules import rules_for, states_with_rules
-from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
 from app.reports.filters import (
     ReportFilter,
     dated,
     enrollment_where,
+    facts_where,
     site_where,
     student_where,
 )
+from app.reports.models import ReportEnrollment as Fact
 from app.reports.progress import population
 from app.sites.models import Site
 from app.students.models import Student
@@ -61,46 +63,49 @@ def _student_columns():
     )
 
 
-def inactive_students(user: User, f: ReportFilter):
-    last = func.max(UnitProgress.updated_at).label("last_activity")
-    stmt = (
-        population(user, f)
-        .add_columns(*_student_columns(), last)
-        .join(Site, Site.id == Student.site_id)
-        .join(UnitProgress, UnitProgress.enrollment_id == Enrollment.id)
-        .where(Enrollment.status == EnrollmentStatus.ACTIVE)
-        .group_by(Student.id, Student.given_name, Student.family_name, Site.name)
-        .having(last < utcnow() - timedelta(days=f.days))
+def _facts_with_student(user: User, f: ReportFilter):
+    return (
+        select()
+        .select_from(Fact)
+        .join(Student, Student.id == Fact.student_id)
+        .join(Site, Site.id == Fact.site_id)
+        .where(facts_where(user, f), Fact.stage.not_in(["completed", "withdrawn"]))
     )
-    return _listed(stmt, (last, Student.id))
+
+
+def inactive_students(user: User, f: ReportFilter):
+    # Grouped on the narrow fact rows first; only the idle students are joined for their names.
+    last = func.max(Fact.last_activity_at)
+    idle = (
+        select(Fact.student_id, last.label("last_activity"))
+        .where(facts_where(user, f), Fact.stage.not_in(["completed", "withdrawn"]))
+        .group_by(Fact.student_id)
+        .having(last < utcnow() - timedelta(days=f.days))
+        .subquery()
+    )
+    stmt = (
+        select(*_student_columns(), idle.c.last_activity)
+        .select_from(idle)
+        .join(Student, Student.id == idle.c.student_id)
+        .join(Site, Site.id == Student.site_id)
+    )
+    return _listed(stmt, (idle.c.last_activity, Student.id))
 
 
 def reassess(user: User, f: ReportFilter):
-    # Counted per enrollment in scope through the partial index of early failures (a join to
-    # every early failure of the installation costs more).
-    failed = (
-        select(func.count())
-        .where(
-            UnitProgress.enrollment_id == Enrollment.id,
-            UnitProgress.status == UnitStatus.FAILED,
-            UnitProgress.unit_number <= 3,
-        )
-        .correlate(Enrollment)
-        .scalar_subquery()
-    )
     stmt = (
-        population(user, f)
+        _facts_with_student(user, f)
         .add_columns(
             *_student_columns(),
-            Enrollment.id.label("enrollment_id"),
+            Fact.enrollment_id,
             CourseVersion.title_en,
             CourseVersion.title_es,
         )
-        .join(Site, Site.id == Student.site_id)
+        .join(Enrollment, Enrollment.id == Fact.enrollment_id)
         .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
-        .where(Enrollment.status == EnrollmentStatus.ACTIVE, failed == 3)
+        .where(Fact.early_failed.is_(True))
     )
-    return _listed(stmt, (Student.family_name, Student.given_name, Enrollment.id))
+    return _listed(stmt, (Student.family_name, Student.given_name, Fact.enrollment_id))
 
 
 def _approval_cutoff(now):

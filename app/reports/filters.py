@@ -20,6 +20,7 @@ from app.courses.models import Course, CourseVersion
 from app.enrollments.models import Enrollment
 from app.extensions import db
 from app.permissions import can_manage_site, site_scope, student_scope
+from app.reports.models import ReportEnrollment as Fact
 from app.reports.terms import Term, parse_term
 from app.security import refuse
 from app.sites.models import Site
@@ -164,6 +165,20 @@ def enrollment_where(f: ReportFilter) -> ColumnElement[bool]:
             or_(Enrollment.completed_at.is_(None), Enrollment.completed_at >= f.term.start)
         )
     return and_(true(), *clauses)
+
+
+def facts_where(user: User, f: ReportFilter) -> ColumnElement[bool]:
+    """The same population on the report facts (app/reports/models.py): site, state, kind,
+    course and term, each on the fact row's own column."""
+    clauses = [site_where(user, f, Fact.site_id)]
+    if f.kind:
+        clauses.append(Fact.kind == f.kind.value)
+    if f.course:
+        clauses.append(Fact.course_id == f.course.id)
+    if f.term:
+        clauses.append(Fact.assigned_at < f.term.end)
+        clauses.append(or_(Fact.completed_at.is_(None), Fact.completed_at >= f.term.start))
+    return and_(*clauses)
 
 
 def narrows_enrollments(f: ReportFilter) -> bool:

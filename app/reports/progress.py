@@ -1,11 +1,9 @@
 """The progress report's figures, each one grouped query over the filtered population.
 
 Rules (DOMAIN.md; statuses as app/learning/scoring.py derives them):
-- stage of an enrollment (a student in a course): withdrawn or completed from the enrollment's
-  status; otherwise *returned* if any unit has a test returned for revision, else *waiting for
-  grading* if any unit test is handed in and not graded, else *in progress* if the enrollment
-  was started (`started_at`: set when any unit is begun, app/learning/scoring.py), else *not
-  started*. A student in two courses counts twice.
+- stage of an enrollment (a student in a course): the rule in app/reports/facts.py, read from
+  the report facts the job worker rebuilds every few minutes (`flask reports refresh` now). A
+  student in two courses counts twice.
 - units passed: units whose status is passed, by the day they were completed
   (`UnitProgress.completed_at`), counted per ISO week (from Monday) or calendar month, over the
   chosen term or else the last 12 weeks / 12 months.
@@ -19,15 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import extract, func, select
 
 from app.common import utcnow
-from app.courses.models import Section
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
-from app.learning.models import Attempt, AttemptStatus
-from app.reports.filters import ReportFilter, dated, enrollment_where, site_where, student_where
+from app.reports.filters import ReportFilter, dated, enrollment_where, facts_where, student_where
+from app.reports.models import ReportEnrollment as Fact
 from app.reports.terms import term_for, term_for_month
 from app.students.models import Student
 from app.users.models import User
@@ -58,45 +55,12 @@ def population(user: User, f: ReportFilter):
 
 
 def count_stages(user: User, f: ReportFilter) -> dict[str, int]:
-    """Two queries: enrollments by status and started, then the few active ones with a unit
-    returned or waiting for grading (partial indexes keep that one small)."""
-    started = Enrollment.started_at.is_not(None)
+    """Enrollments by stage, from the report facts (the stage rule is in app/reports/facts.py)."""
     counts = dict.fromkeys(STAGES, 0)
-    for status, is_started, count in db.session.execute(
-        population(user, f)
-        .add_columns(Enrollment.status, started, func.count())
-        .group_by(Enrollment.status, started)
+    for stage, count in db.session.execute(
+        select(Fact.stage, func.count()).where(facts_where(user, f)).group_by(Fact.stage)
     ):
-        status = EnrollmentStatus(status)
-        if status == EnrollmentStatus.ACTIVE:
-            counts["in_progress" if is_started else "not_started"] += count
-        else:
-            counts[status.value] += count
-    rank = func.max(case((UnitProgress.status == UnitStatus.RETURNED, 3), else_=2)).label("rank")
-    # A unit waiting or returned has an open test attempt, which carries the student's site.
-    open_tests = select(Attempt.unit_progress_id).where(
-        Attempt.section == Section.TEST,
-        Attempt.status.in_([AttemptStatus.SUBMITTED, AttemptStatus.RETURNED]),
-        site_where(user, f, Attempt.site_id),
-    )
-    waiting = (
-        select(UnitProgress.enrollment_id, rank)
-        .where(
-            UnitProgress.status.in_([UnitStatus.RETURNED, UnitStatus.AWAITING_GRADING]),
-            UnitProgress.id.in_(open_tests),
-        )
-        .group_by(UnitProgress.enrollment_id)
-        .subquery()
-    )
-    for rank_value, is_started, count in db.session.execute(
-        population(user, f)
-        .add_columns(waiting.c.rank, started, func.count())
-        .join(waiting, waiting.c.enrollment_id == Enrollment.id)
-        .where(Enrollment.status == EnrollmentStatus.ACTIVE)
-        .group_by(waiting.c.rank, started)
-    ):
-        counts[ACTIVE_STAGE_BY_RANK[int(rank_value)]] += count
-        counts["in_progress" if is_started else "not_started"] -= count
+        counts[stage] += count
     return counts
 
 
@@ -208,7 +172,7 @@ def credit_by_term(user: User, f: ReportFilter) -> list[TermCredit]:
 
 
 def progress_report(user: User, f: ReportFilter) -> dict:
-    """Every figure of the progress report (5 queries)."""
+    """Every figure of the progress report (4 queries)."""
     return {
         "stages": count_stages(user, f),
         "units_passed": units_passed_by_period(user, f),

@@ -14,7 +14,9 @@ from app.courses.models import Course
 from app.csv_cells import safe_row
 from app.extensions import db
 from app.permissions import coordinator_required, visible_sites
+from app.reports import tasks  # noqa: F401  (the worker's watcher that keeps the facts fresh)
 from app.reports.attention import attention_report
+from app.reports.facts import last_refresh
 from app.reports.filters import read_filters
 from app.reports.program import program_report
 from app.reports.progress import progress_report
@@ -66,6 +68,7 @@ def _page(name: str):
         tables=tables,
         f=f,
         now_text=format_datetime(utcnow(), "medium"),
+        refresh=last_refresh() if name in ("progress", "attention") else None,
         **_choices(),
     )
 

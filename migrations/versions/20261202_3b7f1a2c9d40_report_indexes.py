@@ -1,4 +1,4 @@
-"""report indexes: partial indexes on unit_progress, students by site and kind
+"""reports: per-enrollment report facts, partial indexes on unit_progress, students by site and kind
 
 Revision ID: 3b7f1a2c9d40
 Revises: 9c4d2e6f8a10
@@ -24,6 +24,36 @@ INDEXES = [
 
 
 def upgrade():
+    op.create_table(
+        'report_enrollment',
+        sa.Column('enrollment_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('student_id', sa.Integer(), nullable=False),
+        sa.Column('site_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=24), nullable=False),
+        sa.Column('course_id', sa.Integer(), nullable=False),
+        sa.Column('stage', sa.String(length=24), nullable=False),
+        sa.Column('assigned_at', sa.DateTime(), nullable=False),
+        sa.Column('completed_at', sa.DateTime(), nullable=True),
+        sa.Column('last_activity_at', sa.DateTime(), nullable=True),
+        sa.Column('early_failed', sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint('enrollment_id', name=op.f('pk_report_enrollment')),
+    )
+    op.create_index('ix_report_enrollment_site', 'report_enrollment', ['site_id', 'stage'])
+    early = "early_failed AND stage <> 'completed' AND stage <> 'withdrawn'"
+    op.create_index(
+        'ix_report_enrollment_early_failed',
+        'report_enrollment',
+        ['site_id'],
+        sqlite_where=sa.text(early),
+        postgresql_where=sa.text(early),
+    )
+    op.create_table(
+        'report_refresh',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('refreshed_at', sa.DateTime(), nullable=False),
+        sa.Column('rows', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_report_refresh')),
+    )
     op.create_index('ix_student_site_kind', 'student', ['site_id', 'kind', 'id'])
     for name, column, where in INDEXES:
         op.create_index(
@@ -36,6 +66,10 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('report_refresh')
+    op.drop_index('ix_report_enrollment_early_failed', table_name='report_enrollment')
+    op.drop_index('ix_report_enrollment_site', table_name='report_enrollment')
+    op.drop_table('report_enrollment')
     op.drop_index('ix_student_site_kind', table_name='student')
     for name, _column, _where in INDEXES:
         op.drop_index(name, table_name='unit_progress')

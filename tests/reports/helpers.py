@@ -12,6 +12,7 @@ from app.enrollments.models import EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
 from app.grading.services import return_attempt
 from app.moves.services import report_move
+from app.reports.facts import refresh_report_facts
 from app.students.models import StudentKind
 from tests import factories
 
@@ -112,6 +113,7 @@ def seed_reports(world: dict) -> dict:
         .values(updated_at=now - timedelta(days=30))
     )
     db.session.flush()
+    refresh_report_facts()  # what the job worker does every few minutes
     return {
         "students": (s1, s2, s3, s4, s5, s6),
         "backlog": backlog,
