@@ -19,6 +19,7 @@ Each list shows the first LIST_SIZE rows and its full count.
 from datetime import timedelta
 
 from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy.orm import aliased
 
 from app.certificates.models import Certificate
 from app.common import utcnow
@@ -43,6 +44,7 @@ from app.students.models import Student
 from app.users.models import User
 
 LIST_SIZE = 25
+CLOSED = ("completed", "withdrawn")  # fact stages of enrollments no longer active
 AGE_BUCKETS = ((1, "under_1"), (3, "1_to_3"), (7, "3_to_7"), (None, "over_7"))
 
 
@@ -69,18 +71,30 @@ def _facts_with_student(user: User, f: ReportFilter):
         .select_from(Fact)
         .join(Student, Student.id == Fact.student_id)
         .join(Site, Site.id == Fact.site_id)
-        .where(facts_where(user, f), Fact.stage.not_in(["completed", "withdrawn"]))
+        .where(facts_where(user, f), Fact.stage.not_in(CLOSED))
     )
 
 
 def inactive_students(user: User, f: ReportFilter):
-    # Grouped on the narrow fact rows first; only the idle students are joined for their names.
-    last = func.max(Fact.last_activity_at)
+    # Idle enrollments first (few, through the activity index), less the students who have a
+    # recent one; only those left are grouped and joined for their names.
+    cutoff = utcnow() - timedelta(days=f.days)
+    other = aliased(Fact)
+    recent = exists().where(
+        other.student_id == Fact.student_id,
+        other.stage.not_in(CLOSED),
+        other.last_activity_at >= cutoff,
+        facts_where(user, f, other),
+    )
     idle = (
-        select(Fact.student_id, last.label("last_activity"))
-        .where(facts_where(user, f), Fact.stage.not_in(["completed", "withdrawn"]))
+        select(Fact.student_id, func.max(Fact.last_activity_at).label("last_activity"))
+        .where(
+            facts_where(user, f),
+            Fact.stage.not_in(CLOSED),
+            Fact.last_activity_at < cutoff,
+            ~recent,
+        )
         .group_by(Fact.student_id)
-        .having(last < utcnow() - timedelta(days=f.days))
         .subquery()
     )
     stmt = (

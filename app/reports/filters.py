@@ -167,9 +167,10 @@ def enrollment_where(f: ReportFilter) -> ColumnElement[bool]:
     return and_(true(), *clauses)
 
 
-def facts_where(user: User, f: ReportFilter) -> ColumnElement[bool]:
+def facts_where(user: User, f: ReportFilter, fact=Fact) -> ColumnElement[bool]:
     """The same population on the report facts (app/reports/models.py): site, state, kind,
-    course and term, each on the fact row's own column."""
+    course and term, each on the fact row's own column (`fact`: the table or an alias)."""
+    Fact = fact  # noqa: N806
     clauses = [site_where(user, f, Fact.site_id)]
     if f.kind:
         clauses.append(Fact.kind == f.kind.value)

@@ -16,6 +16,8 @@ class ReportEnrollment(db.Model):
     __tablename__ = "report_enrollment"
     __table_args__ = (
         Index("ix_report_enrollment_site", "site_id", "stage"),
+        Index("ix_report_enrollment_activity", "site_id", "last_activity_at"),
+        Index("ix_report_enrollment_student", "student_id"),
         Index(
             "ix_report_enrollment_early_failed",
             "site_id",

@@ -39,6 +39,10 @@ def upgrade():
         sa.PrimaryKeyConstraint('enrollment_id', name=op.f('pk_report_enrollment')),
     )
     op.create_index('ix_report_enrollment_site', 'report_enrollment', ['site_id', 'stage'])
+    op.create_index(
+        'ix_report_enrollment_activity', 'report_enrollment', ['site_id', 'last_activity_at']
+    )
+    op.create_index('ix_report_enrollment_student', 'report_enrollment', ['student_id'])
     early = "early_failed AND stage <> 'completed' AND stage <> 'withdrawn'"
     op.create_index(
         'ix_report_enrollment_early_failed',
@@ -68,6 +72,8 @@ def upgrade():
 def downgrade():
     op.drop_table('report_refresh')
     op.drop_index('ix_report_enrollment_early_failed', table_name='report_enrollment')
+    op.drop_index('ix_report_enrollment_student', table_name='report_enrollment')
+    op.drop_index('ix_report_enrollment_activity', table_name='report_enrollment')
     op.drop_index('ix_report_enrollment_site', table_name='report_enrollment')
     op.drop_table('report_enrollment')
     op.drop_index('ix_student_site_kind', table_name='student')
