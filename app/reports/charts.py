@@ -6,6 +6,8 @@ matplotlib would bring numpy and take tens of milliseconds a chart. pygal always
 (no inline script) is kept. Every chart is drawn beside a table of the same figures.
 """
 
+from functools import lru_cache
+
 import pygal
 from markupsafe import Markup
 from pygal.etree import etree
@@ -47,7 +49,22 @@ def bar_chart(
     horizontal: bool = False,
     stacked: bool = False,
 ) -> Markup:
-    """An SVG bar chart of `series` (name, values) over `x_labels`, named `label`."""
+    """An SVG bar chart of `series` (name, values) over `x_labels`, named `label`.
+
+    Drawing takes pygal tens of milliseconds on a busy server, and the same figures come back
+    request after request, so a chart is drawn once per distinct input (it depends on nothing
+    else)."""
+    return _drawn(
+        str(label),
+        tuple(str(x) for x in x_labels),
+        tuple((str(name), tuple(float(v) for v in values)) for name, values in series),
+        horizontal,
+        stacked,
+    )
+
+
+@lru_cache(maxsize=512)
+def _drawn(label: str, x_labels: tuple, series: tuple, horizontal: bool, stacked: bool) -> Markup:
     kind = pygal.HorizontalBar if horizontal else pygal.StackedBar if stacked else pygal.Bar
     chart = kind(
         style=STYLE,
@@ -64,9 +81,9 @@ def bar_chart(
         margin=10,
         disable_xml_declaration=True,
     )
-    chart.x_labels = x_labels
+    chart.x_labels = list(x_labels)
     for name, values in series:
-        chart.add(name, values)
+        chart.add(name, list(values))
     if not any(any(values) for _name, values in series):
         chart.range = (0, 1)
     return _svg(chart, label)
