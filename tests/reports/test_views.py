@@ -145,7 +145,7 @@ def _add_students(world, count: int) -> None:
     refresh_report_facts()
 
 
-@pytest.mark.parametrize("name,expected", [("progress", 8), ("attention", 11), ("program", 6)])
+@pytest.mark.parametrize("name,expected", [("progress", 8), ("attention", 9), ("program", 6)])
 def test_query_count_does_not_grow_with_students(client, world, seeded, name, expected):
     sign_in(client, world["coord_tx"])
     client.get(f"/reports/{name}")
