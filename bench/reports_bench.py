@@ -9,6 +9,7 @@ report answers in 200 ms or less at p95 on PostgreSQL.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -60,6 +61,7 @@ def main() -> None:
         if admin is not None:
             who.append(("admin (national)", admin))
         sessions = [(label, user.get_id()) for label, user in who]
+    print(f"load average (1, 5, 15 min) before: {os.getloadavg()}, CPUs: {os.cpu_count()}")
     for label, user_id in sessions:
         client = app.test_client()
         with client.session_transaction() as session:
@@ -68,6 +70,7 @@ def main() -> None:
         for url in PAGES:
             p50, p95 = measure(client, url, args.requests)
             print(f"{label:26} {url:24} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+    print(f"load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":
