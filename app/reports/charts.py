@@ -6,12 +6,17 @@ matplotlib would bring numpy and take tens of milliseconds a chart. pygal always
 (no inline script) is kept. Every chart is drawn beside a table of the same figures.
 """
 
+import sys
 from functools import lru_cache
 
 import pygal
 from markupsafe import Markup
 from pygal.etree import etree
 from pygal.style import Style
+
+# pygal appends an old-style import hook for its map plugins (unused here); Python 3.11 warns
+# through it on every import that fails elsewhere, so it is taken out again.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 STYLE = Style(
     background="#ffffff",
