@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.certificates.views import bp as certificates_bp
     from app.certificates.views import public as verify_bp
+    from app.contracts.views import bp as contracts_bp
     from app.courses.views import bp as courses_bp
     from app.credits.views import bp as credits_bp
     from app.enrollments.views import bp as enrollments_bp
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         moves_bp,
         prior_courses_bp,
         rosters_bp,
+        contracts_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -14,6 +14,7 @@ from app.auth.models import TokenPurpose
 from app.auth.tokens import issue_token
 from app.certificates.models import CertificateJob, JobStatus
 from app.common import utcnow
+from app.contracts.services import save_contract
 from app.credits.services import award_credit
 from app.extensions import db
 from app.moves.models import InboundTransfer
@@ -178,6 +179,11 @@ TABLE = {
     "transfers.receive_inbound": STAFF_IN_DESTINATION,
     "transfers.inbound_review": STAFF_IN_DESTINATION,
     "peer.receive_move": PEER_SIGNED,
+    "contracts.mine": ANY_STUDENT,
+    "contracts.student": OWNER_OR_STAFF_IN_SCOPE,
+    "contracts.edit": STAFF_IN_SCOPE,
+    "contracts.pdf": OWNER_OR_STAFF_IN_SCOPE,
+    "contracts.acknowledge": OWN_STUDENT,  # the student's own; staff record a guardian's on paper
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
     "admin.deactivate_user": ADMIN,
@@ -269,6 +275,17 @@ def objects(app, world, tmp_path, monkeypatch):
         student,
         world["coord_tx"],
         {"subject": "Matemáticas", "level": "secundaria", "year": 3, "sep_grade": 8.5},
+    )
+    save_contract(
+        student,
+        world["teacher_tx1"],
+        {
+            "mentor_id": world["teacher_tx1"].id,
+            "weekly_hours": 2,
+            "meeting_time": "Tuesdays 4 pm",
+            "starts_on": date.today(),
+            "courses": {enrollment.id: {"target": None, "units": {}}},
+        },
     )
     users = {
         "student": student.user,
