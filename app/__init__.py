@@ -91,6 +91,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin import desk_views  # noqa: F401  (its routes join the admin blueprint)
     from app.admin.views import bp as admin_bp
     from app.api.views import register_api
     from app.auth.views import bp as auth_bp

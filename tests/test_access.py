@@ -24,6 +24,7 @@ from app.records.exports import export_path
 from app.records.models import ExportJob
 from app.rosters.course_map import map_roster_course
 from app.rosters.models import RosterJob
+from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package
 from app.users.services import create_api_token
 from tests import factories
@@ -190,6 +191,12 @@ TABLE = {
     "admin.reactivate_user": ADMIN,
     "admin.sites": ADMIN,
     "admin.new_site": ADMIN,
+    "admin.edit_user": ADMIN,
+    "admin.edit_site": ADMIN,
+    "admin.audit": ADMIN,
+    "admin.audit_export": ADMIN,
+    "admin.courses": ADMIN,
+    "transfers.remove_issuer": ADMIN,
     "api_me.me": API_LIST,
     "api_students.list_students": API_LIST,
     "api_students.get_student": API_STUDENT_OBJECT,
@@ -287,6 +294,14 @@ def objects(app, world, tmp_path, monkeypatch):
             "courses": {enrollment.id: {"target": None, "units": {}}},
         },
     )
+    trusted = TrustedIssuer(
+        issuer="https://nd.puente.example/issuer",
+        name="North Dakota",
+        public_key_multibase="z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH",
+        added_by_id=world["admin"].id,
+    )
+    db.session.add(trusted)
+    db.session.flush()
     users = {
         "student": student.user,
         "other_student": world["student_tx2"].user,
@@ -317,6 +332,8 @@ def objects(app, world, tmp_path, monkeypatch):
         "inbound_id": inbound.id,
         "sign_in_code": sign_in_code,
         "roster_job_id": roster_job.id,
+        "site_id": world["tx1"].id,
+        "issuer_id": trusted.id,
         "map_id": map_roster_course("SIS-ALG", world["course"].course.code, world["admin"]).id,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
