@@ -1,7 +1,7 @@
 """Admin services: find and create users, (de)activate them, find and create sites."""
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
@@ -117,17 +117,24 @@ def set_user_active(user: User, by: User, active: bool) -> User:
 def _keep_an_admin(user: User) -> None:
     """:raises AdminError: when `user` is the last active admin (they may not stop being one).
 
-    The other admins' rows are locked (PostgreSQL), so two admins demoting each other at the
-    same moment cannot leave none.
+    Every active admin's row is locked in id order (PostgreSQL): of two admins demoting each
+    other at the same moment, the second waits, then sees the first's change and is refused.
     """
     if user.role != Role.ADMIN or not user.is_active:
         return
-    others = db.session.scalars(
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: a write first takes its one writer's lock, so a second
+        # request waits here and then reads the first one's change.
+        db.session.execute(
+            update(User).where(User.role == Role.ADMIN).values(is_active=User.is_active)
+        )
+    active = db.session.scalars(
         select(User.id)
-        .where(User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id)
+        .where(User.role == Role.ADMIN, User.is_active.is_(True))
+        .order_by(User.id)
         .with_for_update()
     ).all()
-    if not others:
+    if not set(active) - {user.id}:
         raise AdminError(
             _("%(name)s is the last active admin: make another admin first.", name=user.full_name)
         )
