@@ -76,6 +76,12 @@ def test_teacher_writes_prints_and_the_student_acknowledges(
     expect(page.get_by_test_id("weekly-hours")).to_have_text("2")
     expect(page.locator("tr[data-late]")).to_have_count(1)  # unit 2's target went by
     assert_accessible(page)
+    page.get_by_role(
+        "button", name=re.compile("guardian's signature on paper|firma en papel del tutor")
+    ).click()
+    expect(page.get_by_test_id("acknowledgements")).to_contain_text(
+        re.compile("signed on paper|firmado en papel")
+    )
 
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Print the contract|Imprimir el contrato")).click()

@@ -191,3 +191,18 @@ def test_the_printed_contract_is_bilingual_with_signature_lines(client, auth, wo
     ):
         assert words in text, words
     assert "1 / 5" in text
+
+
+def test_staff_record_a_guardians_signature_given_on_paper(client, auth, world, enrollment):
+    _write(client, auth, world, enrollment)
+    student = world["student_tx1"]
+    url = f"/contracts/students/{student.id}/acknowledge"
+    assert client.post(url, data={"role": "guardian"}).status_code == 302
+    ack = current_acknowledgement(find_contract(student), "guardian")
+    assert ack.on_paper and ack.recorded_by_id == world["teacher_tx1"].id
+    # Staff cannot acknowledge in the student's place.
+    assert client.post(url, data={"role": "student"}).status_code == 403
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "contract.acknowledged")
+    )
+    assert event.data == {"role": "guardian", "revision": 1, "on_paper": True}
