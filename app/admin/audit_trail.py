@@ -45,7 +45,7 @@ def audit_filters(args) -> dict:
     return {
         "who": (args.get("who") or "").strip()[:100],
         "action": (args.get("action") or "").strip()[:60],
-        "student": to_int(args.get("student")),
+        "student": (args.get("student") or "").strip()[:100],
         "since": _day(args.get("since")),
         "until": _day(args.get("until")),
     }
@@ -65,8 +65,15 @@ def filter_events(filters: dict) -> Select:
         stmt = stmt.where(AuditEvent.actor_id.in_(actors))
     if filters["action"]:
         stmt = stmt.where(AuditEvent.action.startswith(filters["action"], autoescape=True))
-    if filters["student"] is not None:
-        stmt = stmt.where(AuditEvent.student_id == filters["student"])
+    if filters["student"]:
+        number = to_int(filters["student"].lstrip("#"))
+        if number is not None:
+            stmt = stmt.where(AuditEvent.student_id == number)
+        else:
+            named = select(Student.id).where(
+                contains(filters["student"], Student.given_name, Student.family_name)
+            )
+            stmt = stmt.where(AuditEvent.student_id.in_(named))
     if filters["since"]:
         stmt = stmt.where(AuditEvent.at >= datetime.combine(filters["since"], time.min))
     if filters["until"]:

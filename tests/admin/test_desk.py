@@ -169,6 +169,8 @@ def test_the_audit_trail_filters_by_who_what_and_which_student(client, admin, wo
     table = _listed(client, student=student.id)
     assert "grade.changed" in table and "credit.awarded" not in table
     assert student.full_name in table
+    table = _listed(client, student=student.family_name)
+    assert "grade.changed" in table and "credit.awarded" not in table
     assert "No events match." in _listed(client, until="2000-01-01")
 
 
