@@ -164,7 +164,7 @@ def test_the_audit_trail_filters_by_who_what_and_which_student(client, admin, wo
     student, teacher = _seed_trail(world)
     table = _listed(client, who=teacher.family_name)
     assert "grade.changed" in table and "credit.awarded" not in table
-    table = _listed(client, action="credit.")
+    table = _listed(client, action="credit.awarded")
     assert "credit.awarded" in table and "grade.changed" not in table
     table = _listed(client, student=student.id)
     assert "grade.changed" in table and "credit.awarded" not in table
