@@ -213,5 +213,6 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
     }
 
 
-def sign_credential(credential: dict, created: str) -> dict:
-    return sign_rdfc(credential, load_private_key(), key_id(), created)
+def sign_credential(credential: dict, created: str, key=None) -> dict:
+    """The credential with its eddsa-rdfc-2022 proof; `key` loaded once by a caller signing many."""
+    return sign_rdfc(credential, key or load_private_key(), key_id(), created)
