@@ -161,16 +161,17 @@ def issue_certificate(award: CreditAward, coordinator: User) -> Certificate:
 
 
 def lock_awards(ids: list[int]) -> None:
-    """Hold these awards' rows until the transaction ends, and reload them as they are now."""
+    """Hold these awards' rows until the transaction ends, and reload them as they are now
+    (with what issuing reads; the rows must be fetched for either to happen)."""
     if ids:
-        db.session.execute(
+        db.session.scalars(
             select(CreditAward)
             .where(CreditAward.id.in_(ids))
             .order_by(CreditAward.id)
             .with_for_update()
             .options(*_issue_loads())
             .execution_options(populate_existing=True)
-        )
+        ).all()
 
 
 def _issue_loads():
