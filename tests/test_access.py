@@ -127,6 +127,9 @@ TABLE = {
     "learning.submit": OWN_STUDENT,
     "learning.result": OWN_STUDENT,
     "learning.approve_test": STAFF_IN_SCOPE,
+    "learning.ask_approval": OWN_STUDENT,
+    "grading.gradebook": ANY_STAFF,  # each sees the students of their own scope
+    "grading.approvals": ANY_STAFF,  # each sees the requests of their own scope
     "grading.queue": ANY_STAFF,
     "grading.attempt": STAFF_IN_SCOPE,
     "grading.paper": STAFF_IN_SCOPE,

@@ -3,11 +3,12 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
 from app.extensions import db
+from app.search import name_key
 
 
 class StudentKind(enum.StrEnum):
@@ -19,6 +20,7 @@ class Student(db.Model):
     __tablename__ = "student"
     __table_args__ = (
         Index("ix_student_site_name", "site_id", "family_name", "given_name"),
+        Index("ix_student_site_search", "site_id", "search_name"),
         # CEDS grades 01-12 (rosters); the student form asks for 6-12.
         CheckConstraint("grade_level >= 1 AND grade_level <= 12", name="grade_level_range"),
     )
@@ -29,6 +31,9 @@ class Student(db.Model):
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))  # first surname (apellido paterno)
     second_family_name: Mapped[str | None] = mapped_column(String(100))  # apellido materno
+    # The names folded (no accents, lower-case: "jose garcia lopez"), set whenever a name is
+    # written, so a search ignoring accents compares a stored, indexed column on every engine.
+    search_name: Mapped[str] = mapped_column(String(320), default="", server_default="")
     sex: Mapped[str | None] = mapped_column(String(1))  # F, M or X (app/rosters/msix.py codes)
     birth_date: Mapped[date | None]
     kind: Mapped[StudentKind] = enum_column(StudentKind, default=StudentKind.SECONDARY)
@@ -55,3 +60,14 @@ class Student(db.Model):
 
     def __repr__(self) -> str:
         return f"<Student {self.id} {self.full_name}>"
+
+
+@event.listens_for(Student, "before_insert")
+@event.listens_for(Student, "before_update")
+def _keep_search_name(_mapper, _connection, student: Student) -> None:
+    student.search_name = student_name_key(student)
+
+
+def student_name_key(student) -> str:
+    """The `search_name` of a student (or of any row with the three name fields)."""
+    return name_key(student.given_name, student.family_name, student.second_family_name)
