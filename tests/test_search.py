@@ -43,3 +43,21 @@ def test_admin_lists_and_the_grading_queue_use_the_same_search(world):
     attempt = factories.make_submitted_test(progress)
     assert attempt.id in ids(grading_queue(world["admin"], MultiDict({"q": "ines pena"})))
     assert ids(grading_queue(world["admin"], MultiDict({"q": "pe_a"}))) == set()
+
+
+def test_the_stored_search_name_follows_every_name_change(world):
+    from app.students.services import update_student_identity
+
+    student = factories.make_student(world["tx1"], given_name="Inés", family_name="Peña")
+    assert student.search_name == "ines pena"
+    data = {
+        "given_name": "María Inés",
+        "family_name": "Peña",
+        "second_family_name": "Ávila",
+        "kind": student.kind.value,
+    }
+    update_student_identity(student, world["admin"], data)
+    assert student.search_name == "maria ines pena avila"
+    for q in ("Garcia", "PENA AVILA", "maría"):
+        found = ids(filter_students(world["admin"], MultiDict({"q": q})))
+        assert (student.id in found) == (q != "Garcia"), q
