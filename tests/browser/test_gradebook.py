@@ -69,61 +69,113 @@ def sign_in(browser, base, email, locale="en-US", viewport=None):
     return page
 
 
+# What each page says, in each language (the student's words, then the teacher's).
+WORDS = {
+    "en": {
+        "locale": "en-US",
+        "needs approval": "Your teacher needs to approve the unit test",
+        "ask": "Ask my teacher for approval",
+        "asked": "Your teacher was asked",
+        "grading": "Grading",
+        "requests": "Approval requests",
+        "asks": "Asks for approval",
+        "approve": "Approve the unit 1 test for Rosa",
+        "approved": "Unit 1 test approved for Rosa García.",
+        "none asking": "No student is asking for an approval.",
+        "gradebook": "Gradebook",
+        "name": "Student name",
+        "filter": "Filter",
+        "approved until": r"Approved until \d",
+        "cell link": "Luis GARCIA, unit 1 test",
+        "score": "Score",
+        "save": "Save grades",
+        "graded": "The test is graded",
+        "next": "Next test",
+        "previous": "Previous test",
+    },
+    "es": {
+        "locale": "es-MX",
+        "needs approval": "Tu maestro necesita aprobar el examen",
+        "ask": "Pedir la aprobación a mi maestro",
+        "asked": "Se le pidió a tu maestro",
+        "grading": "Calificar",
+        "requests": "Solicitudes de aprobación",
+        "asks": "Pide aprobación",
+        "approve": "Aprobar el examen de la unidad 1 para Rosa",
+        "approved": "Examen de la unidad 1 aprobado para Rosa García.",
+        "none asking": "Ningún estudiante está pidiendo una aprobación.",
+        "gradebook": "Libro de calificaciones",
+        "name": "Nombre del estudiante",
+        "filter": "Filtrar",
+        "approved until": r"Aprobado hasta las \d",
+        "cell link": "Luis GARCIA, examen de la unidad 1",
+        "score": "Calificación",
+        "save": "Guardar calificaciones",
+        "graded": "El examen está calificado",
+        "next": "Examen siguiente",
+        "previous": "Examen anterior",
+    },
+}
+
+
+@pytest.mark.parametrize(("student_language", "teacher_language"), [("es", "en"), ("en", "es")])
 def test_student_asks_on_a_phone_and_the_teacher_approves_and_grades(
-    live_app, live_server, browser
+    live_app, live_server, browser, student_language, teacher_language
 ):
     data = seed(live_app)
+    said, words = WORDS[student_language], WORDS[teacher_language]
 
-    # The student, in Spanish on a 390 px phone, asks for the approval (twice: one request).
-    phone = sign_in(browser, live_server, data["student"], "es-MX", PHONE)
+    # The student, on a 390 px phone, asks for the approval (twice: one request).
+    phone = sign_in(browser, live_server, data["student"], said["locale"], PHONE)
     phone.goto(f"{live_server}/learn/units/{data['asking_progress']}")
-    expect(phone.get_by_text("Tu maestro necesita aprobar el examen")).to_be_visible()
+    expect(phone.get_by_text(said["needs approval"])).to_be_visible()
     assert_accessible(phone)
-    phone.get_by_role("button", name="Pedir la aprobación a mi maestro").click()
-    expect(phone.get_by_text("Se le pidió a tu maestro")).to_be_visible()
+    phone.get_by_role("button", name=said["ask"]).click()
+    expect(phone.get_by_text(said["asked"])).to_be_visible()
     expect(phone.get_by_test_id("approval-requested")).to_be_visible()
+    expect(phone.get_by_role("button", name=said["ask"])).to_have_count(0)
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(phone)
 
-    # The teacher, in English, sees the request in the queue and approves it.
-    desk = sign_in(browser, live_server, data["teacher"])
-    desk.get_by_role("link", name="Grading", exact=True).click()
-    desk.get_by_role("link", name="Approval requests").click()
+    # The teacher sees the request in the queue and approves it.
+    desk = sign_in(browser, live_server, data["teacher"], words["locale"])
+    desk.get_by_role("link", name=words["grading"], exact=True).click()
+    desk.get_by_role("link", name=words["requests"]).click()
     row = desk.get_by_test_id("approval-row")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Rosa García")
-    expect(row).to_contain_text("Asks for approval")
+    expect(row).to_contain_text(words["asks"])
     assert_accessible(desk)
-    row.get_by_role("button", name=re.compile("Approve the unit 1 test for Rosa")).click()
-    expect(desk.get_by_text("Unit 1 test approved for Rosa García.")).to_be_visible()
-    expect(desk.get_by_text("No student is asking for an approval.")).to_be_visible()
+    row.get_by_role("button", name=re.compile(words["approve"])).click()
+    expect(desk.get_by_text(words["approved"])).to_be_visible()
+    expect(desk.get_by_text(words["none asking"])).to_be_visible()
 
     # The gradebook: a name typed without accents finds García and GARCIA, not Núñez.
-    desk.get_by_role("link", name="Gradebook").click()
+    desk.get_by_role("link", name=words["gradebook"]).click()
     expect(desk.get_by_test_id("gradebook-row")).to_have_count(4)
     assert_accessible(desk)
-    desk.get_by_label("Student name").fill("garcia")
-    desk.get_by_role("button", name="Filter").click()
+    desk.get_by_label(words["name"]).fill("garcia")
+    desk.get_by_role("button", name=words["filter"]).click()
     rows = desk.get_by_test_id("gradebook-row")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="Núñez")).to_have_count(0)
     rosa = rows.filter(has_text="Rosa")
-    expect(rosa.locator('[data-unit="1"]')).to_contain_text(re.compile(r"Approved until \d"))
+    expect(rosa.locator('[data-unit="1"]')).to_contain_text(re.compile(words["approved until"]))
 
     # From Luis's cell to his test; grade it and go on to the next test in the queue.
-    desk.get_by_role("link", name=re.compile("Luis GARCIA, unit 1 test")).click()
+    desk.get_by_role("link", name=re.compile(words["cell link"])).click()
     expect(desk).to_have_url(re.compile(rf"/grading/attempts/{data['first']}"))
     assert_accessible(desk)
-    desk.get_by_label(re.compile("Score")).fill("2")
-    desk.get_by_role("button", name="Save grades").click()
-    expect(desk.get_by_text(re.compile("The test is graded"))).to_be_visible()
-    desk.get_by_role("link", name="Next test").click()
+    desk.get_by_label(re.compile(words["score"])).fill("2")
+    desk.get_by_role("button", name=words["save"]).click()
+    expect(desk.get_by_text(re.compile(words["graded"]))).to_be_visible()
+    desk.get_by_role("link", name=words["next"]).click()
     expect(desk).to_have_url(re.compile(rf"/grading/attempts/{data['second']}"))
     # Luis's test left the queue when graded: the queue before Ana's now starts with Zoe's.
-    expect(desk.get_by_role("link", name="Next test")).to_have_count(0)
-    desk.get_by_role("link", name="Previous test").click()
+    expect(desk.get_by_role("link", name=words["next"])).to_have_count(0)
+    desk.get_by_role("link", name=words["previous"]).click()
     expect(desk).to_have_url(re.compile(rf"/grading/attempts/{data['oldest']}"))
-    expect(desk.get_by_role("link", name="Previous test")).to_have_count(0)
+    expect(desk.get_by_role("link", name=words["previous"])).to_have_count(0)
 
     # The graded test is reached from Luis's page.
     desk.goto(f"{live_server}/students/{data['first_student']}")

@@ -16,6 +16,7 @@ from app.learning.approvals import request_approval
 from app.learning.models import ApprovalRequest
 from app.learning.services import LearningError, approve_unit_test
 from tests import factories
+from tests.query_counter import count_queries
 
 
 @pytest.fixture
@@ -156,3 +157,25 @@ def test_an_unused_approval_shows_as_expired(client, auth, world, progress):
         progress.test_approved_at + timedelta(minutes=10), "America/Chicago", "%I:%M %p"
     )
     assert f"Approval expired at {expired_at}" in _text(client.get("/grading/gradebook"))
+
+
+def test_approval_queue_query_count_does_not_grow_with_rows(client, auth, world):
+    auth.login(world["coord_tx"])
+
+    def add(n):
+        # Every row has its own site, student and course: a lazy load per row would show.
+        for _ in range(n):
+            student = factories.make_student(factories.make_site("US-TX"))
+            course = factories.make_course_version(units=2)
+            request_approval(factories.make_enrollment(student, course).units[0], student.user)
+        db.session.expire_all()
+
+    add(2)
+    with count_queries() as few:
+        response = client.get("/grading/approvals")
+    assert _rows(response) == 2
+    add(8)
+    with count_queries() as many:
+        response = client.get("/grading/approvals")
+    assert _rows(response) == 10
+    assert len(many) == len(few), many
