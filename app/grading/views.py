@@ -27,6 +27,7 @@ from app.grading.services import (
     return_attempt,
     unit_attempts,
 )
+from app.learning.approvals import count_approval_requests
 from app.learning.models import Attempt, AttemptStatus
 from app.permissions import can_manage_student, staff_required, visible_sites
 from app.template_helpers import format_percent
@@ -49,6 +50,7 @@ def queue():
         sites=sites,
         returned=returned,
         filters=queue_filters(request.args),
+        approval_count=count_approval_requests(current_user),
         now=utcnow(),
     )
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -124,6 +124,17 @@ def request_approval(progress: UnitProgress, student_user: User) -> tuple[Approv
     )
     db.session.flush()
     return request, True
+
+
+def count_approval_requests(user: User) -> int:
+    """How many open approval requests wait for `user` (students in their scope)."""
+    return db.session.scalar(
+        select(func.count(ApprovalRequest.id))
+        .join(ApprovalRequest.unit_progress)
+        .join(UnitProgress.enrollment)
+        .join(Enrollment.student)
+        .where(ApprovalRequest.resolved_at.is_(None), student_scope(user))
+    )
 
 
 def approval_queue(user: User) -> Select:

@@ -53,6 +53,7 @@ def test_asking_puts_one_request_in_the_teachers_queue(client, auth, world, prog
 
     auth.logout()
     auth.login(world["teacher_tx1"])
+    assert "1 student asks you to approve a unit test." in client.get("/grading/").text
     queue = client.get("/grading/approvals")
     assert _rows(queue) == 1 and "Asks for approval" in queue.get_data(as_text=True)
     auth.logout()
