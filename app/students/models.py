@@ -33,7 +33,9 @@ class Student(db.Model):
     second_family_name: Mapped[str | None] = mapped_column(String(100))  # apellido materno
     # The names folded (no accents, lower-case: "jose garcia lopez"), set whenever a name is
     # written, so a search ignoring accents compares a stored, indexed column on every engine.
-    search_name: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    search_name: Mapped[str] = mapped_column(
+        String(320), default=lambda context: _inserted_name_key(context), server_default=""
+    )
     sex: Mapped[str | None] = mapped_column(String(1))  # F, M or X (app/rosters/msix.py codes)
     birth_date: Mapped[date | None]
     kind: Mapped[StudentKind] = enum_column(StudentKind, default=StudentKind.SECONDARY)
@@ -66,6 +68,12 @@ class Student(db.Model):
 @event.listens_for(Student, "before_update")
 def _keep_search_name(_mapper, _connection, student: Student) -> None:
     student.search_name = student_name_key(student)
+
+
+def _inserted_name_key(context) -> str:
+    """The default for a bulk (Core) insert that leaves `search_name` out."""
+    row = context.get_current_parameters()
+    return name_key(row.get("given_name"), row.get("family_name"), row.get("second_family_name"))
 
 
 def student_name_key(student) -> str:
