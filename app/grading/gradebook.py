@@ -4,7 +4,7 @@ the test attempt to open, in a fixed number of queries whatever the page holds."
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.common import to_int
 from app.courses.models import CourseVersion, Section
@@ -19,22 +19,25 @@ from app.users.models import User
 
 
 def gradebook_students(user: User, args) -> Select:
-    """Students `user` may see who take a course (the chosen one, if any), by name, narrowed
-    by site and by a name search that ignores accents and case."""
-    enrolled = exists().where(
-        Enrollment.student_id == Student.id, Enrollment.status != EnrollmentStatus.WITHDRAWN
+    """Students `user` may see, by name, narrowed by site, by a course they take (when one is
+    chosen) and by a name search that ignores accents and case."""
+    stmt = (
+        select(Student)
+        .where(student_scope(user))
+        .options(selectinload(Student.site))
+        .order_by(Student.family_name, Student.given_name, Student.id)
     )
     course_id = to_int(args.get("course"))
     if course_id:
-        enrolled = enrolled.where(
-            Enrollment.course_version_id == CourseVersion.id, CourseVersion.course_id == course_id
+        # Only with a course chosen: a probe per student is what a state-wide page can't pay.
+        stmt = stmt.where(
+            exists().where(
+                Enrollment.student_id == Student.id,
+                Enrollment.status != EnrollmentStatus.WITHDRAWN,
+                Enrollment.course_version_id == CourseVersion.id,
+                CourseVersion.course_id == course_id,
+            )
         )
-    stmt = (
-        select(Student)
-        .where(student_scope(user), enrolled)
-        .options(joinedload(Student.site))
-        .order_by(Student.family_name, Student.given_name, Student.id)
-    )
     site_id = to_int(args.get("site"))
     if site_id:
         stmt = stmt.where(Student.site_id == site_id)
@@ -53,12 +56,13 @@ class Cell:
 @dataclass
 class Row:
     student: Student
-    enrollment: Enrollment
+    enrollment: Enrollment | None  # None: the student takes no course now
     cells: list[Cell] = field(default_factory=list)
 
 
 def gradebook_rows(students: list[Student], args) -> tuple[list[Row], int]:
-    """The rows of these students (one per course taken) and the widest unit count."""
+    """The rows of these students (one per course taken, or one saying there is none) and
+    the widest unit count."""
     if not students:
         return [], 0
     stmt = (
@@ -83,15 +87,12 @@ def gradebook_rows(students: list[Student], args) -> tuple[list[Row], int]:
     by_student: dict[int, list[Enrollment]] = {}
     for enrollment in enrollments:
         by_student.setdefault(enrollment.student_id, []).append(enrollment)
-    rows = [
-        Row(
-            student,
-            enrollment,
-            [Cell(u, attempts.get(u.id), approvals.get(u.id)) for u in enrollment.units],
-        )
-        for student in students
-        for enrollment in by_student.get(student.id, [])
-    ]
+    rows = []
+    for student in students:
+        for enrollment in by_student.get(student.id) or [None]:
+            units = enrollment.units if enrollment else []
+            cells = [Cell(u, attempts.get(u.id), approvals.get(u.id)) for u in units]
+            rows.append(Row(student, enrollment, cells))
     width = max((e.course_version.unit_count for e in enrollments), default=0)
     return rows, width
 

@@ -39,7 +39,10 @@ def gradebook():
             cell.progress.id
             for row in rows
             for cell in row.cells
-            if can_approve_test(current_user, cell.progress)
+            # the button shows only where a student asks
+            if cell.approval
+            and cell.approval.kind == "requested"
+            and can_approve_test(current_user, cell.progress)
         },
         action_form=FlaskForm(),
     )

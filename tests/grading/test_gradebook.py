@@ -45,7 +45,18 @@ def test_gradebook_shows_only_students_in_scope(client, auth, world, enrolled, u
     auth.login(world[user])
     response = client.get("/grading/gradebook")
     assert response.status_code == 200
-    assert set(_students(response)) == {enrolled[key].id for key in visible}
+    # world's own student at each site takes no course: listed too, with no course in progress
+    expected = {enrolled[key].id for key in visible} | {
+        world[f"student_{key}"].id for key in visible
+    }
+    assert set(_students(response)) == expected
+
+
+def test_a_student_with_no_course_has_a_row_saying_so(client, auth, world, enrolled):
+    auth.login(world["teacher_tx1"])
+    html = client.get("/grading/gradebook").get_data(as_text=True)
+    row = re.search(rf'data-student="{world["student_tx1"].id}">(.*?)</tr>', html, re.S)[1]
+    assert "No course in progress." in row and 'data-testid="cell"' not in row
 
 
 def test_a_site_filter_outside_the_scope_shows_nobody(client, auth, world, enrolled):
@@ -116,7 +127,7 @@ def test_gradebook_is_paginated(client, auth, world, app):
     first = client.get("/grading/gradebook")
     second = client.get("/grading/gradebook?page=2")
     assert len(_students(first)) == app.config["PAGE_SIZE"]
-    assert len(_students(second)) == 2
+    assert len(_students(second)) == 3  # with world's student at tx1
     assert not set(_students(first)) & set(_students(second))
 
 
@@ -139,9 +150,9 @@ def test_gradebook_query_count_does_not_grow_with_rows(client, auth, world):
     add(2)
     with count_queries() as few:
         response = client.get("/grading/gradebook")
-    assert len(_students(response)) == 2
+    assert len(_students(response)) == 2 + 2  # and world's students at tx1 and tx2
     add(8)
     with count_queries() as many:
         response = client.get("/grading/gradebook")
-    assert len(_students(response)) == 10
+    assert len(_students(response)) == 10 + 2
     assert len(many) == len(few), many
