@@ -9,7 +9,7 @@ from app.extensions import db
 from config import BASE_DIR, TestingConfig
 from tests.installations import database_url
 
-BEFORE = "9c4d2e6f8a10"
+BEFORE = "63ff974df3db"
 SEARCH_NAME = "b7d1e4a2c9f3"
 
 
