@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from app.courses.views import bp as courses_bp
     from app.credits.views import bp as credits_bp
     from app.enrollments.views import bp as enrollments_bp
+    from app.grading import gradebook_views  # noqa: F401  (its routes join the grading blueprint)
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
     from app.main.views import bp as main_bp

@@ -16,6 +16,7 @@ from app.labels import (
     term_label,
 )
 from app.places import place_name
+from app.timezones import local_time
 
 ALLOWED_TAGS = {
     "p",
@@ -72,6 +73,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["datetimeformat"] = lambda v: format_datetime(v, "medium") if v else ""
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["dateformat"] = lambda v: format_date(v, "medium") if v else ""
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["public_url"] = public_url

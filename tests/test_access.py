@@ -16,7 +16,9 @@ from app.certificates.models import CertificateJob, JobStatus
 from app.common import utcnow
 from app.contracts.services import save_contract
 from app.credits.services import award_credit
+from app.enrollments.models import UnitProgress
 from app.extensions import db
+from app.learning.approvals import request_approval
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
 from app.prior_courses.services import add_prior_course
@@ -129,6 +131,9 @@ TABLE = {
     "learning.submit": OWN_STUDENT,
     "learning.result": OWN_STUDENT,
     "learning.approve_test": STAFF_IN_SCOPE,
+    "learning.ask_approval": OWN_STUDENT,
+    "grading.gradebook": ANY_STAFF,  # each sees the students of their own scope
+    "grading.approvals": ANY_STAFF,  # each sees the requests of their own scope
     "grading.queue": ANY_STAFF,
     "grading.attempt": STAFF_IN_SCOPE,
     "grading.paper": STAFF_IN_SCOPE,
@@ -391,6 +396,34 @@ def test_route_access(app, objects, endpoint):
     rule = routes(app)[endpoint]
     actual = {role: outcome(request_as(app, rule, role, users, params)) for role in ROLES}
     assert actual == TABLE[endpoint]
+
+
+# The gradebook and the approval queue are open to all staff, so their rows carry the check:
+# each role sees the objects' student there exactly when it may see the student's record.
+SEES_THE_STUDENT = {
+    "teacher": True,
+    "other_teacher": False,
+    "coordinator": True,
+    "other_coordinator": False,
+    "admin": True,
+}
+
+
+@pytest.mark.parametrize("role", sorted(SEES_THE_STUDENT))
+def test_gradebook_and_approval_queue_rows_are_checked_at_the_student(app, objects, role):
+    users, params = objects
+    progress = db.session.get(UnitProgress, params["unit_progress_id"])
+    request_approval(progress.enrollment.units[2], users["student"])
+    db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = users[role].get_id()
+        session["_fresh"] = True
+    gradebook = client.get("/grading/gradebook").get_data(as_text=True)
+    approvals = client.get("/grading/approvals").get_data(as_text=True)
+    student_link = f'href="/students/{params["student_id"]}"'
+    assert (f'data-student="{params["student_id"]}"' in gradebook) == SEES_THE_STUDENT[role]
+    assert (student_link in approvals) == SEES_THE_STUDENT[role]
 
 
 REPORT_PAGES = sorted(e for e in TABLE if e.startswith("reports.") and e != "reports.index")

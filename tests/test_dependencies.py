@@ -29,6 +29,7 @@ LAYERS = [
         "template_helpers",
         "credits.rules",
         "search",
+        "timezones",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
     {"users", "auth", "sites", "students", "permissions"},

@@ -16,6 +16,7 @@ from app.enrollments.models import Enrollment, UnitProgress
 from app.enrollments.services import assign_course
 from app.extensions import db
 from app.grading.services import grade_attempt, record_paper_scores, return_attempt
+from app.learning.approvals import request_approval
 from app.learning.models import Attempt
 from app.learning.scoring import save_response, submit_attempt, update_work_score
 from app.learning.services import approve_unit_test, mark_lesson_read, start_unit_test
@@ -254,7 +255,8 @@ def _pass_unit(progress, student, teacher, rng, quality: float = 0.85) -> None:
 
 
 def _stage_not_started(enrollment, student, teacher, coordinator, rng) -> None:
-    return None
+    if student.user is not None:  # has asked for the first unit test's approval
+        request_approval(_units(enrollment)[0], student.user)
 
 
 def _stage_in_progress(enrollment, student, teacher, coordinator, rng) -> None:

@@ -4,7 +4,7 @@ import math
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -25,7 +25,7 @@ from app.learning.scoring import (
     total_points,
 )
 from app.permissions import site_scope, student_scope
-from app.search import contains, terms
+from app.search import key_contains, terms
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -62,28 +62,26 @@ def _touch(attempt: Attempt) -> None:
 # --- queries -------------------------------------------------------------------------------
 
 
-def grading_queue(user: User, args, *, returned: bool = False) -> Select:
-    """Test attempts awaiting grading (or returned for revision) for students in `user`'s scope,
-    oldest hand-in first, narrowed by the queue filters in `args` (course, site, q)."""
+QUEUE_FILTERS = ("view", "q", "course", "site")
+
+
+def queue_filters(args) -> dict[str, str]:
+    """The queue's filters in `args`, to carry from the queue to a grading page and back."""
+    return {name: args[name] for name in QUEUE_FILTERS if args.get(name)}
+
+
+def _queue(columns, user: User, args, returned: bool) -> Select:
+    """A select of `columns` over the queue's attempts (joined to student, site and course)."""
     status = AttemptStatus.RETURNED if returned else AttemptStatus.SUBMITTED
     stmt = (
-        select(Attempt)
+        select(*columns)
+        .select_from(Attempt)
         .join(Attempt.unit_progress)
         .join(UnitProgress.enrollment)
         .join(Enrollment.student)
         .join(Student.site)
         .join(Enrollment.course_version)
         .where(Attempt.status == status, Attempt.section == Section.TEST, student_scope(user))
-        .options(
-            contains_eager(Attempt.unit_progress)
-            .contains_eager(UnitProgress.enrollment)
-            .contains_eager(Enrollment.student)
-            .contains_eager(Student.site),
-            contains_eager(Attempt.unit_progress)
-            .contains_eager(UnitProgress.enrollment)
-            .contains_eager(Enrollment.course_version),
-        )
-        .order_by(Attempt.submitted_at.asc(), Attempt.id.asc())
     )
     if user.role != Role.ADMIN:
         # The same scope said on the attempt itself (its site is the student's while it is
@@ -96,10 +94,45 @@ def grading_queue(user: User, args, *, returned: bool = False) -> Select:
     if site_id:
         stmt = stmt.where(Student.site_id == site_id)
     for term in terms(args.get("q")):
-        stmt = stmt.where(
-            contains(term, Student.given_name, Student.family_name, Student.second_family_name)
-        )
+        stmt = stmt.where(key_contains(term, Student.search_name))
     return stmt
+
+
+def grading_queue(user: User, args, *, returned: bool = False) -> Select:
+    """Test attempts awaiting grading (or returned for revision) for students in `user`'s scope,
+    oldest hand-in first, narrowed by the queue filters in `args` (course, site, q)."""
+    return (
+        _queue([Attempt], user, args, returned)
+        .options(
+            contains_eager(Attempt.unit_progress)
+            .contains_eager(UnitProgress.enrollment)
+            .contains_eager(Enrollment.student)
+            .contains_eager(Student.site),
+            contains_eager(Attempt.unit_progress)
+            .contains_eager(UnitProgress.enrollment)
+            .contains_eager(Enrollment.course_version),
+        )
+        .order_by(Attempt.submitted_at.asc(), Attempt.id.asc())
+    )
+
+
+def queue_neighbours(user: User, args, attempt: Attempt) -> tuple[int | None, int | None]:
+    """The attempts before and after `attempt` in the queue's order with the same filters
+    (`args`), as ids; `attempt` itself need not be in the queue any more (just graded)."""
+    if attempt.submitted_at is None:
+        return None, None
+    returned = args.get("view") == "returned"
+    ids = _queue([Attempt.id], user, args, returned)
+    at, key = attempt.submitted_at, attempt.id
+    before = or_(Attempt.submitted_at < at, and_(Attempt.submitted_at == at, Attempt.id < key))
+    after = or_(Attempt.submitted_at > at, and_(Attempt.submitted_at == at, Attempt.id > key))
+    previous = db.session.scalar(
+        ids.where(before).order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(1)
+    )
+    following = db.session.scalar(
+        ids.where(after).order_by(Attempt.submitted_at.asc(), Attempt.id.asc()).limit(1)
+    )
+    return previous, following
 
 
 def load_attempt(attempt_id: int) -> Attempt | None:

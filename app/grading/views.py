@@ -20,11 +20,14 @@ from app.grading.services import (
     grading_conflict_message,
     grading_queue,
     load_attempt,
+    queue_filters,
+    queue_neighbours,
     record_paper_scores,
     regrade_attempt,
     return_attempt,
     unit_attempts,
 )
+from app.learning.approvals import count_approval_requests
 from app.learning.models import Attempt, AttemptStatus
 from app.permissions import can_manage_student, staff_required, visible_sites
 from app.template_helpers import format_percent
@@ -46,6 +49,8 @@ def queue():
         courses=courses,
         sites=sites,
         returned=returned,
+        filters=queue_filters(request.args),
+        approval_count=count_approval_requests(current_user),
         now=utcnow(),
     )
 
@@ -71,6 +76,7 @@ def _render_attempt(
 ):
     progress = attempt.unit_progress
     items = progress.unit.items_in(attempt.section)
+    previous_id, next_id = queue_neighbours(current_user, request.args, attempt)
     return render_template(
         "grading/attempt.html",
         attempt=attempt,
@@ -85,6 +91,9 @@ def _render_attempt(
         regrade_form=regrade_form or RegradeForm(formdata=None, version=attempt.version),
         posted=request.form if request.method == "POST" else {},
         conflict=conflict,
+        filters=queue_filters(request.args),
+        previous_id=previous_id,
+        next_id=next_id,
         gradable=can_grade(current_user, attempt),
         regradable=can_regrade(current_user, attempt) and bool(items),
     ), status
@@ -119,7 +128,7 @@ def attempt(attempt_id: int):
         lambda error: _refused_page(attempt_id, error, forms), conflict=grading_conflict_message()
     )
     flash(ACTIONS[action](attempt, form), "success")
-    return redirect(url_for(".attempt", attempt_id=attempt.id))
+    return redirect(url_for(".attempt", attempt_id=attempt.id, **queue_filters(request.args)))
 
 
 def _grade(attempt: Attempt, form: GradeForm) -> str:

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -83,3 +83,29 @@ class Answer(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     item: Mapped["Item"] = relationship()  # noqa: F821
+
+
+class ApprovalRequest(db.Model):
+    """A student asks the teacher to approve a unit test; the approval resolves it."""
+
+    __tablename__ = "approval_request"
+    # One open request per unit, kept by the database (asking twice, or twice at once, is one).
+    __table_args__ = (
+        Index(
+            "uq_approval_request_open",
+            "unit_progress_id",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+        Index("ix_approval_request_open_at", "resolved_at", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_progress_id: Mapped[int] = mapped_column(ForeignKey("unit_progress.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    unit_progress: Mapped["UnitProgress"] = relationship()  # noqa: F821

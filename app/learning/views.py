@@ -14,6 +14,7 @@ from app.courses.models import CourseVersion, Section
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import on_refusal
 from app.extensions import db
+from app.learning.approvals import find_open_request, request_approval, request_refusal
 from app.learning.models import Attempt, AttemptStatus
 from app.learning.services import (
     approval_valid_until,
@@ -98,6 +99,8 @@ def unit(unit_progress_id: int):
         attempt=current_test_attempt(progress),
         refusal=test_refusal(progress),
         approved_until=approval_valid_until(progress),
+        may_ask=request_refusal(progress) is None,
+        open_request=find_open_request(progress),
         tests=_test_attempts(progress),
         form=FlaskForm(),
     )
@@ -203,6 +206,22 @@ def start_test(unit_progress_id: int):
     )
     start_unit_test(progress, current_student())
     return redirect(url_for(".test", unit_progress_id=progress.id))
+
+
+@bp.route("/units/<int:unit_progress_id>/ask-approval", methods=["POST"])
+@student_required
+def ask_approval(unit_progress_id: int):
+    """The student asks the teacher to approve the unit test (one open request per unit)."""
+    progress = own_progress(unit_progress_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    on_refusal(redirect_to=url_for(".unit", unit_progress_id=progress.id))
+    _request, made = request_approval(progress, current_user)
+    if made:
+        flash(_("Your teacher was asked to approve the unit test."), "success")
+    else:
+        flash(_("You already asked your teacher; the request is waiting."), "info")
+    return redirect(url_for(".unit", unit_progress_id=progress.id))
 
 
 @bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
