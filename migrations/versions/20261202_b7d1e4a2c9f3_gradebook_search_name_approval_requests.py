@@ -8,7 +8,7 @@ the same folding as `app/search.py` (copied here so this migration never changes
 one open request per unit.
 
 Revision ID: b7d1e4a2c9f3
-Revises: 63ff974df3db
+Revises: b7d41f0c2e93
 Create Date: 2026-12-02 02:40:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d1e4a2c9f3'
-down_revision = '63ff974df3db'
+down_revision = 'b7d41f0c2e93'
 branch_labels = None
 depends_on = None
 
