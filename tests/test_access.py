@@ -218,7 +218,12 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def objects(app, world, tmp_path, monkeypatch):
-    """Objects of one student at TX site 1, reached by every route's URL parameters."""
+    return make_objects(app, world, tmp_path, monkeypatch)
+
+
+def make_objects(app, world, tmp_path, monkeypatch):
+    """Objects of one student at TX site 1, reached by every route's URL parameters; (users by
+    role, URL parameters). Also what tests/browser/test_every_page_accessible.py visits."""
     student = world["student_tx1"]
     enrollment = factories.make_enrollment(student, world["course"], world["teacher_tx1"])
     progress = enrollment.units[0]
