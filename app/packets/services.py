@@ -92,8 +92,10 @@ def check_try_left(progress: UnitProgress, number: int) -> None:
 def print_packet(progress: UnitProgress, user: User, page_size: str) -> bytes:
     """One student's packet now, its answer sheet for the next test try; audited.
 
-    :raises PacketError: when no test try is left.
+    :raises PacketError: when the student was withdrawn or no test try is left.
     """
+    if progress.enrollment.status == EnrollmentStatus.WITHDRAWN:
+        raise PacketError(_("The student was withdrawn from this course."))
     number = next_tries([progress])[progress.id]
     check_try_left(progress, number)
     pdf = packet_pdf(progress, number, page_size)

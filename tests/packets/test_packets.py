@@ -159,3 +159,13 @@ def test_only_who_started_a_batch_and_admins_follow_it(client, auth, world, pack
     auth.login(world["coord_tx1"])
     assert client.get(f"/packets/jobs/{job.id}").status_code == 403
     assert client.get(f"/packets/jobs/{job.id}/packets.pdf").status_code == 403
+
+
+def test_no_packet_for_a_withdrawn_student(client, auth, world):
+    progress = working_on_unit(world["tx1"], world["course"], unit=1)
+    progress.enrollment.status = "withdrawn"
+    db.session.flush()
+    auth.login(world["teacher_tx1"])
+    response = client.get(f"/packets/units/{progress.id}.pdf")
+    assert response.status_code == 400
+    assert "The student was withdrawn from this course." in response.get_data(as_text=True)
