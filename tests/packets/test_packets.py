@@ -16,6 +16,7 @@ from app.packets.services import packet_path
 from tests import factories
 from tests.certificates.helpers import pdf_qr_codes, pdf_text
 from tests.packets.helpers import algebra, sheet_path, working_on_unit
+from tests.query_counter import count_queries
 
 BASE = "https://puente.example.org"  # TestingConfig's PUBLIC_BASE_URL
 
@@ -169,3 +170,23 @@ def test_no_packet_for_a_withdrawn_student(client, auth, world):
     response = client.get(f"/packets/units/{progress.id}.pdf")
     assert response.status_code == 400
     assert "The student was withdrawn from this course." in response.get_data(as_text=True)
+
+
+def test_the_students_list_does_not_grow_in_queries(client, auth, world):
+    course = world["course"]
+    coordinator = world["coord_tx"]  # every Texas site: each student at a site of their own
+    auth.login(coordinator)
+
+    def add(count):
+        for _ in range(count):
+            working_on_unit(factories.make_site("US-TX"), course, unit=1)
+
+    add(2)
+    with count_queries() as few:
+        page = client.get(f"/packets/?course={course.course_id}&unit=1").get_data(as_text=True)
+    assert page.count('data-testid="packet-row"') == 2
+    add(8)
+    with count_queries() as many:
+        page = client.get(f"/packets/?course={course.course_id}&unit=1").get_data(as_text=True)
+    assert page.count('data-testid="packet-row"') == 10
+    assert len(few) > 3 and len(many) == len(few), "\n".join(many)
