@@ -8,6 +8,13 @@ from app.certificates.models import (
     CertificatePrint,
     CertificateStatus,
 )
+from app.contracts.models import (
+    ContractAcknowledgement,
+    ContractCourse,
+    ContractUnitTarget,
+    SignerRole,
+    StudyContract,
+)
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
@@ -15,6 +22,7 @@ from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
 from app.packets.models import PacketJob
 from app.records.models import ExportJob
+from app.reports.models import ReportEnrollment, ReportRefresh
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
@@ -28,6 +36,9 @@ __all__ = [
     "AttemptStatus",
     "AuditEvent",
     "Certificate",
+    "ContractAcknowledgement",
+    "ContractCourse",
+    "ContractUnitTarget",
     "CertificateJob",
     "CertificatePrint",
     "CertificateStatus",
@@ -47,6 +58,8 @@ __all__ = [
     "PeerNonce",
     "MoveStatus",
     "PriorCourse",
+    "ReportEnrollment",
+    "ReportRefresh",
     "Role",
     "RosterClass",
     "RosterCourseMap",
@@ -54,9 +67,11 @@ __all__ = [
     "RosterJob",
     "Section",
     "SignInToken",
+    "SignerRole",
     "Site",
     "Student",
     "StudentKind",
+    "StudyContract",
     "StudentMove",
     "TransferImport",
     "TokenPurpose",

@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from app.courses.package_fields import LANGS
 
 # Words of two letters or more separate the maths expressions of a text.
@@ -77,7 +79,10 @@ def given_away(
 
 
 def _message(place: Place, key: str, test_prompt: dict[str, str]) -> str:
-    return (
-        f"{place.label} repeats unit-test item '{key}' ({test_prompt['en']!r}): "
-        "a self-check must not give away the test; write a new, equivalent item"
+    return _(
+        "%(place)s repeats unit-test item '%(item)s' (%(prompt)s): a self-check must not give "
+        "away the test; write a new, equivalent item",
+        place=place.label,
+        item=key,
+        prompt=repr(test_prompt["en"]),
     )
