@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 INSTANCE ?= instance
 export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters bench-races bench-reports
+.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters bench-races bench-reports bench-packets
 
 system-deps:
 	@missing=""; \
@@ -76,6 +76,9 @@ bench-certificates: setup
 ROSTER_BENCH_DB ?= sqlite:///$(CURDIR)/instance/roster-bench.db
 bench-rosters: setup
 	DATABASE_URL=$(ROSTER_BENCH_DB) $(BIN)/python bench/roster_bench.py --students 213569
+
+bench-packets: setup
+	$(BIN)/python bench/packets_bench.py --count 20
 
 bench-races: setup  # on PostgreSQL with TEST_DATABASE_URL=...
 	$(BIN)/python bench/races_bench.py --trials 10

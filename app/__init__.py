@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
     from app.main.views import bp as main_bp
+    from app.packets.views import bp as packets_bp
     from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)
     from app.pages.moves import bp as moves_bp
     from app.prior_courses.views import bp as prior_courses_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         enrollments_bp,
         learning_bp,
         grading_bp,
+        packets_bp,
         credits_bp,
         admin_bp,
         certificates_bp,

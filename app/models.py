@@ -20,6 +20,7 @@ from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
+from app.packets.models import PacketJob
 from app.records.models import ExportJob
 from app.reports.models import ReportEnrollment, ReportRefresh
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
@@ -53,6 +54,7 @@ __all__ = [
     "ItemKind",
     "Lesson",
     "Mode",
+    "PacketJob",
     "PeerNonce",
     "MoveStatus",
     "PriorCourse",

@@ -21,6 +21,8 @@ from app.extensions import db
 from app.learning.approvals import request_approval
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
+from app.packets.models import PacketJob
+from app.packets.services import packet_path
 from app.prior_courses.services import add_prior_course
 from app.records.exports import export_path
 from app.records.models import ExportJob
@@ -137,6 +139,13 @@ TABLE = {
     "grading.queue": ANY_STAFF,
     "grading.attempt": STAFF_IN_SCOPE,
     "grading.paper": STAFF_IN_SCOPE,
+    "grading.paper_sheet": STAFF_IN_SCOPE,  # the answer sheet's QR code: sign-in and scope
+    "packets.index": ANY_STAFF,
+    "packets.unit_packet": STAFF_IN_SCOPE,
+    "packets.start_batch": ANY_STAFF,  # each prints packets for their own students only
+    "packets.job": OWN_EXPORT,
+    "packets.job_progress": OWN_EXPORT,
+    "packets.job_pdf": OWN_EXPORT,
     "credits.index": ANY_COORDINATOR,
     "credits.conversions": EVERYONE,
     "credits.enrollment": COORDINATOR_IN_SCOPE,
@@ -241,7 +250,12 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def objects(app, world, tmp_path, monkeypatch):
-    """Objects of one student at TX site 1, reached by every route's URL parameters."""
+    return make_objects(app, world, tmp_path, monkeypatch)
+
+
+def make_objects(app, world, tmp_path, monkeypatch):
+    """Objects of one student at TX site 1, reached by every route's URL parameters; (users by
+    role, URL parameters). Also what tests/browser/test_every_page_accessible.py visits."""
     student = world["student_tx1"]
     enrollment = factories.make_enrollment(student, world["course"], world["teacher_tx1"])
     progress = enrollment.units[0]
@@ -282,6 +296,19 @@ def objects(app, world, tmp_path, monkeypatch):
     db.session.add(export)
     db.session.flush()
     export_path(export).write_bytes(b"")
+    monkeypatch.setitem(app.config, "PACKETS_DIR", str(tmp_path))
+    packet_job = PacketJob(
+        created_by_id=world["teacher_tx1"].id,
+        status=JobStatus.DONE,
+        sheets=[[progress.id, 2]],
+        total=1,
+        done=1,
+        pages=8,
+        finished_at=utcnow(),
+    )
+    db.session.add(packet_job)
+    db.session.flush()
+    packet_path(packet_job).write_bytes(b"%PDF-1.4")
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
     inbound = InboundTransfer(
         sender="https://nd.puente.example/issuer",
@@ -335,6 +362,8 @@ def objects(app, world, tmp_path, monkeypatch):
         "enrollment_id": enrollment.id,
         "unit_progress_id": progress.id,
         "attempt_id": attempt.id,
+        "number": 1,
+        "packet_job_id": packet_job.id,
         "position": 1,
         "version_id": world["course"].id,
         "lesson_id": world["course"].units[0].lessons[0].id,

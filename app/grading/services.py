@@ -397,12 +397,16 @@ def record_paper_scores(
     taken_on: date,
     feedback: str | None = None,
     seen_attempts: int | None = None,
+    sheet_try: int | None = None,
 ) -> list[Attempt]:
     """Enter a paper packet's unit-work and/or unit-test percent as graded PAPER attempts.
 
     :param seen_attempts: how many attempts the unit had when the form was opened; a form
         sent twice (or after another teacher's entry) is refused, so nothing is recorded twice.
-    :raises ConflictError: when the unit's attempts changed since the form was opened.
+    :param sheet_try: the unit-test try named by a printed answer sheet; its score is recorded
+        only as that try.
+    :raises ConflictError: when the unit's attempts changed since the form was opened, or the
+        answer sheet's try is not the next one to record.
     :raises GradingError: when neither score is given, a score is outside 0–100, the date is
         in the future, or the unit test has no try left (or another test is open).
     """
@@ -428,6 +432,7 @@ def record_paper_scores(
         )
     if test_percent is not None:
         _check_test_allowed(progress, existing)
+        _check_sheet_try(existing, sheet_try)
     taken_at = datetime.combine(taken_on, time(12))
     created = []
     for section, percent in ((Section.PRACTICE, work_percent), (Section.TEST, test_percent)):
@@ -468,9 +473,29 @@ def record_paper_scores(
     return created
 
 
+def _check_sheet_try(existing: list[Attempt], sheet_try: int | None) -> None:
+    if sheet_try is None:
+        return
+    following = 1 + max((a.number for a in existing if a.section == Section.TEST), default=0)
+    if sheet_try != following:
+        raise ConflictError(
+            _(
+                "This answer sheet is for try %(sheet)s of the unit test, but the next try to "
+                "record is try %(next)s, so nothing was recorded. Check the attempts below.",
+                sheet=sheet_try,
+                next=following,
+            )
+        )
+
+
+def test_try_limit(progress: UnitProgress) -> int:
+    """How many unit-test tries the student's state allows (the first and one retake)."""
+    return rules_for(progress.enrollment.student.site.state_code).test_attempts
+
+
 def _check_test_allowed(progress: UnitProgress, existing: list[Attempt]) -> None:
     tests = [a for a in existing if a.section == Section.TEST]
-    limit = rules_for(progress.enrollment.student.site.state_code).test_attempts
+    limit = test_try_limit(progress)
     if len(tests) >= limit:
         raise GradingError(_("This unit has no unit-test try left (%(n)s tries at most).", n=limit))
     if any(a.status != AttemptStatus.GRADED for a in tests):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.common import paginate, to_int, utcnow
-from app.courses.models import Course
+from app.courses.models import Course, Section
 from app.enrollments.models import UnitProgress
 from app.errors import ConflictError, DomainError, on_refusal
 from app.extensions import db
@@ -25,6 +25,7 @@ from app.grading.services import (
     record_paper_scores,
     regrade_attempt,
     return_attempt,
+    test_try_limit,
     unit_attempts,
 )
 from app.learning.approvals import count_approval_requests
@@ -183,10 +184,23 @@ def paper(unit_progress_id: int):
             form.taken_on.data or date.today(),
             form.feedback.data,
             to_int(form.seen_attempts.data),
+            to_int(form.sheet_try.data),
         )
         flash(_("The paper packet's scores were recorded."), "success")
         return redirect(url_for(".paper", unit_progress_id=progress.id))
     return _render_paper(progress, form, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/students/<int:student_id>/units/<int:unit_progress_id>/tries/<int:number>/paper")
+@staff_required
+def paper_sheet(student_id: int, unit_progress_id: int, number: int):
+    """The paper-score page for one printed answer sheet: this student, unit and test try."""
+    progress = _managed_progress(unit_progress_id)
+    if progress.enrollment.student_id != student_id or not 1 <= number <= test_try_limit(progress):
+        abort(404)
+    form = PaperScoresForm(formdata=None, sheet_try=str(number))
+    form.seen_attempts.data = len(unit_attempts(progress))
+    return _render_paper(progress, form)
 
 
 def _managed_progress(unit_progress_id: int) -> UnitProgress:
@@ -202,9 +216,14 @@ def _render_paper(
     attempts = unit_attempts(progress)
     if seen_now:  # the page now shows what was recorded meanwhile
         form.seen_attempts.data = len(attempts)
+    sheet_try = to_int(form.sheet_try.data)
     return render_template(
         "grading/paper.html",
         form=form,
+        sheet_try=sheet_try,
+        sheet_attempt=next(
+            (a for a in attempts if a.section == Section.TEST and a.number == sheet_try), None
+        ),
         progress=progress,
         student=progress.enrollment.student,
         attempts=attempts,
