@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from app.enrollments.views import bp as enrollments_bp
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
+    from app.main import installable  # noqa: F401  (its routes join the main blueprint)
     from app.main.views import bp as main_bp
     from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)
     from app.pages.moves import bp as moves_bp

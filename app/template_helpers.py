@@ -6,7 +6,7 @@ from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_timedelta
 from markupsafe import Markup
 
-from app.common import public_url
+from app.common import public_url, utcnow
 from app.labels import (
     credit_system_label,
     move_status_label,
@@ -68,6 +68,11 @@ def waiting_time(delta) -> str:
     return format_timedelta(delta, granularity="minute", threshold=1.5)
 
 
+def rendered_at() -> str:
+    """When the page was made (UTC, ISO): the phone's outbox knows which answers are newer."""
+    return utcnow().isoformat(timespec="milliseconds") + "Z"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["percent"] = format_percent
@@ -84,5 +89,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["term_label"] = term_label
     app.jinja_env.globals["move_status_label"] = move_status_label
     app.jinja_env.globals["place_name"] = place_name
+    app.jinja_env.globals["rendered_at"] = rendered_at
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
