@@ -58,7 +58,7 @@ def register_security(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models, search  # noqa: F401  (the whole schema, for Alembic; search's SQLite fold)
-    from app.extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import api, babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app)
     mail.init_app(app)
+    compress.init_app(app)
 
     from flask_babel import lazy_gettext
 

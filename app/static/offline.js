@@ -208,16 +208,23 @@
     });
   }
 
-  // Keep the whole course on the phone once a student opens it while online.
+  // Keep this page's styles and scripts, and the whole course once a student opens it online.
   function keepCourse() {
+    if (!navigator.onLine || !navigator.serviceWorker) { return; }
+    var assets = [].map.call(document.querySelectorAll('link[rel=stylesheet], link[rel=icon], script[src]'), function (el) {
+      var address = new URL(el.href || el.src, location.href);
+      return address.pathname + address.search;
+    });
     var list = meta("puente-offline");
-    if (!list || !navigator.onLine || !navigator.serviceWorker) { return; }
+    var last = list && Number(localStorage.getItem("puente-kept:" + list) || 0);
+    if (list && Date.now() - last < 10 * 60 * 1000) { list = ""; } // kept a moment ago
+    if (list) { localStorage.setItem("puente-kept:" + list, String(Date.now())); }
     navigator.serviceWorker.ready.then(function (registration) {
-      return fetch(list, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (body) {
-          if (body && registration.active) { registration.active.postMessage({ type: "keep", urls: body.urls }); }
-        });
+      var course = list ? fetch(list, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Puente-Keep": "1" } })
+        .then(function (response) { return response.ok ? response.json() : null; }) : Promise.resolve(null);
+      return course.then(function (body) {
+        if (registration.active) { registration.active.postMessage({ type: "keep", urls: assets.concat(body ? body.urls : []) }); }
+      });
     }).catch(function () {});
   }
 

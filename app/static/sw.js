@@ -4,8 +4,7 @@
 "use strict";
 var STATIC = "puente-static-v1";
 var PAGES = "puente-pages";
-var SHELL = ["/static/puente.css", "/static/offline.js", "/static/learning.js",
-  "/manifest.webmanifest", "/static/icon-192.png"];
+var SHELL = ["/manifest.webmanifest"];
 var SLOW_MS = 6000; // a kept page answers when the network has not in this long
 
 self.addEventListener("install", function (event) {
@@ -52,15 +51,14 @@ function page(request) {
     .catch(function () { return kept.then(function (copy) { return copy || offlinePage(); }); });
 }
 
+// Styles, scripts and icons carry their version in the address (?v=…): a kept copy is right.
 function shell(request) {
   return caches.open(STATIC).then(function (cache) {
     return cache.match(request, { ignoreVary: true }).then(function (copy) {
-      var fresh = fetch(request).then(function (response) {
+      return copy || fetch(request).then(function (response) {
         if (response.ok) { cache.put(request, response.clone()); }
         return response;
       });
-      if (copy) { fresh.catch(function () {}); return copy; }
-      return fresh;
     });
   });
 }
@@ -69,7 +67,7 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) { return; }
-  if (SHELL.indexOf(url.pathname) !== -1) { event.respondWith(shell(request)); return; }
+  if (url.pathname.indexOf("/static/") === 0 || SHELL.indexOf(url.pathname) !== -1) { event.respondWith(shell(request)); return; }
   if (request.mode === "navigate" || keepable(url)) { event.respondWith(page(request)); }
 });
 
@@ -79,12 +77,16 @@ self.addEventListener("message", function (event) {
     event.waitUntil(caches.delete(PAGES));
   } else if (data.type === "keep" && Array.isArray(data.urls)) {
     // One page after the other: a slow connection is not flooded.
-    event.waitUntil(caches.open(PAGES).then(function (cache) {
-      return data.urls.filter(function (path) { return typeof path === "string" && path.indexOf("/learn/") === 0; })
+    event.waitUntil(Promise.all([caches.open(PAGES), caches.open(STATIC)]).then(function (both) {
+      return data.urls.filter(function (path) { return typeof path === "string" && /^\/(learn|static)\//.test(path); })
         .reduce(function (done, path) {
+          var cache = path.indexOf("/static/") === 0 ? both[1] : both[0];
           return done.then(function () {
-            return fetch(path, { credentials: "same-origin" }).then(function (response) {
-              if (response.ok && !response.redirected) { return cache.put(path, response); }
+            return cache.match(path).then(function (kept) {
+              if (kept && cache === both[1]) { return; } // a versioned file never changes
+              return fetch(path, { credentials: "same-origin", headers: { "X-Puente-Keep": "1" } }).then(function (response) {
+                if (response.ok && !response.redirected) { return cache.put(path, response); }
+              });
             }).catch(function () {});
           });
         }, Promise.resolve());
