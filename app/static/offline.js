@@ -214,7 +214,7 @@
     var assets = [].map.call(document.querySelectorAll('link[rel=stylesheet], link[rel=icon], script[src]'), function (el) {
       var address = new URL(el.href || el.src, location.href);
       return address.pathname + address.search;
-    });
+    }).concat(meta("puente-assets").split(" ").filter(Boolean)); // the scripts of pages to come
     var list = meta("puente-offline");
     var last = list && Number(localStorage.getItem("puente-kept:" + list) || 0);
     if (list && Date.now() - last < 10 * 60 * 1000) { list = ""; } // kept a moment ago

@@ -229,3 +229,38 @@ def test_installable_manifest_and_service_worker(live_app, live_server, browser)
         )
     assert_accessible(page)
     phone.close()
+
+
+def test_lessons_and_practice_without_a_connection(live_app, live_server, browser):
+    data = seed(live_app, "es")
+    phone = browser.new_context(locale="es-MX")
+    phone.set_default_timeout(15_000)
+    page = phone.new_page()
+    sign_in(page, live_server, data["email"])
+    page.goto(f"{live_server}/learn/units/{data['progress_id']}")  # keeps the course
+    controlled(page)
+    practice_url = f"{live_server}/learn/units/{data['progress_id']}/practice"
+    kept = f"caches.open('puente-pages').then(c => c.match('{practice_url}')).then(r => !!r)"
+    deadline = time.monotonic() + 15
+    while not page.evaluate(kept) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert page.evaluate(kept)
+
+    phone.set_offline(True)
+    page.goto(f"{live_server}/learn/units/{data['progress_id']}/lessons/1")
+    expect(page.get_by_role("heading", name="Introducción")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("práctica", re.I)).click()  # turns the page
+    expect(page).to_have_url(practice_url)
+    page.locator("input[type=radio][value=b]").check()
+    expect(page.locator("[data-result]")).to_have_text("Correcto (revisado en este teléfono)")
+    expect(status(page, 0)).to_have_text(KEPT["es"])
+    assert_accessible(page)
+
+    phone.set_offline(False)
+    expect(status(page, 0)).to_have_text(SENT["es"])
+    expect(page.locator("[data-result]")).to_have_text("Correcto")
+    with live_app.app_context():
+        receipts = db.session.scalar(select(func.count()).select_from(AnswerReceipt))
+    assert receipts == 1
+    phone.close()
