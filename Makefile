@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 INSTANCE ?= instance
 export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-weight bench-certificates bench-rosters bench-races
+.PHONY: setup system-deps translations db demo run test lint format bench bench-weight bench-certificates bench-rosters bench-races bench-reports
 
 system-deps:
 	@missing=""; \
@@ -68,6 +68,10 @@ bench: setup
 
 bench-weight: setup  # student pages' bytes and time on a 400 kbit/s, 400 ms connection
 	$(BIN)/python bench/page_weight_bench.py
+
+# Report pages at national scale (seed first with `make bench`; PostgreSQL is the target).
+bench-reports: setup
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/reports_bench.py
 
 bench-certificates: setup
 	$(BIN)/python bench/certificates_bench.py --count 10000
