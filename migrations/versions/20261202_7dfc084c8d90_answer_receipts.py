@@ -1,7 +1,7 @@
 """answer receipts: each answer or hand-in a phone sends, unique by its idempotency key
 
 Revision ID: 7dfc084c8d90
-Revises: 63ff974df3db
+Revises: b7d41f0c2e93
 Create Date: 2026-12-02 02:19:50.282607
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "7dfc084c8d90"
-down_revision = "63ff974df3db"
+down_revision = "b7d41f0c2e93"
 branch_labels = None
 depends_on = None
 
