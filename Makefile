@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 INSTANCE ?= instance
 export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters bench-races bench-reports bench-packets
+.PHONY: setup system-deps translations db demo run test lint format bench bench-weight bench-certificates bench-rosters bench-races bench-reports bench-packets
 
 system-deps:
 	@missing=""; \
@@ -65,6 +65,9 @@ BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.db
 bench: setup
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py
+
+bench-weight: setup  # student pages' bytes and time on a 400 kbit/s, 400 ms connection
+	$(BIN)/python bench/page_weight_bench.py
 
 # Report pages at national scale (seed first with `make bench`; PostgreSQL is the target).
 bench-reports: setup

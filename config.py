@@ -32,6 +32,20 @@ class Config:
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
     REMEMBER_COOKIE_NAME = os.environ.get("REMEMBER_COOKIE_NAME", "remember_token")
     SESSION_COOKIE_HTTPONLY = True
+    # Compressed answers (Flask-Compress) for a phone on a weak signal. Only these types: CSV,
+    # PDF and ZIP downloads are sent as they are.
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    # Static files are named with their version (?v=…, app/template_helpers.py), so a phone
+    # keeps them a year and asks again only when one changes.
+    SEND_FILE_MAX_AGE_DEFAULT = 31536000
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

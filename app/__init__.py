@@ -58,7 +58,7 @@ def register_security(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models, search  # noqa: F401  (the whole schema, for Alembic; search's SQLite fold)
-    from app.extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import api, babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app)
     mail.init_app(app)
+    compress.init_app(app)
 
     from flask_babel import lazy_gettext
 
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from app.grading import gradebook_views  # noqa: F401  (its routes join the grading blueprint)
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
+    from app.main import installable  # noqa: F401  (its routes join the main blueprint)
     from app.main.views import bp as main_bp
     from app.packets.views import bp as packets_bp
     from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)

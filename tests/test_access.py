@@ -98,6 +98,8 @@ PEER_SIGNED = row(*[LOGIN] * len(ROLES))
 TABLE = {
     "main.index": EVERYONE,  # sends each role to its start page, anonymous to sign in
     "main.healthz": EVERYONE,
+    "main.manifest": EVERYONE,  # the installable app's manifest
+    "main.service_worker": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.set_language": EVERYONE,
@@ -130,6 +132,8 @@ TABLE = {
     "learning.test": OWN_STUDENT,
     "learning.start_test": OWN_STUDENT,
     "learning.autosave": OWN_STUDENT,
+    "learning.outbox_hand_in": OWN_STUDENT,  # a hand-in sent from the phone's outbox
+    "learning.offline_pages": OWN_STUDENT,
     "learning.submit": OWN_STUDENT,
     "learning.result": OWN_STUDENT,
     "learning.approve_test": STAFF_IN_SCOPE,

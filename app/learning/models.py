@@ -80,6 +80,8 @@ class Answer(db.Model):
     points: Mapped[float | None]  # None until scored (open items wait for a teacher)
     feedback: Mapped[str | None] = mapped_column(String(2000))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When a phone's outbox says it was typed (None: typed when it reached Puente, updated_at).
+    typed_at: Mapped[datetime | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     item: Mapped["Item"] = relationship()  # noqa: F821
@@ -109,3 +111,31 @@ class ApprovalRequest(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     unit_progress: Mapped["UnitProgress"] = relationship()  # noqa: F821
+class ReceiptKind(enum.StrEnum):
+    ANSWER = "answer"
+    HAND_IN = "hand_in"
+
+
+class ReceiptOutcome(enum.StrEnum):
+    SAVED = "saved"  # the answer is now the attempt's answer
+    KEPT_NEWER = "kept_newer"  # a newer answer (typed later on another device) was kept
+    HANDED_IN = "handed_in"
+    REFUSED = "refused"  # the server refused it (closed test, foreign item): nothing changed
+
+
+class AnswerReceipt(db.Model):
+    """One answer or hand-in sent by a phone, named by the phone's idempotency key: the unique
+    key is what makes a resend (after a lost connection or a double send) count once."""
+
+    __tablename__ = "answer_receipt"
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    kind: Mapped[ReceiptKind] = enum_column(ReceiptKind)
+    outcome: Mapped[ReceiptOutcome] = enum_column(ReceiptOutcome)
+    typed_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

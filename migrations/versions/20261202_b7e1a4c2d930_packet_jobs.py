@@ -1,7 +1,7 @@
 """packet jobs: a unit's printable packets for many students, made by a background job
 
 Revision ID: b7e1a4c2d930
-Revises: b7d41f0c2e93
+Revises: b7d1e4a2c9f3
 Create Date: 2026-12-02 02:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e1a4c2d930'
-down_revision = 'b7d41f0c2e93'
+down_revision = 'b7d1e4a2c9f3'
 branch_labels = None
 depends_on = None
 
