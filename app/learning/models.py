@@ -111,6 +111,8 @@ class ApprovalRequest(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     unit_progress: Mapped["UnitProgress"] = relationship()  # noqa: F821
+
+
 class ReceiptKind(enum.StrEnum):
     ANSWER = "answer"
     HAND_IN = "hand_in"
