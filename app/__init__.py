@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
     from app.main.views import bp as main_bp
+    from app.notifications.views import bp as notifications_bp
     from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)
     from app.pages.moves import bp as moves_bp
     from app.prior_courses.views import bp as prior_courses_bp
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         moves_bp,
         prior_courses_bp,
         rosters_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)
@@ -152,6 +154,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app import security
     from app.errors import commit_or_refuse
+    from app.notifications import tasks as notification_jobs
+
+    # Registered before the commit point, so it runs after it (Flask runs these in reverse).
+    notification_jobs.register(app)
 
     @app.before_request
     def remember_locale():

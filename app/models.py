@@ -11,8 +11,10 @@ from app.certificates.models import (
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.guardians.models import GuardianLink
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
+from app.notifications.models import Notification, NotificationPreference
 from app.records.models import ExportJob
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
 from app.sites.models import Site
@@ -38,12 +40,15 @@ __all__ = [
     "ExportJob",
     "InboundStatus",
     "InboundTransfer",
+    "GuardianLink",
     "Item",
     "ItemKind",
     "Lesson",
     "Mode",
     "PeerNonce",
     "MoveStatus",
+    "Notification",
+    "NotificationPreference",
     "PriorCourse",
     "Role",
     "RosterClass",
