@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.notifications.views import bp as notifications_bp
     from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)
+    from app.pages.family import bp as family_bp
     from app.pages.moves import bp as moves_bp
     from app.prior_courses.views import bp as prior_courses_bp
     from app.records.views import bp as records_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         prior_courses_bp,
         rosters_bp,
         notifications_bp,
+        family_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)
