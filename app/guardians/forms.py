@@ -8,6 +8,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.users.forms import email_field
 
 
+GUARDIAN_PREFIX = "guardian"  # its fields share the student page with the student's own email
+
+
 class GuardianForm(FlaskForm):
     email = email_field(_l("Guardian's email"))
     given_name = StringField(_l("Given names"), validators=[Optional(), Length(max=100)])

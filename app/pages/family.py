@@ -15,7 +15,7 @@ from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, UnitProgress, UnitStatus
 from app.errors import DomainError, on_refusal
 from app.extensions import db
-from app.guardians.forms import GuardianForm, UnlinkForm
+from app.guardians.forms import GUARDIAN_PREFIX, GuardianForm, UnlinkForm
 from app.guardians.models import GuardianLink
 from app.guardians.services import children_of, link_guardian, unlink_guardian
 from app.permissions import (
@@ -89,7 +89,7 @@ def _managed_student(student_id: int) -> Student:
 @staff_required
 def invite(student_id: int):
     student = _managed_student(student_id)
-    form = GuardianForm()
+    form = GuardianForm(prefix=GUARDIAN_PREFIX)
     back = url_for("students.detail", student_id=student.id, _anchor="guardians")
     if not form.validate_on_submit():
         for errors in form.errors.values():

@@ -17,7 +17,7 @@ from app.enrollments.forms import WithdrawForm
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError, on_refusal
 from app.extensions import db
-from app.guardians.forms import GuardianForm
+from app.guardians.forms import GUARDIAN_PREFIX, GuardianForm
 from app.guardians.services import guardians_of
 from app.learning.access import can_approve_test
 from app.learning.student_list import filter_students, progress_summary, unit_modes
@@ -83,7 +83,7 @@ def detail(student_id: int, invite_form=None, status: int = 200):
         },
         invite_form=invite_form or InviteForm(email=student.user.email if student.user else None),
         guardians=guardians_of(student),
-        guardian_form=GuardianForm(),
+        guardian_form=GuardianForm(prefix=GUARDIAN_PREFIX),
     ), status
 
 

@@ -12,8 +12,9 @@ from tests.smtp import body, link_in
 
 
 def invite(client, student, **data):
-    form = {"email": "madre@example.org", "given_name": "Rosa", "family_name": "Campos"}
-    return client.post(f"/family/students/{student.id}/guardians", data={**form, **data})
+    form = {"email": "madre@example.org", "given_name": "Rosa", "family_name": "Campos", **data}
+    fields = {f"guardian-{name}": value for name, value in form.items()}
+    return client.post(f"/family/students/{student.id}/guardians", data=fields)
 
 
 def test_staff_invite_a_new_guardian_in_spanish_who_sets_a_password(
