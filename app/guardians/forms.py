@@ -7,7 +7,6 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.users.forms import email_field
 
-
 GUARDIAN_PREFIX = "guardian"  # its fields share the student page with the student's own email
 
 

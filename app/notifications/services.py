@@ -99,12 +99,14 @@ def site_teachers(site_id: int) -> list[User]:
 
 
 def coordinators_for(state_code: str, site_id: int | None = None) -> list[User]:
-    """Coordinators of the state (state scope), and of the site when one is named."""
-    scope = User.state_code == state_code
+    """Coordinators who see what comes to `state_code` (or to its site `site_id`): the state's
+    own, and those of the named site, or of every site in the state when none is named."""
+    state_wide = User.site_id.is_(None) & (User.state_code == state_code)
     if site_id is not None:
-        scope = or_(User.site_id == site_id, (User.site_id.is_(None)) & scope)
+        scope = or_(User.site_id == site_id, state_wide)
     else:
-        scope = User.site_id.is_(None) & scope
+        in_state = select(Site.id).where(Site.state_code == state_code)
+        scope = or_(User.site_id.in_(in_state), state_wide)
     stmt = select(User).where(User.role == Role.COORDINATOR, User.is_active.is_(True), scope)
     return list(db.session.scalars(stmt))
 

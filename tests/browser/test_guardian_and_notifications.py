@@ -84,7 +84,9 @@ def test_a_guardian_invited_by_the_teacher_reads_the_childs_record(
     guardian.goto(link_in(message))
     guardian.locator("#password").fill(NEW_PASSWORD)
     guardian.locator("#confirm").fill(NEW_PASSWORD)
-    guardian.get_by_role("button", name=re.compile("Save the password|Guardar la contraseña")).click()
+    guardian.get_by_role(
+        "button", name=re.compile("Save the password|Guardar la contraseña")
+    ).click()
     expect(guardian).to_have_url(re.compile(r"/family/$"))
     expect(guardian.get_by_role("heading", level=1)).to_have_text("Mi familia")
     assert_accessible(guardian)
@@ -138,9 +140,7 @@ def seed_notification_story(app) -> dict:
         }
 
 
-def test_teacher_and_student_follow_their_notifications(
-    live_app, live_server, live_mail, browser
-):
+def test_teacher_and_student_follow_their_notifications(live_app, live_server, live_mail, browser):
     data = seed_notification_story(live_app)
     assert "Ana García handed in the test" in body(live_mail.wait_for(data["teacher"]))
 
