@@ -2,10 +2,12 @@
 
 from collections.abc import Iterable
 
+from flask import has_request_context
 from sqlalchemy import Select, case, or_, select, update
 
 from app.common import utcnow
 from app.extensions import db
+from app.jobs import huey
 from app.notifications.events import deliveries_for, events_for
 from app.notifications.models import Delivery, Event, MailState, Notification
 from app.notifications.models import NotificationPreference as Preference
@@ -79,9 +81,16 @@ def notify(
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    if any(r.mail_state == MailState.PENDING for r in rows):
+    if any(r.mail_state == MailState.PENDING for r in rows) and _queues_mail():
         db.session.info[MAIL_DUE] = True
     return rows
+
+
+def _queues_mail() -> bool:
+    """Whether this transaction's commit queues the mail job: always with a real queue; with
+    immediate jobs (tests) only inside a request, where the job runs after the request's commit
+    (a test's own setup runs the job itself when it wants the mail)."""
+    return has_request_context() or not huey.immediate
 
 
 # --- who is told -----------------------------------------------------------------------------

@@ -50,8 +50,6 @@ def _after_commit(session: Session) -> None:
             mail_notifications_task()
         elif has_request_context():
             session.info[COMMITTED] = True
-        # Immediate mode outside a request (a test's own commit): whoever committed runs the
-        # job when they want the mail, as a worker would.
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,6 +1,6 @@
 """The notifications page (newest first, paginated), mark read, and the preferences page."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -37,17 +37,11 @@ def _link(notification: Notification) -> str | None:
 @login_required
 def index():
     pagination = paginate(notifications_of(current_user))
-    locale = _locale()
+    locale = getattr(g, "locale", "en")
     rows = [(n, message(n.event, n.params, locale), _link(n)) for n in pagination.items]
     return render_template(
         "notifications/index.html", rows=rows, pagination=pagination, form=MarkForm()
     )
-
-
-def _locale() -> str:
-    from flask import g
-
-    return getattr(g, "locale", "en")
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.guardians.forms import GUARDIAN_PREFIX, GuardianForm, UnlinkForm
 from app.guardians.models import GuardianLink
 from app.guardians.services import children_of, link_guardian, unlink_guardian
+from app.pages.students import detail as student_detail
 from app.permissions import (
     can_follow_student,
     can_manage_guardians,
@@ -90,13 +91,9 @@ def _managed_student(student_id: int) -> Student:
 def invite(student_id: int):
     student = _managed_student(student_id)
     form = GuardianForm(prefix=GUARDIAN_PREFIX)
-    back = url_for("students.detail", student_id=student.id, _anchor="guardians")
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(back, 303)
-    on_refusal(redirect_to=back)
+        return student_detail(student.id, guardian_form=form, status=400)
+    on_refusal(lambda _error: student_detail(student.id, guardian_form=form))
     link, code = link_guardian(
         student,
         current_user,
@@ -121,7 +118,7 @@ def invite(student_id: int):
         )
     else:
         flash(_("%(email)s is now linked to this student.", email=link.guardian.email), "success")
-    return redirect(back, 303)
+    return redirect(url_for("students.detail", student_id=student.id, _anchor="guardians"), 303)
 
 
 @bp.route("/links/<int:link_id>/remove", methods=["POST"])

@@ -47,7 +47,7 @@ def index():
 
 @bp.route("/<int:student_id>")
 @staff_required
-def detail(student_id: int, invite_form=None, status: int = 200):
+def detail(student_id: int, invite_form=None, status: int = 200, guardian_form=None):
     student = get_student_or_404(student_id)
     enrollments = db.session.scalars(
         select(Enrollment)
@@ -83,7 +83,7 @@ def detail(student_id: int, invite_form=None, status: int = 200):
         },
         invite_form=invite_form or InviteForm(email=student.user.email if student.user else None),
         guardians=guardians_of(student),
-        guardian_form=GuardianForm(prefix=GUARDIAN_PREFIX),
+        guardian_form=guardian_form or GuardianForm(prefix=GUARDIAN_PREFIX),
     ), status
 
 

@@ -111,6 +111,14 @@ def test_a_guardian_invited_by_the_teacher_reads_the_childs_record(
     staff_only = guardian.goto(f"{live_server}/students/{data['child']}")
     assert staff_only.status == 403
 
+    # CSRF: an invitation posted without the form's token is refused and links no one.
+    forged = staff.request.post(
+        f"{live_server}/family/students/{data['other']}/guardians",
+        form={"guardian-email": "rosa.garcia@example.org", "guardian-locale": "es"},
+    )
+    assert forged.status == 400
+    assert guardian.goto(f"{live_server}/family/students/{data['other']}").status == 404
+
     # The teacher removes the access; the guardian's page is gone.
     staff.reload()
     staff.get_by_role("button", name="Remove access for Rosa García").click()
@@ -178,6 +186,9 @@ def test_teacher_and_student_follow_their_notifications(live_app, live_server, l
     student.get_by_role("button", name="Marcar todo como leído").click()
     expect(student.locator(".flash-success")).to_contain_text("1 avisos marcados como leídos")
     expect(student.get_by_test_id("unread-count")).to_have_count(0)
+    # CSRF: the same posts without the form's token are refused.
+    for path in ("/notifications/read-all", "/notifications/preferences"):
+        assert student.request.post(f"{live_server}{path}").status == 400
     student.get_by_role("link", name="Elige qué recibes").click()
     expect(student.get_by_role("heading", level=1)).to_have_text("Qué recibes")
     assert_accessible(student)

@@ -11,6 +11,7 @@ from app.notifications.mail import send_notification_mail
 from app.notifications.models import Delivery, Event, MailState, Notification
 from app.notifications.services import notify, save_preferences
 from app.notifications.tasks import mail_left_behind
+from app.users.models import Role
 from tests import factories
 from tests.smtp import body
 
@@ -227,3 +228,17 @@ def test_coordinators_hear_of_incoming_students_and_credit_ready(world, client, 
     assert ready.endpoint_values == {"enrollment_id": enrollment.id}
     assert rows_for(world["coord_tx1"], Event.CREDIT_READY) == []  # site tx1 coordinator
     assert rows_for(nd_coordinator, Event.CREDIT_READY) == []
+
+
+def test_an_approval_request_reaches_the_sites_teachers_digest_if_they_chose(world):
+    from app.learning.notices import notify_approval_requested
+
+    enrollment = factories.make_enrollment(world["student_tx1"], world["course"])
+    teacher, colleague = world["teacher_tx1"], factories.make_user(Role.TEACHER, world["tx1"])
+    save_preferences(colleague, {Event.APPROVAL_REQUESTED: Delivery.DIGEST})
+    notify_approval_requested(enrollment.units[1])
+    (mine,) = rows_for(teacher, Event.APPROVAL_REQUESTED)
+    (theirs,) = rows_for(colleague, Event.APPROVAL_REQUESTED)
+    assert (mine.mail_state, theirs.mail_state) == (MailState.PENDING, MailState.DIGEST)
+    assert mine.params["unit"] == 2 and mine.student_id == world["student_tx1"].id
+    assert rows_for(world["teacher_tx2"]) == []
