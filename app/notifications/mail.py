@@ -8,6 +8,7 @@ goes back to waiting, and stops after MAX_ATTEMPTS.
 import secrets
 import smtplib
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -65,7 +66,7 @@ def _claimed(token: str) -> list[Notification]:
 
 
 def _send(user: User, subject: str, body: str, message_id: str) -> None:
-    host = current_app.config["PUBLIC_BASE_URL"].split("//")[-1] or "puente"
+    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "puente"
     mail = EmailMessage(
         subject=subject,
         body=body,

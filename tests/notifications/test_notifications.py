@@ -53,6 +53,8 @@ def test_a_graded_test_mails_the_student_in_spanish_after_the_commit(
     assert "fue calificado" in text and "100.0 %" in text, text
     assert f"https://puente.example.org/learn/attempts/{attempt.id}/result" in text
     assert message["Subject"].startswith("Puente: ")
+    assert message["Message-ID"].startswith("<notification-")
+    assert message["Message-ID"].endswith("@puente.example.org>")
     (row,) = rows_for(student.user, Event.TEST_GRADED)
     assert row.mail_state == MailState.SENT and row.read_at is None
     assert student.user.unread_notifications == 1
