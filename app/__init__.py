@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from app.pages.moves import bp as moves_bp
     from app.prior_courses.views import bp as prior_courses_bp
     from app.records.views import bp as records_bp
+    from app.reports.views import bp as reports_bp
     from app.rosters.views import bp as rosters_bp
     from app.students.views import bp as students_bp
     from app.transfers.peer_views import bp as peer_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         moves_bp,
         prior_courses_bp,
         rosters_bp,
+        reports_bp,
         notifications_bp,
         family_bp,
     ):

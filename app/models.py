@@ -16,6 +16,7 @@ from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
 from app.notifications.models import Notification, NotificationPreference
 from app.records.models import ExportJob
+from app.reports.models import ReportEnrollment, ReportRefresh
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
@@ -50,6 +51,8 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "PriorCourse",
+    "ReportEnrollment",
+    "ReportRefresh",
     "Role",
     "RosterClass",
     "RosterCourseMap",

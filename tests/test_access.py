@@ -182,6 +182,15 @@ TABLE = {
     "rosters.courses": ADMIN,
     "rosters.delete_course_map": ADMIN,
     "rosters.job": OWN_JOB,
+    # Reports (DOMAIN.md: reports are a coordinator's): every coordinator sees their own scope's
+    # figures, an admin everyone's; teachers and students are refused.
+    "reports.index": ANY_COORDINATOR,
+    "reports.progress": ANY_COORDINATOR,
+    "reports.progress_csv": ANY_COORDINATOR,
+    "reports.attention": ANY_COORDINATOR,
+    "reports.attention_csv": ANY_COORDINATOR,
+    "reports.program": ANY_COORDINATOR,
+    "reports.program_csv": ANY_COORDINATOR,
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,
     "verify.credential_public": EVERYONE,
@@ -375,3 +384,31 @@ def test_route_access(app, objects, endpoint):
     rule = routes(app)[endpoint]
     actual = {role: outcome(request_as(app, rule, role, users, params)) for role in ROLES}
     assert actual == TABLE[endpoint]
+
+
+REPORT_PAGES = sorted(e for e in TABLE if e.startswith("reports.") and e != "reports.index")
+
+
+@pytest.mark.parametrize("endpoint", REPORT_PAGES)
+def test_report_filters_hold_the_scope(app, objects, world, endpoint):
+    """A coordinator cannot reach another site's or state's figures by changing a filter."""
+    users, _params = objects
+    rule = routes(app)[endpoint]
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint)
+    cases = [
+        ("other_coordinator", f"site={world['tx1'].id}", DENY),
+        ("other_coordinator", "state=US-TX", DENY),
+        ("coordinator", f"site={world['nd'].id}", DENY),
+        ("coordinator", "state=US-ND", DENY),
+        ("coordinator", f"site={world['tx2'].id}", OK),
+        ("admin", "state=US-ND", OK),
+    ]
+    for role, query, expected in cases:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = users[role].get_id()
+            session["_fresh"] = True
+        assert rule.methods and outcome(client.get(f"{url}?{query}")) == expected, (role, query)

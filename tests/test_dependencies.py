@@ -44,6 +44,8 @@ LAYERS = [
     {"moves"},
     # transfers and what travels: packages, trust, the peer API, documents, rosters
     {"transfers", "records", "rosters"},
+    # reports: figures gathered from every area below
+    {"reports"},
     # pages that combine areas (the student record, moves, assigning), the API, admin, demo,
     # the app factory and its command line, the whole schema for Alembic
     {"pages", "main", "api", "admin", "demo", "cli", "models", "__init__"},
