@@ -91,11 +91,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin import desk_views  # noqa: F401  (its routes join the admin blueprint)
     from app.admin.views import bp as admin_bp
     from app.api.views import register_api
     from app.auth.views import bp as auth_bp
     from app.certificates.views import bp as certificates_bp
     from app.certificates.views import public as verify_bp
+    from app.contracts.views import bp as contracts_bp
     from app.courses.views import bp as courses_bp
     from app.credits.views import bp as credits_bp
     from app.enrollments.views import bp as enrollments_bp
@@ -135,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         prior_courses_bp,
         rosters_bp,
         reports_bp,
+        contracts_bp,
         notifications_bp,
         family_bp,
     ):

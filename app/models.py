@@ -8,6 +8,13 @@ from app.certificates.models import (
     CertificatePrint,
     CertificateStatus,
 )
+from app.contracts.models import (
+    ContractAcknowledgement,
+    ContractCourse,
+    ContractUnitTarget,
+    SignerRole,
+    StudyContract,
+)
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
@@ -30,6 +37,9 @@ __all__ = [
     "AttemptStatus",
     "AuditEvent",
     "Certificate",
+    "ContractAcknowledgement",
+    "ContractCourse",
+    "ContractUnitTarget",
     "CertificateJob",
     "CertificatePrint",
     "CertificateStatus",
@@ -60,9 +70,11 @@ __all__ = [
     "RosterJob",
     "Section",
     "SignInToken",
+    "SignerRole",
     "Site",
     "Student",
     "StudentKind",
+    "StudyContract",
     "StudentMove",
     "TransferImport",
     "TokenPurpose",

@@ -14,6 +14,7 @@ from app.auth.models import TokenPurpose
 from app.auth.tokens import issue_token
 from app.certificates.models import CertificateJob, JobStatus
 from app.common import utcnow
+from app.contracts.services import save_contract
 from app.credits.services import award_credit
 from app.extensions import db
 from app.guardians.services import link_guardian
@@ -26,6 +27,7 @@ from app.records.exports import export_path
 from app.records.models import ExportJob
 from app.rosters.course_map import map_roster_course
 from app.rosters.models import RosterJob
+from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package
 from app.users.models import Role
 from app.users.services import create_api_token
@@ -154,6 +156,9 @@ TABLE = {
     "certificates.detail": OWNER_GUARDIAN_OR_STAFF,
     "certificates.pdf": OWNER_GUARDIAN_OR_STAFF,
     "certificates.credential": OWNER_GUARDIAN_OR_STAFF,
+    "certificates.credential_jwt": OWNER_GUARDIAN_OR_STAFF,
+    "certificates.transcript_json": STAFF_IN_SCOPE,
+    "certificates.transcript_pdf_download": STAFF_IN_SCOPE,
     "certificates.revoke": COORDINATOR_IN_SCOPE,
     "certificates.mine": ANY_STUDENT,
     "certificates.job": OWN_JOB,
@@ -194,6 +199,8 @@ TABLE = {
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,
     "verify.credential_public": EVERYONE,
+    "verify.credential_jwt_public": EVERYONE,
+    "verify.issuer_jwt_key": EVERYONE,
     "verify.issuer": EVERYONE,
     "verify.jwks": EVERYONE,
     "verify.issuer_key": EVERYONE,
@@ -201,12 +208,23 @@ TABLE = {
     "transfers.receive_inbound": STAFF_IN_DESTINATION,
     "transfers.inbound_review": STAFF_IN_DESTINATION,
     "peer.receive_move": PEER_SIGNED,
+    "contracts.mine": ANY_STUDENT,
+    "contracts.student": OWNER_OR_STAFF_IN_SCOPE,
+    "contracts.edit": STAFF_IN_SCOPE,
+    "contracts.pdf": OWNER_OR_STAFF_IN_SCOPE,
+    "contracts.acknowledge": OWN_STUDENT,  # the student's own; staff record a guardian's on paper
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
     "admin.deactivate_user": ADMIN,
     "admin.reactivate_user": ADMIN,
     "admin.sites": ADMIN,
     "admin.new_site": ADMIN,
+    "admin.edit_user": ADMIN,
+    "admin.edit_site": ADMIN,
+    "admin.audit": ADMIN,
+    "admin.audit_export": ADMIN,
+    "admin.courses": ADMIN,
+    "transfers.remove_issuer": ADMIN,
     "notifications.index": SIGNED_IN,
     "notifications.read": OWN_STUDENT,  # the notification is the student's; others get 404
     "notifications.read_all": SIGNED_IN,
@@ -301,6 +319,25 @@ def objects(app, world, tmp_path, monkeypatch):
         world["coord_tx"],
         {"subject": "Matemáticas", "level": "secundaria", "year": 3, "sep_grade": 8.5},
     )
+    save_contract(
+        student,
+        world["teacher_tx1"],
+        {
+            "mentor_id": world["teacher_tx1"].id,
+            "weekly_hours": 2,
+            "meeting_time": "Tuesdays 4 pm",
+            "starts_on": date.today(),
+            "courses": {enrollment.id: {"target": None, "units": {}}},
+        },
+    )
+    trusted = TrustedIssuer(
+        issuer="https://nd.puente.example/issuer",
+        name="North Dakota",
+        public_key_multibase="z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH",
+        added_by_id=world["admin"].id,
+    )
+    db.session.add(trusted)
+    db.session.flush()
     guardian = factories.make_user(Role.GUARDIAN)
     other_guardian = factories.make_user(Role.GUARDIAN)
     link, _code = link_guardian(student, world["teacher_tx1"], guardian.email, "", "")
@@ -339,9 +376,12 @@ def objects(app, world, tmp_path, monkeypatch):
         "move_id": move.id,
         "prior_course_id": prior.id,
         "name": "key-1",
+        "jwk_name": "p256-1",
         "inbound_id": inbound.id,
         "sign_in_code": sign_in_code,
         "roster_job_id": roster_job.id,
+        "site_id": world["tx1"].id,
+        "issuer_id": trusted.id,
         "map_id": map_roster_course("SIS-ALG", world["course"].course.code, world["admin"]).id,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work

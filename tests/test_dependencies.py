@@ -39,7 +39,7 @@ LAYERS = [
     # learning and grading: unit work, attempts, the teacher's queue, the student list's query
     {"learning", "grading"},
     # credits, prior Mexican courses (with the placement they suggest), signed certificates
-    {"credits", "prior_courses", "certificates"},
+    {"credits", "prior_courses", "certificates", "contracts"},
     # moves: move notices and receiving
     {"moves"},
     # transfers and what travels: packages, trust, the peer API, documents, rosters

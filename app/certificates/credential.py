@@ -1,8 +1,12 @@
 """Open Badges 3.0 OpenBadgeCredential (a W3C Verifiable Credential) for a certificate."""
 
+import hashlib
+import secrets
+
 from flask import current_app
 
-from app.certificates.signing import load_private_key, public_key_multibase, sign_document
+from app.certificates.integrity import sign_rdfc
+from app.certificates.signing import load_private_key, public_key_multibase
 from app.credits.rules import Rules, rules_for
 from app.installation import issuer_id, key_id, legacy_key_id
 
@@ -10,6 +14,10 @@ CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
+# 1EdTech's JSON Schema for an OB 3.0 AchievementCredential (OpenBadgeCredential).
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
 
 
 def verify_url(code: str) -> str:
@@ -42,19 +50,22 @@ def issuer_document(services: list[dict] | None = None) -> dict:
     return document
 
 
-def criteria_narrative(rules: Rules) -> str:
-    """What earning the credit took, from the awarding state's rules (rules.toml)."""
-    return (
-        f"Unit tests passed at {rules.unit_pass_percent:g} % or more; course grade = mean "
-        "of each unit's best test score."
-    )
+def hashed_identifier(kind: str, value: str) -> dict:
+    """An IdentityObject that names the value only by its salted SHA-256 (OB 3.0 IdentityHash):
+    whoever holds the student's papers can check it; nobody can read it."""
+    salt = secrets.token_hex(16)
+    digest = hashlib.sha256((value + salt).encode()).hexdigest()
+    return {
+        "type": "IdentityObject",
+        "identityType": kind,
+        "hashed": True,
+        "identityHash": f"sha256${digest}",
+        "salt": salt,
+    }
 
 
-def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dict:
-    """The unsigned credential: the achievement (the course) and what the student earned."""
-    base = current_app.config["PUBLIC_BASE_URL"]
-    course, result, student = facts["course"], facts["result"], facts["student"]
-    achievement_id = f"{base}/achievements/{course['code']}/{course['version']}"
+def student_identifiers(student: dict) -> list[dict]:
+    """The name in clear (the registrar reads it); birth date, MSIX ID and CURP hashed."""
     identifiers = [
         {
             "type": "IdentityObject",
@@ -63,16 +74,39 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
             "identityHash": f"{student['given_name']} {student['family_name']}",
         },
     ]
-    for kind, value in (("ext:MSIXID", student["msix_id"]), ("ext:CURP", student["curp"])):
+    for kind, value in (
+        ("ext:BirthDate", student.get("birth_date")),
+        ("ext:MSIXID", student.get("msix_id")),
+        ("ext:CURP", student.get("curp")),
+    ):
         if value:
-            identifiers.append(
-                {
-                    "type": "IdentityObject",
-                    "identityType": kind,
-                    "hashed": False,
-                    "identityHash": value,
-                }
-            )
+            identifiers.append(hashed_identifier(kind, value))
+    return identifiers
+
+
+def criteria_narrative(rules: Rules) -> str:
+    """What earning the credit took, from the awarding state's rules (rules.toml)."""
+    return (
+        f"Unit tests passed at {rules.unit_pass_percent:g} % or more; course grade = mean "
+        "of each unit's best test score."
+    )
+
+
+def credit_narrative(result: dict) -> str:
+    """Full or partial credit, in English and Spanish."""
+    if result.get("is_partial"):
+        done, total = result["units_passed"], result["unit_count"]
+        return (
+            f"Partial credit: {done} of {total} units · Crédito parcial: {done} de {total} unidades"
+        )
+    return "Full credit · Crédito completo"
+
+
+def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dict:
+    """The unsigned credential: the achievement (the course) and what the student earned."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    course, result, student = facts["course"], facts["result"], facts["student"]
+    achievement_id = f"{base}/achievements/{course['code']}/{course['version']}"
     return {
         "@context": CONTEXTS,
         "id": verify_url(code),
@@ -87,7 +121,7 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
         "validFrom": issued_at,
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": identifiers,
+            "identifier": student_identifiers(student),
             "achievement": {
                 "id": achievement_id,
                 "type": ["Achievement"],
@@ -125,6 +159,12 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                         "name": "Units completed",
                         "resultType": "ext:UnitsCompleted",
                     },
+                    {
+                        "id": f"{achievement_id}#sites",
+                        "type": ["ResultDescription"],
+                        "name": "Units completed at (site, state)",
+                        "resultType": "ext:UnitsCompletedAt",
+                    },
                 ],
             },
             "creditsEarned": result["credit"],
@@ -149,7 +189,16 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                     "resultDescription": f"{achievement_id}#units",
                     "value": f"{result['units_passed']}/{result['unit_count']}",
                 },
+                *(
+                    {
+                        "type": ["Result"],
+                        "resultDescription": f"{achievement_id}#sites",
+                        "value": f"{group['units']}: {group['site']} ({group['state_code']})",
+                    }
+                    for group in facts.get("unit_sites", [])
+                ),
             ],
+            "narrative": credit_narrative(result),
             "term": f"{facts['term']['season']} {facts['term']['year']}",
             "activityStartDate": facts["dates"]["started"] + "T00:00:00Z",
             "activityEndDate": facts["dates"]["awarded"] + "T00:00:00Z",
@@ -159,10 +208,10 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                 "name": facts["site"]["name"],
             },
         },
-        "credentialStatus": {"id": verify_url(code), "type": "PuenteVerificationPage"},
         "evidence": [{"type": ["Evidence"], "name": f"Certificate {serial}"}],
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "JsonSchema"}],
     }
 
 
 def sign_credential(credential: dict, created: str) -> dict:
-    return sign_document(credential, load_private_key(), key_id(), created)
+    return sign_rdfc(credential, load_private_key(), key_id(), created)

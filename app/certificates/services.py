@@ -16,7 +16,9 @@ from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
 from app.certificates.documents import certificate_pdf, render_runs
 from app.certificates.facts import certificate_facts
+from app.certificates.integrity import standard_form
 from app.certificates.models import Certificate, CertificatePrint
+from app.certificates.vc_jwt import sign_vc_jwt
 from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
@@ -128,6 +130,7 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
         cert.credential = sign_credential(
             build_credential(cert.serial, cert.code, issued, cert.facts), issued
         )
+        cert.credential_jwt = sign_vc_jwt(cert.credential)
     for run, pdf in render_runs(certs):
         print_run = CertificatePrint(created_by_id=coordinator.id, page_count=len(run), pdf=pdf)
         db.session.add(print_run)
@@ -230,6 +233,11 @@ def _replace_earlier(certs: list[Certificate], by: User, now) -> None:
         old.replaced_by_id = new.id
 
 
+def certificate_jwt(cert: Certificate) -> str:
+    """The certificate's VC-JWT: the one made at issue, or (issued before VC-JWTs) one made now."""
+    return cert.credential_jwt or sign_vc_jwt(standard_form(cert.credential))
+
+
 def load_certificate_pdf(cert: Certificate) -> bytes:
     """The certificate's own PDF (its page of the print run, with the credential attached)."""
     run_pdf = db.session.scalar(
@@ -239,8 +247,8 @@ def load_certificate_pdf(cert: Certificate) -> bytes:
 
 
 def job_archive(job) -> bytes:
-    """A ZIP of a bulk job: its print-run PDFs (ready to print), every signed credential, and
-    what could not be issued (not-issued.csv)."""
+    """A ZIP of a bulk job: its print-run PDFs (ready to print), every signed credential (JSON
+    and VC-JWT), and what could not be issued (not-issued.csv)."""
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         runs = db.session.execute(
@@ -253,13 +261,15 @@ def job_archive(job) -> bytes:
         certs = db.session.scalars(
             select(Certificate)
             .where(Certificate.print_id.in_(job.print_ids))
-            .options(undefer(Certificate.credential))
+            .options(undefer(Certificate.credential), undefer(Certificate.credential_jwt))
             .order_by(Certificate.id)
         )
         for cert in certs:
             zipped.writestr(
-                f"credentials/{cert.serial}.json", json.dumps(cert.credential, ensure_ascii=False)
+                f"credentials/{cert.serial}.json",
+                json.dumps(standard_form(cert.credential), ensure_ascii=False),
             )
+            zipped.writestr(f"credentials/{cert.serial}.jwt", certificate_jwt(cert))
         if job.failures:
             zipped.writestr("not-issued.csv", _failure_report(job.failures))
     return archive.getvalue()

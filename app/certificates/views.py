@@ -20,8 +20,10 @@ from sqlalchemy.orm import selectinload
 from app.certificates.credential import issuer_document, key_document
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
+from app.certificates.integrity import standard_form
 from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
+    certificate_jwt,
     certificates_in_scope,
     find_by_code,
     issue_certificate,
@@ -32,6 +34,8 @@ from app.certificates.services import (
 )
 from app.certificates.signing import load_private_key, public_jwk
 from app.certificates.tasks import issue_pending_task
+from app.certificates.transcript import issue_transcript, transcript_pdf
+from app.certificates.vc_jwt import JWT_KEY_NAME, public_jwt_jwk
 from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.errors import on_refusal
@@ -43,6 +47,8 @@ from app.permissions import (
     can_open_job,
     can_view_student,
     coordinator_required,
+    get_student_or_404,
+    staff_required,
     student_required,
     visible_sites,
 )
@@ -179,9 +185,51 @@ def pdf(cert_id: int):
 @login_required
 def credential(cert_id: int):
     cert = _visible_certificate(cert_id)
-    response = jsonify(cert.credential)
+    response = jsonify(standard_form(cert.credential))
     response.headers["Content-Disposition"] = f'attachment; filename="{cert.serial}.json"'
     return response
+
+
+@bp.route("/<int:cert_id>/credential.jwt")
+@login_required
+def credential_jwt(cert_id: int):
+    cert = _visible_certificate(cert_id)
+    return _jwt_response(certificate_jwt(cert), cert.serial)
+
+
+def _jwt_response(token: str, serial: str | None = None) -> Response:
+    response = Response(token, mimetype="application/vc+jwt")
+    if serial:
+        response.headers["Content-Disposition"] = f'attachment; filename="{serial}.jwt"'
+    return response
+
+
+@bp.route("/students/<int:student_id>/transcript.json")
+@staff_required
+def transcript_json(student_id: int):
+    student = get_student_or_404(student_id)
+    transcript, _facts = issue_transcript(student, current_user, "json")
+    response = jsonify(transcript)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="transcript-{student.msix_id or student.id}.json"'
+    )
+    return response
+
+
+@bp.route("/students/<int:student_id>/transcript.pdf")
+@staff_required
+def transcript_pdf_download(student_id: int):
+    student = get_student_or_404(student_id)
+    transcript, facts = issue_transcript(student, current_user, "pdf")
+    return Response(
+        transcript_pdf(transcript, facts),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="transcript-{student.msix_id or student.id}.pdf"'
+            )
+        },
+    )
 
 
 @bp.route("/<int:cert_id>/revoke", methods=["POST"])
@@ -272,7 +320,14 @@ def certificate(code: str):
 @limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
 def credential_public(code: str):
     cert = find_by_code(code) or abort(404)
-    return jsonify(cert.credential)
+    return jsonify(standard_form(cert.credential))
+
+
+@public.route("/verify/<code>/credential.jwt")
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+def credential_jwt_public(code: str):
+    cert = find_by_code(code) or abort(404)
+    return _jwt_response(certificate_jwt(cert))
 
 
 @public.route("/issuer")
@@ -287,6 +342,13 @@ def issuer_key(name: str):
     return jsonify({"@context": "https://w3id.org/security/multikey/v1", **key_document()})
 
 
+@public.route("/issuer/jwk/<jwk_name>")
+def issuer_jwt_key(jwk_name: str):
+    if jwk_name != JWT_KEY_NAME:
+        abort(404)
+    return jsonify(public_jwt_jwk())
+
+
 @public.route("/.well-known/jwks.json")
 def jwks():
-    return jsonify({"keys": [public_jwk(load_private_key(), key_id())]})
+    return jsonify({"keys": [public_jwk(load_private_key(), key_id()), public_jwt_jwk()]})

@@ -1,7 +1,7 @@
 """notifications and guardian links
 
 Revision ID: c2ea8c074411
-Revises: 3b7f1a2c9d40
+Revises: b7d41f0c2e93
 Create Date: 2026-12-02 02:22:34.130165
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c2ea8c074411'
-down_revision = '3b7f1a2c9d40'
+down_revision = 'b7d41f0c2e93'
 branch_labels = None
 depends_on = None
 
