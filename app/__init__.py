@@ -107,8 +107,10 @@ def register_blueprints(app: Flask) -> None:
     from app.learning.views import bp as learning_bp
     from app.main import installable  # noqa: F401  (its routes join the main blueprint)
     from app.main.views import bp as main_bp
+    from app.notifications.views import bp as notifications_bp
     from app.packets.views import bp as packets_bp
     from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)
+    from app.pages.family import bp as family_bp
     from app.pages.moves import bp as moves_bp
     from app.prior_courses.views import bp as prior_courses_bp
     from app.records.views import bp as records_bp
@@ -141,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
         rosters_bp,
         reports_bp,
         contracts_bp,
+        notifications_bp,
+        family_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)
@@ -162,6 +166,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app import security
     from app.errors import commit_or_refuse
+    from app.notifications import tasks as notification_jobs
+
+    # Registered before the commit point, so it runs after it (Flask runs these in reverse).
+    notification_jobs.register(app)
 
     @app.before_request
     def remember_locale():

@@ -29,6 +29,7 @@ def worker_command(workers: int) -> None:
 
     from app.certificates import tasks  # noqa: F401  (registers the tasks and their watcher)
     from app.jobs import huey, start_watching
+    from app.notifications import tasks as notification_tasks  # noqa: F401  (mail, digests)
     from app.records import exports  # noqa: F401  (the export task and its watcher)
     from app.reports import tasks as report_tasks  # noqa: F401  (keeps the report facts fresh)
 

@@ -18,8 +18,10 @@ from app.contracts.models import (
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.guardians.models import GuardianLink
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
+from app.notifications.models import Notification, NotificationPreference
 from app.packets.models import PacketJob
 from app.records.models import ExportJob
 from app.reports.models import ReportEnrollment, ReportRefresh
@@ -50,6 +52,7 @@ __all__ = [
     "ExportJob",
     "InboundStatus",
     "InboundTransfer",
+    "GuardianLink",
     "Item",
     "ItemKind",
     "Lesson",
@@ -57,6 +60,8 @@ __all__ = [
     "PacketJob",
     "PeerNonce",
     "MoveStatus",
+    "Notification",
+    "NotificationPreference",
     "PriorCourse",
     "ReportEnrollment",
     "ReportRefresh",

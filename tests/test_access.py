@@ -18,9 +18,12 @@ from app.contracts.services import save_contract
 from app.credits.services import award_credit
 from app.enrollments.models import UnitProgress
 from app.extensions import db
+from app.guardians.services import link_guardian
 from app.learning.approvals import request_approval
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
+from app.notifications.models import Event
+from app.notifications.services import notify
 from app.packets.models import PacketJob
 from app.packets.services import packet_path
 from app.prior_courses.services import add_prior_course
@@ -30,6 +33,7 @@ from app.rosters.course_map import map_roster_course
 from app.rosters.models import RosterJob
 from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package
+from app.users.models import Role
 from app.users.services import create_api_token
 from tests import factories
 
@@ -42,6 +46,8 @@ ROLES = (
     "coordinator",  # US-TX state coordinator
     "other_coordinator",  # US-ND state coordinator
     "admin",
+    "guardian",  # a guardian linked to the student who owns the objects
+    "other_guardian",  # a guardian linked to the other TX student
 )
 
 OK, LOGIN, DENY = "ok", "login", "deny"
@@ -56,6 +62,8 @@ def row(
     coordinator=DENY,
     other_coordinator=DENY,
     admin=DENY,
+    guardian=DENY,
+    other_guardian=DENY,
 ):
     return dict(
         zip(
@@ -69,14 +77,16 @@ def row(
                 coordinator,
                 other_coordinator,
                 admin,
+                guardian,
+                other_guardian,
             ),
             strict=True,
         )
     )
 
 
-EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK)
-SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK, OK, OK, OK)
 OWN_STUDENT = row(student=OK)
 ANY_STUDENT = row(student=OK, other_student=OK)
 ANY_STAFF = row(teacher=OK, other_teacher=OK, coordinator=OK, other_coordinator=OK, admin=OK)
@@ -90,6 +100,10 @@ API_STUDENT_OBJECT = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
 OWN_JOB = row(coordinator=OK, admin=OK)  # the state coordinator started it; admins see all
 OWN_EXPORT = row(teacher=OK, admin=OK)  # the site's teacher started it; admins see all
 OWNER_OR_STAFF_IN_SCOPE = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
+# The student, staff in scope, and the student's own guardian (read-only).
+OWNER_GUARDIAN_OR_STAFF = row(student=OK, teacher=OK, coordinator=OK, admin=OK, guardian=OK)
+ANY_GUARDIAN = row(guardian=OK, other_guardian=OK)
+OWN_GUARDIAN = row(guardian=OK)
 # A move another installation sent to Texas: staff of every Texas site, Texas coordinators.
 STAFF_IN_DESTINATION = row(teacher=OK, other_teacher=OK, coordinator=OK, admin=OK)
 # Other installations' requests: a session is no credential, only an HTTP message signature.
@@ -157,10 +171,10 @@ TABLE = {
     "certificates.index": ANY_COORDINATOR,
     "certificates.issue_pending": ANY_COORDINATOR,
     "certificates.issue": COORDINATOR_IN_SCOPE,
-    "certificates.detail": OWNER_OR_STAFF_IN_SCOPE,
-    "certificates.pdf": OWNER_OR_STAFF_IN_SCOPE,
-    "certificates.credential": OWNER_OR_STAFF_IN_SCOPE,
-    "certificates.credential_jwt": OWNER_OR_STAFF_IN_SCOPE,
+    "certificates.detail": OWNER_GUARDIAN_OR_STAFF,
+    "certificates.pdf": OWNER_GUARDIAN_OR_STAFF,
+    "certificates.credential": OWNER_GUARDIAN_OR_STAFF,
+    "certificates.credential_jwt": OWNER_GUARDIAN_OR_STAFF,
     "certificates.transcript_json": STAFF_IN_SCOPE,
     "certificates.transcript_pdf_download": STAFF_IN_SCOPE,
     "certificates.revoke": COORDINATOR_IN_SCOPE,
@@ -229,6 +243,14 @@ TABLE = {
     "admin.audit_export": ADMIN,
     "admin.courses": ADMIN,
     "transfers.remove_issuer": ADMIN,
+    "notifications.index": SIGNED_IN,
+    "notifications.read": OWN_STUDENT,  # the notification is the student's; others get 404
+    "notifications.read_all": SIGNED_IN,
+    "notifications.preferences": SIGNED_IN,
+    "family.index": ANY_GUARDIAN,
+    "family.student": OWN_GUARDIAN,
+    "family.invite": STAFF_IN_SCOPE,
+    "family.unlink": STAFF_IN_SCOPE,
     "api_me.me": API_LIST,
     "api_students.list_students": API_LIST,
     "api_students.get_student": API_STUDENT_OBJECT,
@@ -352,6 +374,13 @@ def make_objects(app, world, tmp_path, monkeypatch):
     )
     db.session.add(trusted)
     db.session.flush()
+    guardian = factories.make_user(Role.GUARDIAN)
+    other_guardian = factories.make_user(Role.GUARDIAN)
+    link, _code = link_guardian(student, world["teacher_tx1"], guardian.email, "", "")
+    link_guardian(world["student_tx2"], world["teacher_tx2"], other_guardian.email, "", "")
+    (notification,) = notify(
+        Event.TEST_GRADED, [student.user], course_en="A", course_es="A", unit=1, percent=1.0
+    )
     users = {
         "student": student.user,
         "other_student": world["student_tx2"].user,
@@ -360,8 +389,12 @@ def make_objects(app, world, tmp_path, monkeypatch):
         "coordinator": world["coord_tx"],
         "other_coordinator": world["coord_nd"],
         "admin": world["admin"],
+        "guardian": guardian,
+        "other_guardian": other_guardian,
     }
     params = {
+        "notification_id": notification.id,
+        "link_id": link.id,
         "student_id": student.id,
         "enrollment_id": enrollment.id,
         "unit_progress_id": progress.id,

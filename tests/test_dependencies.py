@@ -32,7 +32,7 @@ LAYERS = [
         "timezones",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
-    {"users", "auth", "sites", "students", "permissions"},
+    {"users", "auth", "sites", "students", "permissions", "notifications", "guardians"},
     # courses: packages, versions, units
     {"courses"},
     # enrollments: a student's courses and unit progress

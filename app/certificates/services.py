@@ -25,6 +25,8 @@ from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
 from app.errors import DomainError
 from app.extensions import db
+from app.notifications.models import Event
+from app.notifications.services import notify, student_account
 from app.permissions import can_award_credit, student_scope
 from app.students.models import Student
 from app.users.models import User
@@ -144,8 +146,25 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
             serial=cert.serial,
             credit_award_id=cert.credit_award_id,
         )
+    for cert, award in zip(certs, awards, strict=True):
+        _notify_issued(cert, award.enrollment, coordinator)
     db.session.flush()
     return certs
+
+
+def _notify_issued(cert: Certificate, enrollment: Enrollment, coordinator: User) -> None:
+    student = enrollment.student
+    version = enrollment.course_version
+    notify(
+        Event.CERTIFICATE_ISSUED,
+        student_account(student),
+        student=student,
+        target=("certificates.detail", {"cert_id": cert.id}),
+        actor=coordinator,
+        course_en=version.title_en,
+        course_es=version.title_es,
+        student_name=student.full_name,
+    )
 
 
 def issue_certificate(award: CreditAward, coordinator: User) -> Certificate:

@@ -43,6 +43,7 @@ from app.extensions import db, limiter
 from app.installation import KEY_NAME, key_id, peer_service
 from app.permissions import (
     can_award_credit,
+    can_follow_student,
     can_open_job,
     can_view_student,
     coordinator_required,
@@ -150,7 +151,8 @@ def issue(award_id: int):
 
 def _visible_certificate(cert_id: int) -> Certificate:
     cert = db.session.get(Certificate, cert_id) or abort(404)
-    if not can_view_student(current_user, cert.student):
+    student = cert.student
+    if not (can_view_student(current_user, student) or can_follow_student(current_user, student)):
         abort(403)
     return cert
 

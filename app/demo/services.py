@@ -16,6 +16,7 @@ from app.enrollments.models import Enrollment, UnitProgress
 from app.enrollments.services import assign_course
 from app.extensions import db
 from app.grading.services import grade_attempt, record_paper_scores, return_attempt
+from app.guardians.services import link_guardian
 from app.learning.approvals import request_approval
 from app.learning.models import Attempt
 from app.learning.scoring import save_response, submit_attempt, update_work_score
@@ -79,7 +80,20 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     db.session.flush()
     counts["certificates"] = _issue_certificates(coordinators)
     counts.update(add_moves_and_prior_courses())
+    counts["guardians"] = _add_guardian(staff["admin@example.org"])
     return counts
+
+
+def _add_guardian(admin: User) -> int:
+    """Ana García's mother follows her record (Spanish)."""
+    create_user(
+        "madre.garcia@example.org", DEMO_PASSWORD, Role.GUARDIAN, "Rosa", "García", locale="es"
+    )
+    ana = db.session.scalar(
+        select(Student).where(Student.user_id == _user("ana.garcia@example.org").id)
+    )
+    link_guardian(ana, admin, "madre.garcia@example.org", "", "", "madre")
+    return 1
 
 
 def add_moves_and_prior_courses() -> dict[str, int]:

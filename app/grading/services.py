@@ -17,6 +17,7 @@ from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
 from app.errors import ConflictError, DomainError
 from app.extensions import db
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
+from app.learning.notices import notify_graded, notify_if_completed, notify_returned
 from app.learning.scoring import (
     finalize_attempt,
     parse_number,
@@ -209,6 +210,7 @@ def grade_attempt(
     check_version(attempt, opened_version)
     if attempt.status != AttemptStatus.SUBMITTED:
         raise GradingError(_("This test is not waiting to be graded."))
+    was = attempt.unit_progress.enrollment.status
     numbers = _item_numbers(attempt)
     answers = _answers_by_item(attempt)
     parsed = {}
@@ -246,6 +248,9 @@ def grade_attempt(
         percent=attempt.percent,
         items={str(i): {"points": p} for i, p in parsed.items()},
     )
+    if complete:
+        notify_graded(attempt, teacher)
+        notify_if_completed(attempt.unit_progress.enrollment, was)
     return attempt
 
 
@@ -278,6 +283,7 @@ def return_attempt(
         reason=feedback[:1000],
     )
     refresh_unit_progress(attempt.unit_progress)
+    notify_returned(attempt, teacher)
     return attempt
 
 
@@ -433,6 +439,7 @@ def record_paper_scores(
     if test_percent is not None:
         _check_test_allowed(progress, existing)
         _check_sheet_try(existing, sheet_try)
+    was = progress.enrollment.status
     taken_at = datetime.combine(taken_on, time(12))
     created = []
     for section, percent in ((Section.PRACTICE, work_percent), (Section.TEST, test_percent)):
@@ -470,6 +477,10 @@ def record_paper_scores(
             taken_on=taken_on.isoformat(),
         )
     refresh_unit_progress(progress)
+    for attempt in created:
+        if attempt.section == Section.TEST:
+            notify_graded(attempt, teacher)
+    notify_if_completed(progress.enrollment, was)
     return created
 
 

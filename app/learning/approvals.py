@@ -14,6 +14,7 @@ from app.courses.models import CourseVersion
 from app.enrollments.models import Enrollment, UnitProgress
 from app.extensions import db
 from app.learning.models import ApprovalRequest
+from app.learning.notices import notify_approval_requested
 from app.learning.services import (
     LearningError,
     current_test_attempt,
@@ -122,6 +123,7 @@ def request_approval(progress: UnitProgress, student_user: User) -> tuple[Approv
         student_id=progress.enrollment.student_id,
         request_id=request.id,
     )
+    notify_approval_requested(progress)
     db.session.flush()
     return request, True
 

@@ -13,6 +13,7 @@ from app.enrollments.models import EnrollmentStatus, UnitProgress, UnitStatus
 from app.errors import DomainError
 from app.extensions import db
 from app.learning.models import Answer, ApprovalRequest, Attempt, AttemptStatus
+from app.learning.notices import notify_handed_in, notify_if_completed, notify_test_approved
 from app.learning.scoring import (
     ScoringError,
     refresh_enrollment,
@@ -163,6 +164,7 @@ def approve_unit_test(progress: UnitProgress, teacher: User) -> UnitProgress:
         minutes=rules.approval_minutes,
         answered_request=bool(answered),
     )
+    notify_test_approved(progress, teacher)
     return progress
 
 
@@ -198,10 +200,14 @@ def hand_in_test(attempt: Attempt, student) -> Attempt:
     """
     if attempt.section != Section.TEST:
         raise LearningError(_("Only a unit test is handed in."))
+    was = attempt.unit_progress.enrollment.status
     try:
-        return submit_attempt(attempt, student.site_id)
+        submit_attempt(attempt, student.site_id)
     except ScoringError as error:
         raise LearningError(_translate_scoring(error)) from error
+    notify_handed_in(attempt)
+    notify_if_completed(attempt.unit_progress.enrollment, was)
+    return attempt
 
 
 def _translate_scoring(error: ScoringError) -> str:

@@ -18,6 +18,8 @@ from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError, on_refusal
 from app.extensions import db
 from app.grading.gradebook import test_attempt_links
+from app.guardians.forms import GUARDIAN_PREFIX, GuardianForm
+from app.guardians.services import guardians_of
 from app.learning.access import can_approve_test
 from app.learning.approvals import approval_states
 from app.learning.student_list import filter_students, progress_summary, unit_modes
@@ -47,7 +49,7 @@ def index():
 
 @bp.route("/<int:student_id>")
 @staff_required
-def detail(student_id: int, invite_form=None, status: int = 200):
+def detail(student_id: int, invite_form=None, status: int = 200, guardian_form=None):
     student = get_student_or_404(student_id)
     enrollments = db.session.scalars(
         select(Enrollment)
@@ -85,6 +87,8 @@ def detail(student_id: int, invite_form=None, status: int = 200):
             u.id for e in enrollments for u in e.units if can_approve_test(current_user, u)
         },
         invite_form=invite_form or InviteForm(email=student.user.email if student.user else None),
+        guardians=guardians_of(student),
+        guardian_form=guardian_form or GuardianForm(prefix=GUARDIAN_PREFIX),
     ), status
 
 
