@@ -3,6 +3,7 @@
 from flask import current_app
 
 from app.certificates.signing import load_private_key, public_key_multibase, sign_document
+from app.certificates.status import status_entry
 from app.credits.rules import Rules, rules_for
 from app.installation import issuer_id, key_id, legacy_key_id
 
@@ -50,8 +51,11 @@ def criteria_narrative(rules: Rules) -> str:
     )
 
 
-def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dict:
-    """The unsigned credential: the achievement (the course) and what the student earned."""
+def build_credential(
+    serial: str, code: str, issued_at: str, facts: dict, status_index: int | None = None
+) -> dict:
+    """The unsigned credential: the achievement (the course) and what the student earned;
+    with `status_index`, its bit in the installation's revocation list (credentialStatus)."""
     base = current_app.config["PUBLIC_BASE_URL"]
     course, result, student = facts["course"], facts["result"], facts["student"]
     achievement_id = f"{base}/achievements/{course['code']}/{course['version']}"
@@ -73,7 +77,7 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                     "identityHash": value,
                 }
             )
-    return {
+    credential = {
         "@context": CONTEXTS,
         "id": verify_url(code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -159,9 +163,11 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
                 "name": facts["site"]["name"],
             },
         },
-        "credentialStatus": {"id": verify_url(code), "type": "PuenteVerificationPage"},
         "evidence": [{"type": ["Evidence"], "name": f"Certificate {serial}"}],
     }
+    if status_index is not None:
+        credential["credentialStatus"] = status_entry(status_index)
+    return credential
 
 
 def sign_credential(credential: dict, created: str) -> dict:

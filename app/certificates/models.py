@@ -68,6 +68,8 @@ class Certificate(db.Model):
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
         ),
+        # The status list is rebuilt from the revoked certificates' indexes.
+        Index("ix_certificate_revoked_at", "revoked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +87,8 @@ class Certificate(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+    # Its bit in the installation's revocation status list (None: issued before status lists).
+    status_index: Mapped[int | None] = mapped_column(unique=True)
     # What the certificate says, frozen when issued: the page, the PDF and /verify show this.
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
     credential: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))
@@ -106,3 +110,18 @@ class Certificate(db.Model):
     @property
     def display_code(self) -> str:
         return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class StatusList(db.Model):
+    """The installation's Bitstring Status List: the next free index, and the signed
+    BitstringStatusListCredential as last built (rebuilt whenever a bit changes)."""
+
+    __tablename__ = "status_list"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16), unique=True)
+    next_index: Mapped[int] = mapped_column(default=0)
+    length: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    credential: Mapped[dict[str, Any] | None] = deferred(mapped_column(JSON))

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.certificates.credential import issuer_document, key_document
+from app.certificates.disclosure import has_clear_identifiers, public_facts
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
 from app.certificates.models import Certificate, CertificateJob
@@ -28,9 +29,12 @@ from app.certificates.services import (
     job_archive,
     load_certificate_pdf,
     pending_awards,
+    replaced_certificate,
     revoke_certificate,
 )
 from app.certificates.signing import load_private_key, public_jwk
+from app.certificates.status import PURPOSE, status_list_url
+from app.certificates.status_list import current_status_list
 from app.certificates.tasks import issue_pending_task
 from app.common import paginate, public_url
 from app.credits.models import CreditAward
@@ -224,6 +228,7 @@ def _wants_json() -> bool:
 
 
 def verification_report(cert: Certificate | None, code: str) -> dict:
+    """What /verify tells anyone with the code (minimal disclosure: see disclosure.py)."""
     if cert is None:
         return {"status": "unknown", "code": code}
     report = {
@@ -231,10 +236,20 @@ def verification_report(cert: Certificate | None, code: str) -> dict:
         "serial": cert.serial,
         "code": cert.display_code,
         "issued_at": cert.facts.get("issued_at"),
-        "facts": cert.facts,
-        "credential": public_url("verify.credential_public", code=cert.code),
+        "facts": public_facts(cert.facts),
         "public_key": public_url("verify.issuer"),
+        "status_list": status_list_url(),
     }
+    if cert.status_index is not None:
+        report["status_list_index"] = cert.status_index
+    if shareable(cert):
+        report["credential"] = public_url("verify.credential_public", code=cert.code)
+    replaces = replaced_certificate(cert)
+    if replaces is not None:
+        report["replaces"] = {
+            "serial": replaces.serial,
+            "url": public_url("verify.certificate", code=replaces.code),
+        }
     if cert.revoked_at:
         report["revoked_at"] = cert.revoked_at.isoformat() + "Z"
         report["revoke_reason"] = cert.revoke_reason
@@ -262,15 +277,37 @@ def certificate(code: str):
     status = 404 if cert is None else 200
     if _wants_json():
         return jsonify(report), status
-    page = certificate_html(cert) if cert else None
+    page = certificate_html(cert, public=True) if cert else None
     return render_template("certificates/verify.html", cert=cert, report=report, page=page), status
+
+
+def shareable(cert: Certificate) -> bool:
+    return not has_clear_identifiers(cert.credential)
 
 
 @public.route("/verify/<code>/credential.json")
 @limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
 def credential_public(code: str):
     cert = find_by_code(code) or abort(404)
+    if not shareable(cert):
+        return jsonify(
+            error=_(
+                "This credential names the student's identifiers in clear: only the student "
+                "and the school can give it out."
+            )
+        ), 404
     return jsonify(cert.credential)
+
+
+@public.route("/status/<purpose>")
+def status_list(purpose: str):
+    if purpose != PURPOSE:
+        abort(404)
+    response = jsonify(current_status_list().credential)
+    response.headers["Cache-Control"] = "public, no-cache"  # stored, but checked every time
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers in other sites' pages
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @public.route("/issuer")

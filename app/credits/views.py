@@ -67,7 +67,7 @@ def _render_enrollment(enrollment: Enrollment, status: int = 200):
     rules = enrollment_rules(enrollment)
     units = [(u, unit_passed(u.best_test_percent, rules)) for u in enrollment.units]
     certificates = enrollment_certificates(enrollment)
-    certified = {c.credit_award_id for c in certificates}
+    certified = {c.credit_award_id for c in certificates if c.revoked_at is None}
     return render_template(
         "credits/enrollment.html",
         enrollment=enrollment,
@@ -80,6 +80,7 @@ def _render_enrollment(enrollment: Enrollment, status: int = 200):
         to_certify=current
         if current and current.id not in certified and not current.imported_from
         else None,
+        reissue=current is not None and any(c.credit_award_id == current.id for c in certificates),
         already_awarded=award_matches(current, result, enrollment.student.site.state_code),
     ), status
 
