@@ -125,3 +125,21 @@ class StatusList(db.Model):
     revision: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     credential: Mapped[dict[str, Any] | None] = deferred(mapped_column(JSON))
+
+
+class SigningKey(db.Model):
+    """One of the installation's signing keys: its public half, published for good (old
+    certificates keep verifying), and the file beside SIGNING_KEY_FILE holding its private half.
+    The key with no `valid_until` signs what is issued now."""
+
+    __tablename__ = "signing_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)  # key-1, key-2, …
+    kind: Mapped[str] = mapped_column(String(16), default="Ed25519")
+    public_key_multibase: Mapped[str] = mapped_column(String(200))
+    # The private key's file name, in SIGNING_KEY_FILE's folder.
+    file_name: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[datetime] = mapped_column(default=utcnow)
+    valid_until: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -16,6 +16,7 @@ from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
 from app.certificates.documents import certificate_pdf, render_runs
 from app.certificates.facts import certificate_facts
+from app.certificates.keys import current_signing_key
 from app.certificates.models import Certificate, CertificatePrint
 from app.certificates.status_list import allocate_status_indexes, refresh_status_list
 from app.common import to_int, utcnow
@@ -133,12 +134,14 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
             cert.print_run, cert.page_number = print_run, number
     replaced = _replace_earlier(certs, coordinator, now)
     allocate_status_indexes(certs)
+    key = current_signing_key()
     for cert in certs:
         cert.credential = sign_credential(
             build_credential(
                 cert.serial, cert.code, issued, cert.facts, status_index=cert.status_index
             ),
             issued,
+            key,
         )
     if replaced:
         refresh_status_list()

@@ -17,10 +17,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.certificates.credential import issuer_document, key_document
+from app.certificates.credential import did_document, issuer_document, key_document
 from app.certificates.disclosure import has_clear_identifiers, public_facts
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
+from app.certificates.keys import published_keys
 from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
     certificates_in_scope,
@@ -32,7 +33,7 @@ from app.certificates.services import (
     replaced_certificate,
     revoke_certificate,
 )
-from app.certificates.signing import load_private_key, public_jwk
+from app.certificates.signing import public_jwk, public_key_from_multibase
 from app.certificates.status import PURPOSE, status_list_url
 from app.certificates.status_list import current_status_list
 from app.certificates.tasks import issue_pending_task
@@ -40,7 +41,7 @@ from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.errors import on_refusal
 from app.extensions import db, limiter
-from app.installation import KEY_NAME, key_id, peer_service
+from app.installation import key_id, peer_service
 from app.permissions import (
     can_award_credit,
     can_open_job,
@@ -53,6 +54,7 @@ from app.sites.services import served_places
 from app.students.models import Student
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 public = Blueprint("verify", __name__)
 
 
@@ -317,11 +319,43 @@ def issuer():
 
 @public.route("/issuer/keys/<name>")
 def issuer_key(name: str):
-    if name != KEY_NAME:
-        abort(404)
-    return jsonify({"@context": "https://w3id.org/security/multikey/v1", **key_document()})
+    key = next((k for k in published_keys() if k.name == name), None) or abort(404)
+    response = jsonify({"@context": MULTIKEY_CONTEXT, **key_document(key)})
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@public.route("/issuer/keys")
+def issuer_keys():
+    """Every key the installation signed with, and when it signed (a key signs until the next
+    rotation; what it signed keeps verifying)."""
+    return jsonify(
+        keys=[
+            {
+                **key_document(k),
+                "validFrom": _stamp(k.valid_from),
+                "validUntil": _stamp(k.valid_until) if k.valid_until else None,
+            }
+            for k in published_keys()
+        ]
+    )
+
+
+def _stamp(moment) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+@public.route("/.well-known/did.json")
+def did_json():
+    response = jsonify(did_document())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @public.route("/.well-known/jwks.json")
 def jwks():
-    return jsonify({"keys": [public_jwk(load_private_key(), key_id())]})
+    keys = [
+        public_jwk(public_key_from_multibase(k.public_key_multibase), key_id(k.name))
+        for k in published_keys()
+    ]
+    return jsonify({"keys": keys})

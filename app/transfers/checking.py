@@ -14,13 +14,13 @@ from flask_babel import lazy_gettext as _l
 from jsonschema import Draft202012Validator, ValidationError
 from sqlalchemy import select
 
+from app.certificates.keys import public_key_named
 from app.certificates.signing import (
-    load_private_key,
     public_key_from_multibase,
     verify_document,
 )
 from app.extensions import db
-from app.installation import issuer_id, key_ids_of
+from app.installation import issuer_id, key_ids_of, key_name_of
 from app.safe_json import MAX_DEPTH, depth_of
 from app.transfers.models import TrustedIssuer
 
@@ -278,10 +278,11 @@ def parse_datetime(text: str) -> datetime | None:
 
 def trusted_key(issuer: str, method: str):
     """The public key for packages from `issuer`: this installation's own, or a trusted one."""
+    if issuer == issuer_id():
+        name = key_name_of(issuer, method)
+        return public_key_named(name) if name else None
     if method not in key_ids_of(issuer):
         return None
-    if issuer == issuer_id():
-        return load_private_key().public_key()
     row = db.session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
     if row is None:
         return None

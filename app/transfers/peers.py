@@ -16,7 +16,8 @@ from http_message_signatures.exceptions import HTTPMessageSignaturesException
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from app.certificates.signing import load_private_key, public_key_from_multibase
+from app.certificates.keys import current_signing_key
+from app.certificates.signing import public_key_from_multibase
 from app.errors import DomainError
 from app.extensions import db
 from app.installation import base_url, key_id, key_ids_of
@@ -34,7 +35,7 @@ class PeerError(DomainError):
 
 class _OwnKey:
     def resolve_private_key(self, key_id: str):
-        return load_private_key()
+        return current_signing_key().private
 
 
 class _TrustedKeys:
@@ -65,7 +66,7 @@ def post_signed(url: str, document: dict) -> requests.Response:
     ).prepare()
     HTTPMessageSigner(signature_algorithm=ED25519, key_resolver=_OwnKey()).sign(
         request,
-        key_id=key_id(),
+        key_id=key_id(current_signing_key().name),
         created=datetime.now(UTC),
         nonce=uuid.uuid4().hex,
         tag=TAG,
