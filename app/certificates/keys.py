@@ -24,10 +24,11 @@ from app.certificates.signing import (
     load_private_key,
     public_key_from_multibase,
     public_key_multibase,
+    sign_document,
 )
 from app.common import utcnow
 from app.extensions import db
-from app.installation import KEY_NAME
+from app.installation import KEY_NAME, issuer_id, key_id
 
 # The kinds of key one rotation renews. The VC-JWT's P-256 key joins here when it is recorded
 # in signing_key (kind "P-256"): rotate_signing_keys then renews it with the Ed25519 key.
@@ -128,6 +129,7 @@ def rotate_signing_keys(by) -> SigningKey:
     """
     rows = published_keys()
     current = next(r for r in reversed(rows) if r.valid_until is None)
+    signer = current_signing_key()  # refused without the current key's file
     number = max(int(r.name.rsplit("-", 1)[1]) for r in rows) + 1
     name = f"key-{number}"
     stem = Path(current_app.config["SIGNING_KEY_FILE"]).stem
@@ -136,7 +138,20 @@ def rotate_signing_keys(by) -> SigningKey:
     write_private_key(path, private)
     now = utcnow()
     current.valid_until = now
+    stamp = now.replace(microsecond=0).isoformat() + "Z"
+    endorsement = sign_document(
+        {
+            "id": key_id(name),
+            "type": "Multikey",
+            "controller": issuer_id(),
+            "publicKeyMultibase": public_key_multibase(private),
+        },
+        signer.private,
+        key_id(signer.name),
+        stamp,
+    )
     row = SigningKey(
+        endorsement=endorsement,
         name=name,
         kind="Ed25519",
         public_key_multibase=public_key_multibase(private),

@@ -143,3 +143,6 @@ class SigningKey(db.Model):
     valid_from: Mapped[datetime] = mapped_column(default=utcnow)
     valid_until: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The key's Multikey document signed by the key it replaced: other installations that
+    # trust the first key follow this chain to trust the new one (app/transfers/peers.py).
+    endorsement: Mapped[dict[str, Any] | None] = mapped_column(JSON)

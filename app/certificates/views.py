@@ -335,6 +335,7 @@ def issuer_keys():
                 **key_document(k),
                 "validFrom": _stamp(k.valid_from),
                 "validUntil": _stamp(k.valid_until) if k.valid_until else None,
+                "endorsement": k.endorsement,
             }
             for k in published_keys()
         ]

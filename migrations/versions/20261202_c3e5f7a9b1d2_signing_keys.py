@@ -1,4 +1,4 @@
-"""signing keys: every key the installation signed with, and when
+"""signing keys: every key the installation signed with, and when; trusted peers' rotated keys
 
 Revision ID: c3e5f7a9b1d2
 Revises: a7b3c9d1e2f4
@@ -27,6 +27,7 @@ def upgrade():
         sa.Column('valid_from', sa.DateTime(), nullable=False),
         sa.Column('valid_until', sa.DateTime(), nullable=True),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('endorsement', sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ['created_by_id'], ['user_account.id'], name=op.f('fk_signing_key_created_by_id_user_account')
         ),
@@ -35,5 +36,13 @@ def upgrade():
     )
 
 
+    with op.batch_alter_table('trusted_issuer', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('rotated_keys', sa.JSON(), server_default=sa.text("'{}'"), nullable=False)
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('trusted_issuer', schema=None) as batch_op:
+        batch_op.drop_column('rotated_keys')
     op.drop_table('signing_key')
