@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.certificates.documents import credential_from_pdf
-from app.certificates.signing import public_key_from_multibase, verify_document
+from app.certificates.integrity import proofs_of, verify_proof
+from app.certificates.signing import public_key_from_multibase
 
 
 @dataclass
@@ -36,14 +37,15 @@ def check_file(path: Path, issuer_document: dict) -> CheckResult:
         credential = read_credential(path)
     except (ValueError, OSError) as error:
         return CheckResult(False, f"cannot read a credential from {path}: {error}")
-    proof = credential.get("proof") if isinstance(credential, dict) else None
-    if not isinstance(proof, dict):
+    proofs = proofs_of(credential) if isinstance(credential, dict) else []
+    if not proofs:
         return CheckResult(False, "the credential has no proof")
-    multibase = key_from_issuer_document(issuer_document, proof.get("verificationMethod"))
-    if multibase is None:
-        return CheckResult(False, f"unknown signing key {proof.get('verificationMethod')}")
-    if not verify_document(credential, public_key_from_multibase(multibase)):
-        return CheckResult(
-            False, "the signature does not match: the credential was changed", credential
-        )
+    for proof in proofs:  # every proof must hold (a proof set)
+        multibase = key_from_issuer_document(issuer_document, proof.get("verificationMethod"))
+        if multibase is None:
+            return CheckResult(False, f"unknown signing key {proof.get('verificationMethod')}")
+        if not verify_proof(credential, proof, public_key_from_multibase(multibase)):
+            return CheckResult(
+                False, "the signature does not match: the credential was changed", credential
+            )
     return CheckResult(True, "signature valid", credential)

@@ -1,10 +1,13 @@
 """Open Badges 3.0 OpenBadgeCredential (a W3C Verifiable Credential) for a certificate."""
 
+import hashlib
+import secrets
+
 from flask import current_app
 
+from app.certificates.integrity import sign_rdfc
 from app.certificates.keys import CurrentKey, current_signing_key, published_keys
 from app.certificates.models import SigningKey
-from app.certificates.signing import sign_document
 from app.certificates.status import status_entry
 from app.credits.rules import Rules, rules_for
 from app.installation import did_web, issuer_id, key_id, legacy_key_id
@@ -13,6 +16,10 @@ CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
+# 1EdTech's JSON Schema for an OB 3.0 AchievementCredential (OpenBadgeCredential).
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
 
 
 def verify_url(code: str) -> str:
@@ -47,12 +54,56 @@ def issuer_document(services: list[dict] | None = None) -> dict:
     return document
 
 
+def hashed_identifier(kind: str, value: str) -> dict:
+    """An IdentityObject that names the value only by its salted SHA-256 (OB 3.0 IdentityHash):
+    whoever holds the student's papers can check it; nobody can read it."""
+    salt = secrets.token_hex(16)
+    digest = hashlib.sha256((value + salt).encode()).hexdigest()
+    return {
+        "type": "IdentityObject",
+        "identityType": kind,
+        "hashed": True,
+        "identityHash": f"sha256${digest}",
+        "salt": salt,
+    }
+
+
+def student_identifiers(student: dict) -> list[dict]:
+    """The name in clear (the registrar reads it); birth date, MSIX ID and CURP hashed."""
+    identifiers = [
+        {
+            "type": "IdentityObject",
+            "identityType": "name",
+            "hashed": False,
+            "identityHash": f"{student['given_name']} {student['family_name']}",
+        },
+    ]
+    for kind, value in (
+        ("ext:BirthDate", student.get("birth_date")),
+        ("ext:MSIXID", student.get("msix_id")),
+        ("ext:CURP", student.get("curp")),
+    ):
+        if value:
+            identifiers.append(hashed_identifier(kind, value))
+    return identifiers
+
+
 def criteria_narrative(rules: Rules) -> str:
     """What earning the credit took, from the awarding state's rules (rules.toml)."""
     return (
         f"Unit tests passed at {rules.unit_pass_percent:g} % or more; course grade = mean "
         "of each unit's best test score."
     )
+
+
+def credit_narrative(result: dict) -> str:
+    """Full or partial credit, in English and Spanish."""
+    if result.get("is_partial"):
+        done, total = result["units_passed"], result["unit_count"]
+        return (
+            f"Partial credit: {done} of {total} units · Crédito parcial: {done} de {total} unidades"
+        )
+    return "Full credit · Crédito completo"
 
 
 def build_credential(
@@ -63,24 +114,6 @@ def build_credential(
     base = current_app.config["PUBLIC_BASE_URL"]
     course, result, student = facts["course"], facts["result"], facts["student"]
     achievement_id = f"{base}/achievements/{course['code']}/{course['version']}"
-    identifiers = [
-        {
-            "type": "IdentityObject",
-            "identityType": "name",
-            "hashed": False,
-            "identityHash": f"{student['given_name']} {student['family_name']}",
-        },
-    ]
-    for kind, value in (("ext:MSIXID", student["msix_id"]), ("ext:CURP", student["curp"])):
-        if value:
-            identifiers.append(
-                {
-                    "type": "IdentityObject",
-                    "identityType": kind,
-                    "hashed": False,
-                    "identityHash": value,
-                }
-            )
     credential = {
         "@context": CONTEXTS,
         "id": verify_url(code),
@@ -95,7 +128,7 @@ def build_credential(
         "validFrom": issued_at,
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": identifiers,
+            "identifier": student_identifiers(student),
             "achievement": {
                 "id": achievement_id,
                 "type": ["Achievement"],
@@ -133,6 +166,12 @@ def build_credential(
                         "name": "Units completed",
                         "resultType": "ext:UnitsCompleted",
                     },
+                    {
+                        "id": f"{achievement_id}#sites",
+                        "type": ["ResultDescription"],
+                        "name": "Units completed at (site, state)",
+                        "resultType": "ext:UnitsCompletedAt",
+                    },
                 ],
             },
             "creditsEarned": result["credit"],
@@ -157,7 +196,16 @@ def build_credential(
                     "resultDescription": f"{achievement_id}#units",
                     "value": f"{result['units_passed']}/{result['unit_count']}",
                 },
+                *(
+                    {
+                        "type": ["Result"],
+                        "resultDescription": f"{achievement_id}#sites",
+                        "value": f"{group['units']}: {group['site']} ({group['state_code']})",
+                    }
+                    for group in facts.get("unit_sites", [])
+                ),
             ],
+            "narrative": credit_narrative(result),
             "term": f"{facts['term']['season']} {facts['term']['year']}",
             "activityStartDate": facts["dates"]["started"] + "T00:00:00Z",
             "activityEndDate": facts["dates"]["awarded"] + "T00:00:00Z",
@@ -168,6 +216,7 @@ def build_credential(
             },
         },
         "evidence": [{"type": ["Evidence"], "name": f"Certificate {serial}"}],
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "JsonSchema"}],
     }
     if status_index is not None:
         credential["credentialStatus"] = status_entry(status_index)
@@ -190,4 +239,4 @@ def did_document() -> dict:
 def sign_credential(credential: dict, created: str, key: CurrentKey | None = None) -> dict:
     """The credential signed with `key`, by default the key that signs now (see keys.py)."""
     key = key or current_signing_key()
-    return sign_document(credential, key.private, key_id(key.name), created)
+    return sign_rdfc(credential, key.private, key_id(key.name), created)

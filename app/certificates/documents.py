@@ -17,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 
 from app.certificates.credential import verify_url
 from app.certificates.disclosure import public_facts
+from app.certificates.integrity import standard_form
 from app.labels import CREDIT_SYSTEM_LABELS, SUBJECT_LABELS, TERM_LABELS
 from app.pdf import LOCKED_DOWN, DocumentError, pdf_configuration, qr_svg, render_pdf
 
@@ -125,7 +126,8 @@ def certificate_pdf(run_pdf: bytes, page_number: int, cert) -> bytes:
             "/Creator": current_app.config["INSTALLATION_NAME"],
         }
     )
-    writer.add_attachment(CREDENTIAL_FILE, json.dumps(cert.credential, ensure_ascii=False).encode())
+    shared = json.dumps(standard_form(cert.credential), ensure_ascii=False)
+    writer.add_attachment(CREDENTIAL_FILE, shared.encode())
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -92,16 +92,34 @@ def _record_first_key() -> SigningKey:
 
 
 def current_signing_key() -> CurrentKey:
-    """The key that signs now, with its private half.
+    """The key that signs now, with its private half (looked up once per transaction, so a
+    batch signing many documents asks the database once).
 
     :raises SigningKeyMissingError: when its file is gone or holds another key.
     """
+    transaction = db.session().get_transaction()
+    cached = db.session().info.get(_CACHE)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1]
     row = next(r for r in reversed(published_keys()) if r.valid_until is None)
     path = key_folder() / row.file_name
     if not path.exists():
         raise _missing(row)
     private = _private_key(str(path), path.stat().st_mtime_ns, row.public_key_multibase)
-    return CurrentKey(row.name, private)
+    key = CurrentKey(row.name, private)
+    _remember(key)
+    return key
+
+
+_CACHE = "puente_signing_key"
+
+
+def _remember(key: CurrentKey | None) -> None:
+    transaction = db.session().get_transaction()
+    if key is None or transaction is None:
+        db.session().info.pop(_CACHE, None)
+    else:
+        db.session().info[_CACHE] = (transaction, key)
 
 
 @lru_cache(maxsize=16)
@@ -162,6 +180,7 @@ def rotate_signing_keys(by) -> SigningKey:
     db.session.add(row)
     db.session.flush()  # two rotations at once: the unique name lets one through
     record_event(by, "signing_key.rotated", row, retired=current.name, key=name)
+    _remember(CurrentKey(name, private))
     return row
 
 
@@ -281,4 +300,5 @@ def import_keys(backup: dict) -> list[str]:
         write_private_key(path, private)
         written.append(path.name)
     db.session.flush()
+    _remember(None)
     return written

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -92,6 +92,8 @@ class Certificate(db.Model):
     # What the certificate says, frozen when issued: the page, the PDF and /verify show this.
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
     credential: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))
+    # The same credential as a VC-JWT (ES256); None for certificates issued before it existed.
+    credential_jwt: Mapped[str | None] = deferred(mapped_column(Text))
     # The certificate is page `page_number` (1-based) of its print run's PDF.
     print_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_print.id"), index=True)
     page_number: Mapped[int | None]

@@ -16,9 +16,11 @@ from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
 from app.certificates.documents import certificate_pdf, render_runs
 from app.certificates.facts import certificate_facts
+from app.certificates.integrity import standard_form
 from app.certificates.keys import current_signing_key
 from app.certificates.models import Certificate, CertificatePrint
 from app.certificates.status_list import allocate_status_indexes, refresh_status_list
+from app.certificates.vc_jwt import sign_vc_jwt
 from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
@@ -143,6 +145,7 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
             issued,
             key,
         )
+        cert.credential_jwt = sign_vc_jwt(cert.credential)
     if replaced:
         refresh_status_list()
     for cert in certs:
@@ -244,6 +247,11 @@ def _replace_earlier(certs: list[Certificate], by: User, now) -> bool:
     return revoked_now
 
 
+def certificate_jwt(cert: Certificate) -> str:
+    """The certificate's VC-JWT: the one made at issue, or (issued before VC-JWTs) one made now."""
+    return cert.credential_jwt or sign_vc_jwt(standard_form(cert.credential))
+
+
 def load_certificate_pdf(cert: Certificate) -> bytes:
     """The certificate's own PDF (its page of the print run, with the credential attached)."""
     run_pdf = db.session.scalar(
@@ -272,7 +280,8 @@ def job_archive(job) -> bytes:
         )
         for cert in certs:
             zipped.writestr(
-                f"credentials/{cert.serial}.json", json.dumps(cert.credential, ensure_ascii=False)
+                f"credentials/{cert.serial}.json",
+                json.dumps(standard_form(cert.credential), ensure_ascii=False),
             )
         if job.failures:
             zipped.writestr("not-issued.csv", _failure_report(job.failures))

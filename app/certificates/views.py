@@ -21,9 +21,11 @@ from app.certificates.credential import did_document, issuer_document, key_docum
 from app.certificates.disclosure import has_clear_identifiers, public_facts
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
+from app.certificates.integrity import standard_form
 from app.certificates.keys import published_keys
 from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
+    certificate_jwt,
     certificates_in_scope,
     find_by_code,
     issue_certificate,
@@ -37,6 +39,8 @@ from app.certificates.signing import public_jwk, public_key_from_multibase
 from app.certificates.status import PURPOSE, status_list_url
 from app.certificates.status_list import current_status_list
 from app.certificates.tasks import issue_pending_task
+from app.certificates.transcript import issue_transcript, transcript_pdf
+from app.certificates.vc_jwt import JWT_KEY_NAME, public_jwt_jwk
 from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.errors import on_refusal
@@ -47,6 +51,8 @@ from app.permissions import (
     can_open_job,
     can_view_student,
     coordinator_required,
+    get_student_or_404,
+    staff_required,
     student_required,
     visible_sites,
 )
@@ -183,9 +189,51 @@ def pdf(cert_id: int):
 @login_required
 def credential(cert_id: int):
     cert = _visible_certificate(cert_id)
-    response = jsonify(cert.credential)
+    response = jsonify(standard_form(cert.credential))
     response.headers["Content-Disposition"] = f'attachment; filename="{cert.serial}.json"'
     return response
+
+
+@bp.route("/<int:cert_id>/credential.jwt")
+@login_required
+def credential_jwt(cert_id: int):
+    cert = _visible_certificate(cert_id)
+    return _jwt_response(certificate_jwt(cert), cert.serial)
+
+
+def _jwt_response(token: str, serial: str | None = None) -> Response:
+    response = Response(token, mimetype="application/vc+jwt")
+    if serial:
+        response.headers["Content-Disposition"] = f'attachment; filename="{serial}.jwt"'
+    return response
+
+
+@bp.route("/students/<int:student_id>/transcript.json")
+@staff_required
+def transcript_json(student_id: int):
+    student = get_student_or_404(student_id)
+    transcript, _facts = issue_transcript(student, current_user, "json")
+    response = jsonify(transcript)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="transcript-{student.msix_id or student.id}.json"'
+    )
+    return response
+
+
+@bp.route("/students/<int:student_id>/transcript.pdf")
+@staff_required
+def transcript_pdf_download(student_id: int):
+    student = get_student_or_404(student_id)
+    transcript, facts = issue_transcript(student, current_user, "pdf")
+    return Response(
+        transcript_pdf(transcript, facts),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="transcript-{student.msix_id or student.id}.pdf"'
+            )
+        },
+    )
 
 
 @bp.route("/<int:cert_id>/revoke", methods=["POST"])
@@ -292,13 +340,25 @@ def shareable(cert: Certificate) -> bool:
 def credential_public(code: str):
     cert = find_by_code(code) or abort(404)
     if not shareable(cert):
-        return jsonify(
-            error=_(
-                "This credential names the student's identifiers in clear: only the student "
-                "and the school can give it out."
-            )
-        ), 404
-    return jsonify(cert.credential)
+        return _not_shareable()
+    return jsonify(standard_form(cert.credential))
+
+
+def _not_shareable():
+    message = _(
+        "This credential names the student's identifiers in clear: only the student "
+        "and the school can give it out."
+    )
+    return jsonify(error=message), 404
+
+
+@public.route("/verify/<code>/credential.jwt")
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+def credential_jwt_public(code: str):
+    cert = find_by_code(code) or abort(404)
+    if not shareable(cert):
+        return _not_shareable()
+    return _jwt_response(certificate_jwt(cert))
 
 
 @public.route("/status/<purpose>")
@@ -353,10 +413,17 @@ def did_json():
     return response
 
 
+@public.route("/issuer/jwk/<jwk_name>")
+def issuer_jwt_key(jwk_name: str):
+    if jwk_name != JWT_KEY_NAME:
+        abort(404)
+    return jsonify(public_jwt_jwk())
+
+
 @public.route("/.well-known/jwks.json")
 def jwks():
     keys = [
         public_jwk(public_key_from_multibase(k.public_key_multibase), key_id(k.name))
         for k in published_keys()
     ]
-    return jsonify({"keys": keys})
+    return jsonify({"keys": [*keys, public_jwt_jwk()]})

@@ -1,7 +1,7 @@
 """bitstring status list: one index per certificate, the installation's list
 
 Revision ID: a7b3c9d1e2f4
-Revises: 9c4d2e6f8a10
+Revises: b7d41f0c2e93
 Create Date: 2026-12-02 02:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7b3c9d1e2f4'
-down_revision = '9c4d2e6f8a10'
+down_revision = 'b7d41f0c2e93'
 branch_labels = None
 depends_on = None
 
