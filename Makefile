@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 INSTANCE ?= instance
 export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters bench-races
+.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters bench-races bench-reports
 
 system-deps:
 	@missing=""; \
@@ -66,6 +66,10 @@ BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.db
 bench: setup
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py
+
+# Report pages at national scale (seed first with `make bench`; PostgreSQL is the target).
+bench-reports: setup
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/reports_bench.py
 
 bench-certificates: setup
 	$(BIN)/python bench/certificates_bench.py --count 10000

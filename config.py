@@ -81,6 +81,7 @@ class Config:
     ROSTER_JOB_MAX_BYTES = 19_000_000
     ROSTER_MAX_UNPACKED_BYTES = 200_000_000  # what a page's or job's ZIP may unpack to, all files
     MAX_CONTENT_LENGTH = 20_000_000
+    COURSE_PACKAGE_MAX_BYTES = 5_000_000  # an uploaded course package ZIP: text, a few pictures
 
     # Mail (Flask-Mailman): invitations and password resets. MAIL_BACKEND "smtp" in production,
     # "file" writes each message under MAIL_FILE_PATH (development's outbox).

@@ -95,11 +95,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin import desk_views  # noqa: F401  (its routes join the admin blueprint)
     from app.admin.views import bp as admin_bp
     from app.api.views import register_api
     from app.auth.views import bp as auth_bp
     from app.certificates.views import bp as certificates_bp
     from app.certificates.views import public as verify_bp
+    from app.contracts.views import bp as contracts_bp
     from app.courses.views import bp as courses_bp
     from app.credits.views import bp as credits_bp
     from app.enrollments.views import bp as enrollments_bp
@@ -110,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from app.pages.moves import bp as moves_bp
     from app.prior_courses.views import bp as prior_courses_bp
     from app.records.views import bp as records_bp
+    from app.reports.views import bp as reports_bp
     from app.rosters.views import bp as rosters_bp
     from app.students.views import bp as students_bp
     from app.transfers.peer_views import bp as peer_bp
@@ -135,6 +138,8 @@ def register_blueprints(app: Flask) -> None:
         moves_bp,
         prior_courses_bp,
         rosters_bp,
+        reports_bp,
+        contracts_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -8,12 +8,20 @@ from app.certificates.models import (
     CertificatePrint,
     CertificateStatus,
 )
+from app.contracts.models import (
+    ContractAcknowledgement,
+    ContractCourse,
+    ContractUnitTarget,
+    SignerRole,
+    StudyContract,
+)
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
 from app.records.models import ExportJob
+from app.reports.models import ReportEnrollment, ReportRefresh
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
@@ -27,6 +35,9 @@ __all__ = [
     "AttemptStatus",
     "AuditEvent",
     "Certificate",
+    "ContractAcknowledgement",
+    "ContractCourse",
+    "ContractUnitTarget",
     "CertificateJob",
     "CertificatePrint",
     "CertificateStatus",
@@ -45,6 +56,8 @@ __all__ = [
     "PeerNonce",
     "MoveStatus",
     "PriorCourse",
+    "ReportEnrollment",
+    "ReportRefresh",
     "Role",
     "RosterClass",
     "RosterCourseMap",
@@ -52,9 +65,11 @@ __all__ = [
     "RosterJob",
     "Section",
     "SignInToken",
+    "SignerRole",
     "Site",
     "Student",
     "StudentKind",
+    "StudyContract",
     "StudentMove",
     "TransferImport",
     "TokenPurpose",

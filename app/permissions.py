@@ -129,3 +129,19 @@ def visible_sites(user: User) -> list[Site]:
     """Sites in the user's scope, by name."""
     stmt = select(Site).where(site_scope(user), Site.is_external.is_(False)).order_by(Site.name)
     return list(db.session.scalars(stmt))
+
+
+def can_edit_contract(user: User, student: Student) -> bool:
+    """Whether `user` may write `student`'s contract of study: staff of the student's site or
+    state (and admins)."""
+    return can_manage_student(user, student)
+
+
+def can_acknowledge_contract(user: User, student: Student, role: str) -> bool:
+    """Whether `user` may acknowledge `student`'s contract as `role` ("student", "guardian"):
+    the student themselves; a guardian's signature on paper, recorded by staff in scope."""
+    if role == "student":
+        return user.role == Role.STUDENT and student.user_id == user.id
+    if role == "guardian":
+        return can_manage_student(user, student)
+    return False

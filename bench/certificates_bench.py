@@ -3,7 +3,8 @@
 Usage: python bench/certificates_bench.py [--count 10000]
 Builds a fresh SQLite database under instance/ (or DATABASE_URL) with COUNT awarded credits,
 then issues one certificate alone (latency) and all the rest in batches (throughput): each one
-a PDF (read back: page count), a signed Open Badges credential and its records, committed.
+a PDF (read back: page count), a signed Open Badges credential (eddsa-rdfc-2022) and its
+VC-JWT, and its records, committed; then the CPU cost of one credential's proof and VC-JWT.
 """
 
 import argparse
@@ -23,7 +24,10 @@ os.environ.setdefault("SIGNING_KEY_FILE", f"{FOLDER}/signing_key.pem")
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.certificates.credential import sign_credential  # noqa: E402
+from app.certificates.linked_data import canonical_nquads  # noqa: E402
 from app.certificates.services import issue_certificates, load_certificate_pdf  # noqa: E402
+from app.certificates.vc_jwt import sign_vc_jwt  # noqa: E402
 from app.common import utcnow  # noqa: E402
 from app.courses.services import import_package  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -115,6 +119,26 @@ def awards(ids) -> list[CreditAward]:
     return list(db.session.scalars(select(CreditAward).where(CreditAward.id.in_(list(ids)))))
 
 
+def credential_figures(cert: Certificate, rounds: int = 500) -> dict[str, float]:
+    """CPU milliseconds a credential takes: the eddsa-rdfc-2022 proof (RDFC-1.0 with the
+    shape reused, as issuing does, and with a full JSON-LD reading) and the VC-JWT."""
+    unsigned = {k: v for k, v in cert.credential.items() if k != "proof"}
+    created = cert.credential["proof"][0]["created"]
+    steps = {
+        "eddsa-rdfc-2022 proof": lambda: sign_credential(unsigned, created),
+        "RDFC-1.0 (shape reused)": lambda: canonical_nquads(unsigned),
+        "RDFC-1.0 (full JSON-LD reading)": lambda: canonical_nquads(unsigned, full=True),
+        "VC-JWT ES256": lambda: sign_vc_jwt(cert.credential),
+    }
+    figures = {}
+    for name, step in steps.items():
+        started = time.process_time()
+        for _ in range(rounds):
+            step()
+        figures[name] = (time.process_time() - started) / rounds * 1000
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -140,7 +164,9 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         issued = db.session.scalar(select(func.count()).select_from(Certificate))
         pdf_bytes = db.session.scalar(select(func.sum(func.length(CertificatePrint.pdf))))
-        sample = load_certificate_pdf(db.session.get(Certificate, args.count))
+        last = db.session.get(Certificate, args.count)
+        sample = load_certificate_pdf(last)
+        per_credential = credential_figures(last)
         print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
     print(
         f"single certificate latency: median {statistics.median(latencies) * 1000:.0f} ms "
@@ -148,7 +174,11 @@ def main() -> None:
     )
     print(
         f"bulk: {remaining:,} certificates in {elapsed:.1f} s = {remaining / elapsed:,.0f} certificates/s "
-        f"(batches of {BATCH}; PDF + signed credential + records, committed)"
+        f"(batches of {BATCH}; PDF + eddsa-rdfc-2022 credential + VC-JWT + records, committed)"
+    )
+    print(
+        "per credential (CPU, mean of 500): "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in per_credential.items())
     )
     print(
         f"total issued: {issued:,}; print-run PDFs {pdf_bytes / issued / 1024:.1f} KiB a page; "

@@ -1,4 +1,5 @@
-"""Peak memory of refusing a ZIP bomb: one 300 MB users.csv packed into a few hundred kB.
+"""Peak memory of refusing a ZIP bomb (as a roster and as a course package): one 300 MB
+users.csv packed into a few hundred kB.
 
 Usage: python bench/zip_bomb_bench.py [--mb 300]
 Builds the bomb on disk, then reads it as the roster page does (read_zip with the page's bound)
@@ -18,6 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import create_app  # noqa: E402
+from app.courses.archive import unpack_packages  # noqa: E402
+from app.courses.package import PackageError  # noqa: E402
 from app.rosters.files import read_zip  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
@@ -61,6 +64,19 @@ def main() -> None:
             f"{label}: refused in {elapsed * 1000:.1f} ms: "
             f"{'; '.join(p.message for p in files.problems)}"
         )
+    # The same bomb uploaded as a course package (Admin → Course packages).
+    with app.test_request_context(), tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        try:
+            unpack_packages(data, Path(folder))
+            message = "NOT refused"
+        except PackageError as error:
+            message = "; ".join(p.message for p in error.problems)
+        unpacked = sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file())
+        elapsed = time.perf_counter() - started
+    print(
+        f"course package: refused in {elapsed * 1000:.1f} ms, {unpacked} bytes written: {message}"
+    )
     after = peak_mb()
     print(
         f"peak memory before reading: {before:.0f} MB; after: {after:.0f} MB "

@@ -14,6 +14,7 @@ from app.auth.models import TokenPurpose
 from app.auth.tokens import issue_token
 from app.certificates.models import CertificateJob, JobStatus
 from app.common import utcnow
+from app.contracts.services import save_contract
 from app.credits.services import award_credit
 from app.extensions import db
 from app.moves.models import InboundTransfer
@@ -23,6 +24,7 @@ from app.records.exports import export_path
 from app.records.models import ExportJob
 from app.rosters.course_map import map_roster_course
 from app.rosters.models import RosterJob
+from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package
 from app.users.services import create_api_token
 from tests import factories
@@ -171,6 +173,15 @@ TABLE = {
     "rosters.courses": ADMIN,
     "rosters.delete_course_map": ADMIN,
     "rosters.job": OWN_JOB,
+    # Reports (DOMAIN.md: reports are a coordinator's): every coordinator sees their own scope's
+    # figures, an admin everyone's; teachers and students are refused.
+    "reports.index": ANY_COORDINATOR,
+    "reports.progress": ANY_COORDINATOR,
+    "reports.progress_csv": ANY_COORDINATOR,
+    "reports.attention": ANY_COORDINATOR,
+    "reports.attention_csv": ANY_COORDINATOR,
+    "reports.program": ANY_COORDINATOR,
+    "reports.program_csv": ANY_COORDINATOR,
     "verify.lookup": EVERYONE,
     "verify.certificate": EVERYONE,
     "verify.credential_public": EVERYONE,
@@ -186,6 +197,11 @@ TABLE = {
     "transfers.receive_inbound": STAFF_IN_DESTINATION,
     "transfers.inbound_review": STAFF_IN_DESTINATION,
     "peer.receive_move": PEER_SIGNED,
+    "contracts.mine": ANY_STUDENT,
+    "contracts.student": OWNER_OR_STAFF_IN_SCOPE,
+    "contracts.edit": STAFF_IN_SCOPE,
+    "contracts.pdf": OWNER_OR_STAFF_IN_SCOPE,
+    "contracts.acknowledge": OWN_STUDENT,  # the student's own; staff record a guardian's on paper
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
     "admin.deactivate_user": ADMIN,
@@ -197,6 +213,12 @@ TABLE = {
     "admin.rotate_keys": ADMIN,
     "admin.sites": ADMIN,
     "admin.new_site": ADMIN,
+    "admin.edit_user": ADMIN,
+    "admin.edit_site": ADMIN,
+    "admin.audit": ADMIN,
+    "admin.audit_export": ADMIN,
+    "admin.courses": ADMIN,
+    "transfers.remove_issuer": ADMIN,
     "api_me.me": API_LIST,
     "api_students.list_students": API_LIST,
     "api_students.get_student": API_STUDENT_OBJECT,
@@ -283,6 +305,25 @@ def objects(app, world, tmp_path, monkeypatch):
         world["coord_tx"],
         {"subject": "Matemáticas", "level": "secundaria", "year": 3, "sep_grade": 8.5},
     )
+    save_contract(
+        student,
+        world["teacher_tx1"],
+        {
+            "mentor_id": world["teacher_tx1"].id,
+            "weekly_hours": 2,
+            "meeting_time": "Tuesdays 4 pm",
+            "starts_on": date.today(),
+            "courses": {enrollment.id: {"target": None, "units": {}}},
+        },
+    )
+    trusted = TrustedIssuer(
+        issuer="https://nd.puente.example/issuer",
+        name="North Dakota",
+        public_key_multibase="z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH",
+        added_by_id=world["admin"].id,
+    )
+    db.session.add(trusted)
+    db.session.flush()
     users = {
         "student": student.user,
         "other_student": world["student_tx2"].user,
@@ -315,6 +356,8 @@ def objects(app, world, tmp_path, monkeypatch):
         "inbound_id": inbound.id,
         "sign_in_code": sign_in_code,
         "roster_job_id": roster_job.id,
+        "site_id": world["tx1"].id,
+        "issuer_id": trusted.id,
         "map_id": map_roster_course("SIS-ALG", world["course"].course.code, world["admin"]).id,
     }
     db.session.commit()  # as if saved earlier: a refused request rolls back its own work
@@ -357,3 +400,31 @@ def test_route_access(app, objects, endpoint):
     rule = routes(app)[endpoint]
     actual = {role: outcome(request_as(app, rule, role, users, params)) for role in ROLES}
     assert actual == TABLE[endpoint]
+
+
+REPORT_PAGES = sorted(e for e in TABLE if e.startswith("reports.") and e != "reports.index")
+
+
+@pytest.mark.parametrize("endpoint", REPORT_PAGES)
+def test_report_filters_hold_the_scope(app, objects, world, endpoint):
+    """A coordinator cannot reach another site's or state's figures by changing a filter."""
+    users, _params = objects
+    rule = routes(app)[endpoint]
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint)
+    cases = [
+        ("other_coordinator", f"site={world['tx1'].id}", DENY),
+        ("other_coordinator", "state=US-TX", DENY),
+        ("coordinator", f"site={world['nd'].id}", DENY),
+        ("coordinator", "state=US-ND", DENY),
+        ("coordinator", f"site={world['tx2'].id}", OK),
+        ("admin", "state=US-ND", OK),
+    ]
+    for role, query, expected in cases:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = users[role].get_id()
+            session["_fresh"] = True
+        assert rule.methods and outcome(client.get(f"{url}?{query}")) == expected, (role, query)

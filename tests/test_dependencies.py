@@ -39,11 +39,13 @@ LAYERS = [
     # learning and grading: unit work, attempts, the teacher's queue, the student list's query
     {"learning", "grading"},
     # credits, prior Mexican courses (with the placement they suggest), signed certificates
-    {"credits", "prior_courses", "certificates"},
+    {"credits", "prior_courses", "certificates", "contracts"},
     # moves: move notices and receiving
     {"moves"},
     # transfers and what travels: packages, trust, the peer API, documents, rosters
     {"transfers", "records", "rosters"},
+    # reports: figures gathered from every area below
+    {"reports"},
     # pages that combine areas (the student record, moves, assigning), the API, admin, demo,
     # the app factory and its command line, the whole schema for Alembic
     {"pages", "main", "api", "admin", "demo", "cli", "models", "__init__"},

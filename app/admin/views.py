@@ -1,5 +1,5 @@
-"""Admin pages: users (list, create, deactivate, reactivate), sites (list, create) and the
-installation's signing keys (list, rotate)."""
+"""Admin pages: users (list, create, edit, deactivate, reactivate), sites (list, create,
+edit) and the installation's signing keys (list, rotate)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,11 +8,12 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.admin.forms import UserForm
+from app.admin.forms import UserEditForm, UserForm
 from app.admin.services import (
     create_staff_user,
     filter_users,
     set_user_active,
+    update_user,
 )
 from app.certificates.keys import published_keys, rotate_signing_keys
 from app.common import paginate
@@ -22,7 +23,7 @@ from app.labels import role_label
 from app.permissions import admin_required
 from app.sites.forms import SiteForm
 from app.sites.models import Site
-from app.sites.services import create_site, filter_sites
+from app.sites.services import create_site, filter_sites, update_site
 from app.users.models import Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -43,10 +44,7 @@ def users():
 @admin_required
 def new_user():
     form = UserForm()
-    sites = db.session.scalars(select(Site).order_by(Site.state_code, Site.name)).all()
-    form.site_id.choices = [SelectChoice(0, _("No site"))] + [
-        SelectChoice(s.id, f"{s.name} ({s.state_code})") for s in sites
-    ]
+    _site_choices(form)
     on_refusal(lambda _error: render_template("admin/user_new.html", form=form))
     if form.validate_on_submit():
         user = create_staff_user(current_user, form.data)
@@ -54,6 +52,30 @@ def new_user():
         return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/user_new.html", form=form), status
+
+
+def _site_choices(form) -> None:
+    sites = db.session.scalars(select(Site).order_by(Site.state_code, Site.name)).all()
+    form.site_id.choices = [SelectChoice(0, _("No site"))] + [
+        SelectChoice(s.id, f"{s.name} ({s.state_code})") for s in sites
+    ]
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user, data={"role": user.role.value, "site_id": user.site_id or 0})
+    _site_choices(form)
+    if user.role == Role.STUDENT:
+        form.role.choices = [SelectChoice("student", role_label(Role.STUDENT))]
+    page = lambda _error=None: render_template("admin/user_edit.html", form=form, user=user)  # noqa: E731
+    on_refusal(page)
+    if form.validate_on_submit():
+        update_user(user, current_user, form.data)
+        flash(_("%(name)s is saved.", name=user.full_name), "success")
+        return redirect(url_for(".users"))
+    return page(), 400 if request.method == "POST" else 200
 
 
 def _set_active(user_id: int, active: bool):
@@ -98,6 +120,21 @@ def new_site():
         return redirect(url_for(".sites"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/site_new.html", form=form), status
+
+
+@bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_site(site_id: int):
+    site = db.session.get(Site, site_id) or abort(404)
+    form = SiteForm(obj=site)
+    form.submit.label.text = _("Save the site")
+    page = lambda _error=None: render_template("admin/site_edit.html", form=form, site=site)  # noqa: E731
+    on_refusal(page)
+    if form.validate_on_submit():
+        update_site(site, current_user, form.data)
+        flash(_("Site %(code)s is saved.", code=site.code), "success")
+        return redirect(url_for(".sites"))
+    return page(), 400 if request.method == "POST" else 200
 
 
 @bp.route("/keys")

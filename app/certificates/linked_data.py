@@ -107,7 +107,8 @@ def _addresses(contexts) -> list[str]:
 # shape is read once with a placeholder for each string value, and its quads are reused with
 # the real values put back. Only values JSON-LD never interprets are replaced: a placeholder
 # found anywhere but as a whole literal or IRI (an @id or @vocab value that JSON-LD would
-# resolve or expand) makes the shape unsuitable, and such documents are always read in full.
+# resolve or expand) makes the shape unsuitable, and so does a placeholder missing from the
+# quads (a term value JSON-LD expanded, as for proofPurpose): such documents are read in full.
 _TEXT = "\ue000{}\ue001"  # private-use characters: no real value contains them
 _IRI = "urn:x-puente-value:{}"
 _ABSOLUTE = ("http://", "https://", "urn:")
@@ -144,6 +145,8 @@ def _template(shape: dict, count: int) -> tuple | None:
                 slots.append((n, position, index))
             elif "\ue000" in value or "urn:x-puente-value:" in value:
                 return None  # a value JSON-LD transformed: read such documents in full
+    if {index for _n, _position, index in slots} != set(range(count)):
+        return None  # a value JSON-LD dropped or expanded (e.g. an @vocab term): in full
     return quads, slots
 
 

@@ -261,8 +261,8 @@ def load_certificate_pdf(cert: Certificate) -> bytes:
 
 
 def job_archive(job) -> bytes:
-    """A ZIP of a bulk job: its print-run PDFs (ready to print), every signed credential, and
-    what could not be issued (not-issued.csv)."""
+    """A ZIP of a bulk job: its print-run PDFs (ready to print), every signed credential (JSON
+    and VC-JWT), and what could not be issued (not-issued.csv)."""
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         runs = db.session.execute(
@@ -275,7 +275,7 @@ def job_archive(job) -> bytes:
         certs = db.session.scalars(
             select(Certificate)
             .where(Certificate.print_id.in_(job.print_ids))
-            .options(undefer(Certificate.credential))
+            .options(undefer(Certificate.credential), undefer(Certificate.credential_jwt))
             .order_by(Certificate.id)
         )
         for cert in certs:
@@ -283,6 +283,7 @@ def job_archive(job) -> bytes:
                 f"credentials/{cert.serial}.json",
                 json.dumps(standard_form(cert.credential), ensure_ascii=False),
             )
+            zipped.writestr(f"credentials/{cert.serial}.jwt", certificate_jwt(cert))
         if job.failures:
             zipped.writestr("not-issued.csv", _failure_report(job.failures))
     return archive.getvalue()

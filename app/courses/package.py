@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.courses.package_fields import ID_RE, LANGS, Problem, Reader, Table
 
 __all__ = ["PackageError", "PackageSpec", "Problem", "load_package", "version_key"]
@@ -81,8 +83,12 @@ def _credit(manifest: Table) -> float:
     if credit and (credit > MAX_CREDIT or credit != round(credit, 2)):
         manifest.problem(
             ("credit",),
-            f"credit must be at most {MAX_CREDIT} Carnegie units with at most 2 decimals, "
-            f"not {credit!r}",
+            _(
+                "credit must be at most %(max)s Carnegie units with at most 2 decimals, "
+                "not %(value)s",
+                max=MAX_CREDIT,
+                value=repr(credit),
+            ),
         )
     return credit or 0.0
 
@@ -111,7 +117,9 @@ def load_package(root: Path | str) -> PackageSpec:
     """
     root = Path(root)
     if not root.is_dir():
-        raise PackageError([Problem("course.toml", 1, f"{root} is not a package folder")])
+        raise PackageError(
+            [Problem("course.toml", 1, _("%(root)s is not a package folder", root=root))]
+        )
     reader = Reader(root)
     spec = _read_manifest(reader)
     if reader.problems or spec is None:
@@ -128,16 +136,31 @@ def _read_manifest(reader: Reader) -> PackageSpec | None:
         return None
     fmt = manifest.data.get("format")
     if type(fmt) is not int or fmt != FORMAT:
-        manifest.problem(("format",), f"format must be {FORMAT}, not {fmt!r}")
+        manifest.problem(
+            ("format",),
+            _("format must be %(format)s, not %(value)s", format=FORMAT, value=repr(fmt)),
+        )
     code = manifest.text("code")
     if code and not CODE_RE.match(code):
-        manifest.problem(("code",), f"code '{code}' must be 2 to 32 of A-Z, 0-9 and '-'")
+        manifest.problem(
+            ("code",), _("code '%(code)s' must be 2 to 32 of A-Z, 0-9 and '-'", code=code)
+        )
     version = manifest.text("version")
     if version and not VERSION_RE.match(version):
-        manifest.problem(("version",), f"version '{version}' must be MAJOR.MINOR.PATCH like 1.0.0")
+        manifest.problem(
+            ("version",),
+            _("version '%(version)s' must be MAJOR.MINOR.PATCH like 1.0.0", version=version),
+        )
     subject = manifest.text("subject")
     if subject and subject not in SUBJECTS:
-        manifest.problem(("subject",), f"subject '{subject}' must be one of {', '.join(SUBJECTS)}")
+        manifest.problem(
+            ("subject",),
+            _(
+                "subject '%(subject)s' must be one of %(subjects)s",
+                subject=subject,
+                subjects=", ".join(SUBJECTS),
+            ),
+        )
     spec = PackageSpec(
         code=code,
         version=version,
@@ -160,18 +183,26 @@ def _unit_folders(reader: Reader, manifest: Table) -> list[str | None]:
     """The manifest's unit folders in order; None stands for one that cannot be read."""
     folders = manifest.data.get("units")
     if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
-        manifest.problem(("units",), 'units must list the unit folders, e.g. ["1", "2", "3"]')
+        manifest.problem(("units",), _('units must list the unit folders, e.g. ["1", "2", "3"]'))
         return []
     if not 3 <= len(folders) <= 10:
-        manifest.problem(("units",), f"a course has 3 to 10 units; this one lists {len(folders)}")
+        manifest.problem(
+            ("units",),
+            _("a course has 3 to 10 units; this one lists %(count)s", count=len(folders)),
+        )
     result: list[str | None] = []
     for folder in folders:
         if not ID_RE.match(folder):
-            manifest.problem(("units",), f"unit folder '{folder}' may use only A-Z, 0-9, - and _")
+            manifest.problem(
+                ("units",),
+                _("unit folder '%(folder)s' may use only A-Z, 0-9, - and _", folder=folder),
+            )
         elif folder in result:
-            manifest.problem(("units",), f"unit folder '{folder}' is listed twice")
+            manifest.problem(
+                ("units",), _("unit folder '%(folder)s' is listed twice", folder=folder)
+            )
         elif not (reader.root / "units" / folder / "unit.toml").is_file():
-            manifest.problem(("units",), f"units/{folder}/unit.toml is missing")
+            manifest.problem(("units",), _("units/%(folder)s/unit.toml is missing", folder=folder))
         else:
             result.append(folder)
             continue
@@ -187,7 +218,11 @@ def _read_unit(reader: Reader, folder: str, position: int) -> UnitSpec | None:
     if type(number) is not int or number != position:
         unit.problem(
             ("number",),
-            f"unit number must be {position} (its place in course.toml's units), not {number!r}",
+            _(
+                "unit number must be %(position)s (its place in course.toml's units), not %(value)s",
+                position=position,
+                value=repr(number),
+            ),
         )
     spec = UnitSpec(
         number=position,
@@ -197,7 +232,7 @@ def _read_unit(reader: Reader, folder: str, position: int) -> UnitSpec | None:
         items=_read_items(unit, "practice") + _read_items(unit, "test"),
     )
     if unit.tables("practice") == []:
-        unit.problem(("practice",), "the unit needs at least one [[practice]] item")
+        unit.problem(("practice",), _("the unit needs at least one [[practice]] item"))
     _check_test(unit)
     return spec
 
@@ -207,33 +242,39 @@ def _check_test(unit: Table) -> None:
     if tests is None:
         return
     if not tests:
-        unit.problem(("test",), "the unit has no test: add at least 3 [[test]] items")
+        unit.problem(("test",), _("the unit has no test: add at least 3 [[test]] items"))
         return
     kinds = {entry.data.get("type") for entry in tests}
     if len(tests) < 3:
-        unit.problem(("test",), f"the unit test has {len(tests)} items; it needs at least 3")
+        unit.problem(
+            ("test",), _("the unit test has %(count)s items; it needs at least 3", count=len(tests))
+        )
     if not kinds & {"choice", "numeric"}:
-        unit.problem(("test",), "the unit test needs at least one choice or numeric item")
+        unit.problem(("test",), _("the unit test needs at least one choice or numeric item"))
     if "open" not in kinds:
-        unit.problem(("test",), "the unit test needs at least one open item")
+        unit.problem(("test",), _("the unit test needs at least one open item"))
 
 
 def _read_lessons(reader: Reader, unit: Table, folder: str) -> list[LessonSpec]:
     entries = unit.tables("lessons")
     if entries == []:
-        unit.problem(("lessons",), "the unit needs at least one [[lessons]] entry")
+        unit.problem(("lessons",), _("the unit needs at least one [[lessons]] entry"))
     lessons: list[LessonSpec] = []
     for index, entry in enumerate(entries or [], start=1):
-        entry.label = f"lesson {index}"
+        entry.label = _("lesson %(number)s", number=index)
         name = entry.data.get("file")
         if not isinstance(name, str) or not ID_RE.match(name):
             entry.problem(
-                ("file",), f"file must name the lesson, e.g. '1-1-variables', not {name!r}"
+                ("file",),
+                _(
+                    "file must name the lesson, e.g. '1-1-variables', not %(value)s",
+                    value=repr(name),
+                ),
             )
             continue
-        entry.label = f"lesson '{name}'"
+        entry.label = _("lesson '%(name)s'", name=name)
         if any(lesson.slug == name for lesson in lessons):
-            entry.problem(("file",), "is listed twice in this unit")
+            entry.problem(("file",), _("is listed twice in this unit"))
         title = entry.bilingual("title", max_length=TITLE_MAX)
         body = {lang: reader.markdown(entry, f"units/{folder}/{name}.{lang}.md") for lang in LANGS}
         lessons.append(LessonSpec(slug=name, title=title, body=body))
@@ -244,16 +285,24 @@ def _read_items(unit: Table, section: str) -> list[ItemSpec]:
     items: list[ItemSpec] = []
     first_line: dict[str, int] = {}
     for index, entry in enumerate(unit.tables(section) or [], start=1):
-        entry.label = f"{section} item {index}"
+        entry.label = _("%(section)s item %(number)s", section=section, number=index)
         key = entry.data.get("id")
         if not isinstance(key, str) or not ID_RE.match(key):
-            entry.problem(("id",), f"id must be 1-40 letters, digits, - or _, not {key!r}")
+            entry.problem(
+                ("id",),
+                _("id must be 1-40 letters, digits, - or _, not %(value)s", value=repr(key)),
+            )
             key = ""
         else:
-            entry.label = f"{section} item '{key}'"
+            entry.label = _("%(section)s item '%(key)s'", section=section, key=key)
             if key in first_line:
                 entry.problem(
-                    ("id",), f"id '{key}' is already used at line {first_line[key]}; ids are unique"
+                    ("id",),
+                    _(
+                        "id '%(key)s' is already used at line %(line)s; ids are unique",
+                        key=key,
+                        line=first_line[key],
+                    ),
                 )
             first_line.setdefault(key, entry.line_of("id"))
         if item := _read_item(entry, section, key):
@@ -264,7 +313,9 @@ def _read_items(unit: Table, section: str) -> list[ItemSpec]:
 def _read_item(entry: Table, section: str, key: str) -> ItemSpec | None:
     kind = entry.data.get("type")
     if kind not in ITEM_TYPES:
-        entry.problem(("type",), f"type must be choice, numeric or open, not {kind!r}")
+        entry.problem(
+            ("type",), _("type must be choice, numeric or open, not %(value)s", value=repr(kind))
+        )
         return None
     item = ItemSpec(
         section=section,
@@ -278,10 +329,15 @@ def _read_item(entry: Table, section: str, key: str) -> ItemSpec | None:
         answer = entry.data.get("answer")
         ids = [choice["id"] for choice in item.choices]
         if answer is None:
-            entry.problem(("answer",), "answer is missing: give the id of the right choice")
+            entry.problem(("answer",), _("answer is missing: give the id of the right choice"))
         elif ids and answer not in ids:
             entry.problem(
-                ("answer",), f"answer {answer!r} is not one of the choices {', '.join(ids)}"
+                ("answer",),
+                _(
+                    "answer %(value)s is not one of the choices %(choices)s",
+                    value=repr(answer),
+                    choices=", ".join(ids),
+                ),
             )
         item.answer = {"choice": answer}
     elif kind == "numeric":
@@ -298,26 +354,30 @@ def _read_choices(entry: Table) -> list[dict[str, str]]:
     choices = entry.data.get("choices")
     if not isinstance(choices, list):
         entry.problem(
-            ("choices",), "a choice item needs choices = [{ id = ..., en = ..., es = ... }]"
+            ("choices",), _("a choice item needs choices = [{ id = ..., en = ..., es = ... }]")
         )
         return []
     if not 2 <= len(choices) <= 6:
-        entry.problem(("choices",), f"has {len(choices)} choices; a choice item needs 2 to 6")
+        entry.problem(
+            ("choices",), _("has %(count)s choices; a choice item needs 2 to 6", count=len(choices))
+        )
     result: list[dict[str, str]] = []
     for index, choice in enumerate(choices):
         line = entry.choice_line(index)
         cid = choice.get("id") if isinstance(choice, dict) else None
         if not isinstance(cid, str) or not ID_RE.match(cid):
-            entry.problem_at(line, f"choice {index + 1} needs an id of letters or digits")
+            entry.problem_at(
+                line, _("choice %(number)s needs an id of letters or digits", number=index + 1)
+            )
             continue
         if any(other["id"] == cid for other in result):
-            entry.problem_at(line, f"choice id '{cid}' is used twice")
+            entry.problem_at(line, _("choice id '%(id)s' is used twice", id=cid))
             continue
         texts = {}
         for lang in LANGS:
             text = choice.get(lang)
             if not isinstance(text, str) or not text.strip():
-                entry.problem_at(line, f"choice '{cid}' has no {lang} text")
+                entry.problem_at(line, _("choice '%(id)s' has no %(lang)s text", id=cid, lang=lang))
             texts[lang] = text.strip() if isinstance(text, str) else ""
         result.append({"id": cid, **texts})
     return result

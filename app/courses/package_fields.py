@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.courses.toml_source import KeyPath, TomlSource
 
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -42,7 +44,7 @@ class Reader:
         """The top-level table of the TOML file `name`, or None (and a problem) if unreadable."""
         source = TomlSource(self.root / name, name)
         if source.data is None:
-            self.add(name, *(source.error or (1, "file cannot be read")))
+            self.add(name, *(source.error or (1, _("file cannot be read"))))
             return None
         return Table(self, source, source.data, ())
 
@@ -51,13 +53,13 @@ class Reader:
         try:
             text = (self.root / name).read_bytes().decode("utf-8-sig")
         except (FileNotFoundError, IsADirectoryError):
-            entry.problem(("file",), f"file {name} is missing")
+            entry.problem(("file",), _("file %(name)s is missing", name=name))
             return ""
         except UnicodeDecodeError:
-            entry.problem(("file",), f"file {name} is not UTF-8 text")
+            entry.problem(("file",), _("file %(name)s is not UTF-8 text", name=name))
             return ""
         if not text.strip():
-            entry.problem(("file",), f"file {name} is empty")
+            entry.problem(("file",), _("file %(name)s is empty", name=name))
         return text
 
 
@@ -86,31 +88,53 @@ class Table:
     def text(self, key: str, max_length: int | None = None) -> str:
         value = self.data.get(key)
         if value is None:
-            self.problem((key,), f"{key} is missing")
+            self.problem((key,), _("%(key)s is missing", key=key))
             return ""
         if not isinstance(value, str) or not value.strip():
-            self.problem((key,), f"{key} must be a text, not {value!r}")
+            self.problem(
+                (key,), _("%(key)s must be a text, not %(value)s", key=key, value=repr(value))
+            )
             return ""
         if max_length and len(value.strip()) > max_length:
-            self.problem((key,), f"{key} is longer than {max_length} characters")
+            self.problem(
+                (key,), _("%(key)s is longer than %(max)s characters", key=key, max=max_length)
+            )
         return value.strip()
 
     def bilingual(self, key: str, max_length: int | None = None) -> dict[str, str]:
         """A `{en, es}` pair; both must be non-empty text."""
         value = self.data.get(key)
         if not isinstance(value, dict):
-            what = "is missing" if value is None else f"must be a table, not {value!r}"
-            self.problem((key,), f"{key} {what}: give {key}.en and {key}.es")
+            if value is None:
+                message = _("%(key)s is missing: give %(key)s.en and %(key)s.es", key=key)
+            else:
+                message = _(
+                    "%(key)s must be a table, not %(value)s: give %(key)s.en and %(key)s.es",
+                    key=key,
+                    value=repr(value),
+                )
+            self.problem((key,), message)
             return {lang: "" for lang in LANGS}
         result = {}
         for lang in LANGS:
             text = value.get(lang)
             if text is None:
-                self.problem((key, lang), f"{key} has no {lang} text ({key}.{lang})")
+                self.problem(
+                    (key, lang),
+                    _("%(key)s has no %(lang)s text (%(key)s.%(lang)s)", key=key, lang=lang),
+                )
             elif not isinstance(text, str) or not text.strip():
-                self.problem((key, lang), f"{key}.{lang} is empty")
+                self.problem((key, lang), _("%(key)s.%(lang)s is empty", key=key, lang=lang))
             elif max_length and len(text.strip()) > max_length:
-                self.problem((key, lang), f"{key}.{lang} is longer than {max_length} characters")
+                self.problem(
+                    (key, lang),
+                    _(
+                        "%(key)s.%(lang)s is longer than %(max)s characters",
+                        key=key,
+                        lang=lang,
+                        max=max_length,
+                    ),
+                )
             result[lang] = text.strip() if isinstance(text, str) else ""
         return result
 
@@ -125,21 +149,37 @@ class Table:
         """A finite number (None and a problem when missing or wrong)."""
         value = self.data.get(key, default)
         if value is None:
-            self.problem((key,), f"{key} is missing")
+            self.problem((key,), _("%(key)s is missing", key=key))
             return None
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            self.problem((key,), f"{key} must be a number, not {value!r}")
+            self.problem(
+                (key,), _("%(key)s must be a number, not %(value)s", key=key, value=repr(value))
+            )
             return None
         if whole and value != int(value):
-            self.problem((key,), f"{key} must be a whole number, not {value!r}")
+            self.problem(
+                (key,),
+                _("%(key)s must be a whole number, not %(value)s", key=key, value=repr(value)),
+            )
         if positive and value <= 0:
-            self.problem((key,), f"{key} must be greater than 0, not {value!r}")
+            self.problem(
+                (key,),
+                _("%(key)s must be greater than 0, not %(value)s", key=key, value=repr(value)),
+            )
         elif minimum is not None and value < minimum:
-            self.problem((key,), f"{key} must be {minimum} or more, not {value!r}")
+            self.problem(
+                (key,),
+                _(
+                    "%(key)s must be %(minimum)s or more, not %(value)s",
+                    key=key,
+                    minimum=minimum,
+                    value=repr(value),
+                ),
+            )
         return value
 
     def tables(self, key: str) -> "list[Table] | None":
@@ -147,7 +187,7 @@ class Table:
         if key not in self._tables:
             value = self.data.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                self.problem((key,), f"{key} must be written as [[{key}]] tables")
+                self.problem((key,), _("%(key)s must be written as [[%(key)s]] tables", key=key))
                 self._tables[key] = None
             else:
                 self._tables[key] = [

@@ -1,13 +1,16 @@
 """Import course packages (all-or-nothing, versions immutable) and find current versions."""
 
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
+from app.courses.archive import unpack_packages
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.courses.package import PackageError, PackageSpec, Problem, load_package, version_key
 from app.courses.toml_source import TomlSource
@@ -54,8 +57,12 @@ def import_packages(paths: list[Path | str]) -> list[Imported]:
             found.append(
                 _version_problem(
                     path,
-                    f"another folder in this import is also {spec.code} "
-                    f"{spec.version}, with different content",
+                    _(
+                        "another folder in this import is also %(code)s %(version)s, "
+                        "with different content",
+                        code=spec.code,
+                        version=spec.version,
+                    ),
                 )
             )
         problems += [problem.in_folder(path) for problem in found]
@@ -76,8 +83,12 @@ def _conflicts(spec: PackageSpec, root: Path) -> list[Problem]:
     return [
         _version_problem(
             root,
-            f"version {spec.version} of {spec.code} is already imported "
-            "with different content; raise the version",
+            _(
+                "version %(version)s of %(code)s is already imported with different content; "
+                "raise the version",
+                version=spec.version,
+                code=spec.code,
+            ),
         )
     ]
 
@@ -209,3 +220,39 @@ def other_versions(version: CourseVersion) -> list[CourseVersion]:
 def package_folders(root: Path | str) -> list[Path]:
     """Every package folder (one holding course.toml) directly under `root`."""
     return sorted(path.parent for path in Path(root).glob("*/course.toml"))
+
+
+def import_uploaded_packages(data: bytes, by) -> list[Imported]:
+    """Import the course packages of an uploaded ZIP: every one, or (on any problem) none.
+
+    :raises PackageError: with every problem, files named as inside the archive.
+    """
+    with tempfile.TemporaryDirectory(prefix="puente-course-") as folder:
+        root = Path(folder)
+        try:
+            results = import_packages(unpack_packages(data, root))
+        except PackageError as error:
+            raise PackageError([_inside(problem, root) for problem in error.problems]) from None
+    for result in results:
+        record_event(
+            by,
+            "course.uploaded",
+            result.version,
+            code=result.version.course.code,
+            version=result.version.version,
+            created=result.created,
+        )
+    return results
+
+
+def _inside(problem: Problem, root: Path) -> Problem:
+    """The problem with its file named relative to the archive, not the temporary folder."""
+    path = Path(problem.file)
+    if path.is_absolute() and path.is_relative_to(root):
+        return Problem(path.relative_to(root).as_posix(), problem.line, problem.message)
+    return problem
+
+
+def every_course() -> Select:
+    """Every course with all its versions (the view sorts them newest first), by code."""
+    return select(Course).options(selectinload(Course.versions)).order_by(Course.code)

@@ -6,6 +6,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 _PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
 _KEYS = rf"{_PART}(?:\s*\.\s*{_PART})*"
 ARRAY_HEADER_RE = re.compile(rf"^\s*\[\[\s*({_KEYS})\s*\]\]\s*(?:#.*)?$")
@@ -37,10 +39,10 @@ class TomlSource:
         try:
             self.text = path.read_bytes().decode("utf-8-sig")
         except FileNotFoundError:
-            self.error = (1, "file is missing")
+            self.error = (1, _("file is missing"))
             return
         except (UnicodeDecodeError, IsADirectoryError):
-            self.error = (1, "file is not UTF-8 text")
+            self.error = (1, _("file is not UTF-8 text"))
             return
         try:
             self.data = tomllib.loads(self.text)
@@ -118,8 +120,12 @@ def _syntax_error(error: tomllib.TOMLDecodeError, last_line: int) -> tuple[int, 
     line = getattr(error, "lineno", None)
     if match := ERROR_AT_RE.search(message):
         line = line or int(match.group(1))
-        message = f"{message[: match.start()]} (column {match.group(2)})"
+        message = _(
+            "%(message)s (column %(column)s)",
+            message=message[: match.start()],
+            column=match.group(2),
+        )
     elif match := ERROR_AT_END_RE.search(message):
         line = line or last_line
-        message = f"{message[: match.start()]} (at the end of the file)"
-    return int(line or 1), f"TOML syntax error: {message}"
+        message = _("%(message)s (at the end of the file)", message=message[: match.start()])
+    return int(line or 1), _("TOML syntax error: %(message)s", message=message)

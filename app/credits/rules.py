@@ -48,6 +48,11 @@ def rules_for(state_code: str | None = None) -> Rules:
     return Rules(**{k: v for k, v in merged.items() if k in names})
 
 
+def states_with_rules() -> list[str]:
+    """The states whose rules.toml table overrides a default."""
+    return sorted(_load().get("states", {}))
+
+
 def grade_scale() -> list[GradeBand]:
     """The US percent → letter → SEP table, highest band first."""
     return [GradeBand(**row) for row in _load()["grade_scale"]]

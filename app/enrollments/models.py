@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -70,6 +70,32 @@ class UnitProgress(db.Model):
             "best_test_percent >= 0 AND best_test_percent <= 100", name="best_test_percent_range"
         ),
         CheckConstraint("test_attempts >= 0", name="test_attempts_range"),
+        # Partial indexes for the reports (app/reports): each holds only the few rows it names,
+        # so they cost a roster import almost nothing.
+        Index(
+            "ix_unit_progress_waiting",
+            "enrollment_id",
+            sqlite_where=text("status IN ('returned', 'awaiting_grading')"),
+            postgresql_where=text("status IN ('returned', 'awaiting_grading')"),
+        ),
+        Index(
+            "ix_unit_progress_early_failed",
+            "enrollment_id",
+            sqlite_where=text("status = 'failed' AND unit_number <= 3"),
+            postgresql_where=text("status = 'failed' AND unit_number <= 3"),
+        ),
+        Index(
+            "ix_unit_progress_approved",
+            "enrollment_id",
+            sqlite_where=text("test_approved_at IS NOT NULL"),
+            postgresql_where=text("test_approved_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_unit_progress_passed_at",
+            "completed_at",
+            sqlite_where=text("status = 'passed'"),
+            postgresql_where=text("status = 'passed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

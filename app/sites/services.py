@@ -66,3 +66,29 @@ def create_site(by: User, data: dict) -> Site:
     db.session.flush()
     record_event(by, "site.created", site, code=code, state=state_code)
     return site
+
+
+def update_site(site: Site, by: User, data: dict) -> Site:
+    """Edit a site's code, name, state and city; the change is in the audit trail.
+
+    :param data: code, name, state_code (ISO 3166-2), city.
+    :raises SiteError: when the code is taken by another site or the state code is not ISO 3166-2.
+    """
+    code = (data.get("code") or "").strip().upper()
+    state_code = (data.get("state_code") or "").strip().upper()
+    if not STATE_CODE_RE.match(state_code):
+        raise SiteError(_("Use an ISO 3166-2 code such as US-TX or MX-MIC."))
+    if not code or not (data.get("name") or "").strip():
+        raise SiteError(_("A site needs a code and a name."))
+    taken = select(Site.id).where(func.upper(Site.code) == code, Site.id != site.id)
+    if db.session.scalar(taken):
+        raise SiteError(_("Another site already has the code %(code)s.", code=code))
+    fields = ("code", "name", "state_code", "city")
+    before = {key: getattr(site, key) for key in fields}
+    site.code, site.name, site.state_code = code, data["name"].strip()[:200], state_code
+    site.city = (data.get("city") or "").strip()[:120] or None
+    changes = {k: [before[k], getattr(site, k)] for k in fields if before[k] != getattr(site, k)}
+    if changes:
+        db.session.flush()
+        record_event(by, "site.updated", site, changes=changes)
+    return site

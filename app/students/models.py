@@ -19,6 +19,8 @@ class Student(db.Model):
     __tablename__ = "student"
     __table_args__ = (
         Index("ix_student_site_name", "site_id", "family_name", "given_name"),
+        # The reports count a site's or state's students by kind from this index alone.
+        Index("ix_student_site_kind", "site_id", "kind", "id"),
         # CEDS grades 01-12 (rosters); the student form asks for 6-12.
         CheckConstraint("grade_level >= 1 AND grade_level <= 12", name="grade_level_range"),
     )

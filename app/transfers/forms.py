@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -26,4 +26,14 @@ class TrustForm(FlaskForm):
     document = TextAreaField(
         _l("The other installation's issuer document (paste all of it)"),
         validators=[DataRequired(_l("Paste the issuer document.")), Length(max=20_000)],
+    )
+
+
+class RemoveTrustForm(FlaskForm):
+    reason = StringField(
+        _l("Reason for removing it"),
+        validators=[
+            DataRequired(_l("Say why this installation is no longer trusted.")),
+            Length(min=3, max=1000, message=_l("Say why this installation is no longer trusted.")),
+        ],
     )

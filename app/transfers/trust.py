@@ -138,3 +138,26 @@ def peer_for(destination_code: str) -> TrustedIssuer | None:
         if destination_code in areas or any(a[:2] == destination_code for a in areas):
             return row
     return None
+
+
+def remove_trusted_installation(by: User, row: TrustedIssuer, reason: str) -> None:
+    """Stop accepting packages and records sent from this installation; the audit trail keeps
+    who removed it, why, and the key it had.
+
+    :raises TrustError: without a reason.
+    """
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise TrustError(_("Say why this installation is no longer trusted."))
+    record_event(
+        by,
+        "transfer.issuer_removed",
+        row,
+        reason=reason[:1000],
+        issuer=row.issuer,
+        name=row.name,
+        public_key=row.public_key_multibase,
+        areas=row.areas_served,
+    )
+    db.session.delete(row)
+    db.session.flush()

@@ -37,12 +37,16 @@ from app.sites.services import served_places
 from app.students.models import Student
 from app.transfers import exchange
 from app.transfers.checking import MAX_PACKAGE_BYTES, check_package
-from app.transfers.forms import ConfirmForm, TrustForm, UploadForm
+from app.transfers.forms import ConfirmForm, RemoveTrustForm, TrustForm, UploadForm
 from app.transfers.matching import NEW, resolve_target
 from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package, own_public_key
 from app.transfers.services import TransferError, already_imported, import_package
-from app.transfers.trust import read_issuer_document, trust_installation
+from app.transfers.trust import (
+    read_issuer_document,
+    remove_trusted_installation,
+    trust_installation,
+)
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -160,7 +164,21 @@ def issuers():
     return _issuers_page(form), 400 if request.method == "POST" else 200
 
 
-def _issuers_page(form: TrustForm):
+@bp.route("/issuers/<int:issuer_id>/remove", methods=["POST"])
+@admin_required
+def remove_issuer(issuer_id: int):
+    row = db.session.get(TrustedIssuer, issuer_id) or abort(404)
+    form = RemoveTrustForm()
+    on_refusal(lambda _error: _issuers_page(TrustForm(formdata=None), remove_form=form))
+    if not form.validate_on_submit():
+        return _issuers_page(TrustForm(formdata=None), remove_form=form), 400
+    name = row.name
+    remove_trusted_installation(current_user, row, form.reason.data)
+    flash(_("Packages from %(name)s are no longer accepted.", name=name), "success")
+    return redirect(url_for(".issuers"))
+
+
+def _issuers_page(form: TrustForm, remove_form: RemoveTrustForm | None = None):
     rows = db.session.scalars(select(TrustedIssuer).order_by(TrustedIssuer.name)).all()
     own = issuer_document([peer_service(served_places())])
     return render_template(
@@ -170,6 +188,7 @@ def _issuers_page(form: TrustForm):
         own=own,
         own_document=json.dumps(own, ensure_ascii=False, indent=2),
         own_key=own_public_key(),
+        remove_form=remove_form or RemoveTrustForm(formdata=None),
     )
 
 

@@ -1,7 +1,7 @@
 """certificate.credential_jwt: the credential as a VC-JWT (ES256)
 
 Revision ID: b7d41f0c2e93
-Revises: 9c4d2e6f8a10
+Revises: 63ff974df3db
 Create Date: 2026-12-02 02:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41f0c2e93'
-down_revision = '9c4d2e6f8a10'
+down_revision = '63ff974df3db'
 branch_labels = None
 depends_on = None
 

@@ -215,3 +215,7 @@ def test_reusing_a_shape_gives_exactly_the_full_reading(world):
         assert canonical_nquads(unsigned) == canonical_nquads(unsigned, full=True)
         odd = {**unsigned, "name": "urn:not-an-iri-here", "id": "urn:uuid:1234"}
         assert canonical_nquads(odd) == canonical_nquads(odd, full=True)
+        for proof in document["proof"]:  # the proof options: proofPurpose is an @vocab term
+            options = {"@context": document["@context"], **proof}
+            options.pop("proofValue")
+            assert canonical_nquads(options) == canonical_nquads(options, full=True)

@@ -100,7 +100,8 @@ def test_a_job_whose_worker_died_too_often_fails_and_offers_what_was_done(world,
         names = zipped.namelist()
         report = list(csv.reader(io.StringIO(zipped.read("not-issued.csv").decode())))
     assert names.count(f"credentials/{first.serial}.json") == 1
-    assert len([n for n in names if n.startswith("credentials/")]) == 1
+    assert names.count(f"credentials/{first.serial}.jwt") == 1
+    assert len([n for n in names if n.startswith("credentials/")]) == 2
     assert report[0] == ["award_id", "student", "reason"] and "stopped" in report[-1][2]
 
 

@@ -108,7 +108,7 @@ def test_a_coordinator_issues_every_pending_certificate_of_their_state(world, au
     archive = client.get(response.headers["Location"] + "/certificates.zip")
     with zipfile.ZipFile(io.BytesIO(archive.data)) as zipped:
         names = zipped.namelist()
-    assert len([n for n in names if n.startswith("credentials/")]) == 2
+    assert len([n for n in names if n.startswith("credentials/")]) == 4  # JSON and VC-JWT
     assert len([n for n in names if n.endswith(".pdf")]) == 1
     auth.logout()
     auth.login(world["coord_nd"])

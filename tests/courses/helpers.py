@@ -66,3 +66,18 @@ def assert_problem(problems: list[Problem], file: str, line: int, *fragments: st
             return problem
     listing = "\n".join(map(str, problems))
     raise AssertionError(f"no problem {file}:{line} with {fragments!r} among:\n{listing}")
+
+
+def zip_packages(*folders: Path, nested: bool = True) -> bytes:
+    """A ZIP of package folders: each under its own name (nested), or one at the top."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for folder in folders:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    inside = path.relative_to(folder.parent if nested else folder)
+                    archive.write(path, inside.as_posix())
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Contract of study: what a student undertakes with their mentor, and a running record of it."""

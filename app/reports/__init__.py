@@ -1,0 +1,1 @@
+"""Reports for coordinators and admins: progress, what needs attention, the program's counts."""
