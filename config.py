@@ -73,6 +73,9 @@ class Config:
     # issuer of its credentials and packages; verification links and QR codes). Each installation
     # has its own; production refuses to start without one (see app/installation.py).
     SIGNING_KEY_FILE = Path(os.environ.get("SIGNING_KEY_FILE", INSTANCE_DIR / "signing_key.pem"))
+    # Refuse to start when certificates were signed with a key whose file is gone (restore it
+    # with `flask keys import`, never a silent new key).
+    CHECK_SIGNING_KEYS = True
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
     REQUIRE_PUBLIC_BASE_URL = False
     # Requests from other Puente installations (signed, RFC 9421): how old a signature may be,
@@ -141,6 +144,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     PASSWORD_METHOD = "pbkdf2:sha256:1000"
     SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / "puente-test-signing-key.pem"
+    CHECK_SIGNING_KEYS = False  # tests check it on their own apps (tests/certificates/test_keys.py)
     PUBLIC_BASE_URL = "https://puente.example.org"
     JOBS_IMMEDIATE = True  # tasks run in the request that queues them
     # Real SMTP: the `smtp_server` fixture (aiosmtpd) points the mail state at its own port.

@@ -27,6 +27,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     register_security(app)
     register_extensions(app)
+    if app.config["CHECK_SIGNING_KEYS"]:
+        from app.certificates.keys import check_signing_keys_at_start
+
+        check_signing_keys_at_start(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)

@@ -105,6 +105,12 @@ def can_manage_student(user: User, student: Student) -> bool:
     return user.is_staff and can_view_student(user, student)
 
 
+def can_view_grade_report(user: User, student: Student) -> bool:
+    """Whether `user` may see `student`'s unofficial grade report: the student, staff who may
+    see the record, and the student's linked guardians."""
+    return can_view_student(user, student) or can_follow_student(user, student)
+
+
 def can_award_credit(user: User, student: Student) -> bool:
     """Whether `user` may award credit for `student` (coordinators and admins in scope)."""
     return user.role in (Role.COORDINATOR, Role.ADMIN) and can_view_student(user, student)

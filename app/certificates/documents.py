@@ -16,6 +16,7 @@ from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 
 from app.certificates.credential import verify_url
+from app.certificates.disclosure import public_facts
 from app.certificates.integrity import standard_form
 from app.labels import CREDIT_SYSTEM_LABELS, SUBJECT_LABELS, TERM_LABELS
 from app.pdf import LOCKED_DOWN, DocumentError, pdf_configuration, qr_svg, render_pdf
@@ -33,6 +34,11 @@ PDF_OPTIONS = {
     **LOCKED_DOWN,
 }
 RUN_SIZE = 250
+# Level Q (25 % of the code may be lost) at 40 mm or more survives print → photocopy → phone
+# photo, where level M at 27 mm did not. wkhtmltopdf prints a layout millimetre at 0.768 mm,
+# so 53 layout mm print as 40.7 mm (tests/certificates/test_qr_print.py measures it).
+QR_ERROR = "q"
+QR_LAYOUT_MM = 53
 CREDENTIAL_FILE = "credential.json"
 
 
@@ -64,13 +70,15 @@ def column_labels(language: str) -> dict[str, str]:
         }
 
 
-def certificate_html(cert, labels: dict | None = None) -> Markup:
-    """One certificate page: the English and the Spanish column side by side."""
+def certificate_html(cert, labels: dict | None = None, public: bool = False) -> Markup:
+    """One certificate page: the English and the Spanish column side by side; `public`: as
+    anyone with the code sees it, without the student's private identifiers."""
     labels = labels or {language: column_labels(language) for language in ("en", "es")}
+    facts = public_facts(cert.facts) if public else cert.facts
     columns = {
         language: Markup(
             render_template(
-                "certificates/_column.html", facts=cert.facts, t=labels[language], language=language
+                "certificates/_column.html", facts=facts, t=labels[language], language=language
             )
         )
         for language in ("en", "es")
@@ -78,7 +86,11 @@ def certificate_html(cert, labels: dict | None = None) -> Markup:
     url = verify_url(cert.code)
     return Markup(
         render_template(
-            "certificates/_page.html", cert=cert, columns=columns, url=url, qr=qr_svg(url)
+            "certificates/_page.html",
+            cert=cert,
+            columns=columns,
+            url=url,
+            qr=qr_svg(url, QR_ERROR, QR_LAYOUT_MM),
         )
     )
 

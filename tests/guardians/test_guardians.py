@@ -55,6 +55,13 @@ def test_a_guardian_reads_their_child_and_nothing_else(client, auth, world, smtp
     total = len(enrollment.units)
     assert f"1 de {total} unidades aprobadas" in page and "Boleta de calificaciones" in page
     assert client.get(f"/family/students/{other.id}").status_code == 404
+    # the unofficial grade report, page and PDF, of their child only
+    report = client.get(f"/credits/students/{child.id}/grade-report")
+    assert report.status_code == 200 and "no oficial" in report.get_data(as_text=True).lower()
+    assert (
+        client.get(f"/credits/students/{child.id}/grade-report.pdf").mimetype == "application/pdf"
+    )
+    assert client.get(f"/credits/students/{other.id}/grade-report").status_code == 403
     assert client.get(f"/students/{child.id}").status_code == 403
     assert client.get("/grading/").status_code == 403
 
