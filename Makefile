@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 INSTANCE ?= instance
 export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-certificates bench-rosters bench-races bench-reports
+.PHONY: setup system-deps translations db demo run test lint format bench bench-weight bench-certificates bench-rosters bench-races bench-reports bench-packets
 
 system-deps:
 	@missing=""; \
@@ -17,6 +17,7 @@ system-deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	command -v convert-im6.q16 >/dev/null || command -v magick >/dev/null || missing="$$missing imagemagick"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -66,6 +67,9 @@ bench: setup
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py
 
+bench-weight: setup  # student pages' bytes and time on a 400 kbit/s, 400 ms connection
+	$(BIN)/python bench/page_weight_bench.py
+
 # Report pages at national scale (seed first with `make bench`; PostgreSQL is the target).
 bench-reports: setup
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/reports_bench.py
@@ -76,6 +80,9 @@ bench-certificates: setup
 ROSTER_BENCH_DB ?= sqlite:///$(CURDIR)/instance/roster-bench.db
 bench-rosters: setup
 	DATABASE_URL=$(ROSTER_BENCH_DB) $(BIN)/python bench/roster_bench.py --students 213569
+
+bench-packets: setup
+	$(BIN)/python bench/packets_bench.py --count 20
 
 bench-races: setup  # on PostgreSQL with TEST_DATABASE_URL=...
 	$(BIN)/python bench/races_bench.py --trials 10

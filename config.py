@@ -32,6 +32,20 @@ class Config:
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
     REMEMBER_COOKIE_NAME = os.environ.get("REMEMBER_COOKIE_NAME", "remember_token")
     SESSION_COOKIE_HTTPONLY = True
+    # Compressed answers (Flask-Compress) for a phone on a weak signal. Only these types: CSV,
+    # PDF and ZIP downloads are sent as they are.
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    # Static files are named with their version (?v=…, app/template_helpers.py), so a phone
+    # keeps them a year and asks again only when one changes.
+    SEND_FILE_MAX_AGE_DEFAULT = 31536000
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -59,6 +73,9 @@ class Config:
     # issuer of its credentials and packages; verification links and QR codes). Each installation
     # has its own; production refuses to start without one (see app/installation.py).
     SIGNING_KEY_FILE = Path(os.environ.get("SIGNING_KEY_FILE", INSTANCE_DIR / "signing_key.pem"))
+    # Refuse to start when certificates were signed with a key whose file is gone (restore it
+    # with `flask keys import`, never a silent new key).
+    CHECK_SIGNING_KEYS = True
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
     REQUIRE_PUBLIC_BASE_URL = False
     # Requests from other Puente installations (signed, RFC 9421): how old a signature may be,
@@ -127,6 +144,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     PASSWORD_METHOD = "pbkdf2:sha256:1000"
     SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / "puente-test-signing-key.pem"
+    CHECK_SIGNING_KEYS = False  # tests check it on their own apps (tests/certificates/test_keys.py)
     PUBLIC_BASE_URL = "https://puente.example.org"
     JOBS_IMMEDIATE = True  # tasks run in the request that queues them
     # Real SMTP: the `smtp_server` fixture (aiosmtpd) points the mail state at its own port.

@@ -27,6 +27,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     register_security(app)
     register_extensions(app)
+    if app.config["CHECK_SIGNING_KEYS"]:
+        from app.certificates.keys import check_signing_keys_at_start
+
+        check_signing_keys_at_start(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -58,7 +62,7 @@ def register_security(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models, search  # noqa: F401  (the whole schema, for Alembic; search's SQLite fold)
-    from app.extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import api, babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -70,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app)
     mail.init_app(app)
+    compress.init_app(app)
 
     from flask_babel import lazy_gettext
 
@@ -101,10 +106,15 @@ def register_blueprints(app: Flask) -> None:
     from app.courses.views import bp as courses_bp
     from app.credits.views import bp as credits_bp
     from app.enrollments.views import bp as enrollments_bp
+    from app.grading import gradebook_views  # noqa: F401  (its routes join the grading blueprint)
     from app.grading.views import bp as grading_bp
     from app.learning.views import bp as learning_bp
+    from app.main import installable  # noqa: F401  (its routes join the main blueprint)
     from app.main.views import bp as main_bp
+    from app.notifications.views import bp as notifications_bp
+    from app.packets.views import bp as packets_bp
     from app.pages import assign, students  # noqa: F401  (their routes join the blueprints below)
+    from app.pages.family import bp as family_bp
     from app.pages.moves import bp as moves_bp
     from app.prior_courses.views import bp as prior_courses_bp
     from app.records.views import bp as records_bp
@@ -124,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         enrollments_bp,
         learning_bp,
         grading_bp,
+        packets_bp,
         credits_bp,
         admin_bp,
         certificates_bp,
@@ -136,6 +147,8 @@ def register_blueprints(app: Flask) -> None:
         rosters_bp,
         reports_bp,
         contracts_bp,
+        notifications_bp,
+        family_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)
@@ -157,6 +170,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app import security
     from app.errors import commit_or_refuse
+    from app.notifications import tasks as notification_jobs
+
+    # Registered before the commit point, so it runs after it (Flask runs these in reverse).
+    notification_jobs.register(app)
 
     @app.before_request
     def remember_locale():

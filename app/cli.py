@@ -7,13 +7,22 @@ from flask.cli import AppGroup
 
 def register(app: Flask) -> None:
     from app.certificates.cli import certificates_cli
+    from app.certificates.keys_cli import keys_cli
     from app.courses.cli import courses_cli
     from app.demo.cli import demo_cli
     from app.reports.cli import reports_cli
     from app.rosters.cli import rosters_cli
     from app.users.cli import users_cli
 
-    for group in (users_cli, courses_cli, demo_cli, certificates_cli, rosters_cli, reports_cli):
+    for group in (
+        users_cli,
+        courses_cli,
+        demo_cli,
+        certificates_cli,
+        keys_cli,
+        rosters_cli,
+        reports_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(jobs_cli)
 
@@ -29,6 +38,7 @@ def worker_command(workers: int) -> None:
 
     from app.certificates import tasks  # noqa: F401  (registers the tasks and their watcher)
     from app.jobs import huey, start_watching
+    from app.notifications import tasks as notification_tasks  # noqa: F401  (mail, digests)
     from app.records import exports  # noqa: F401  (the export task and its watcher)
     from app.reports import tasks as report_tasks  # noqa: F401  (keeps the report facts fresh)
 

@@ -36,6 +36,19 @@ def render_error(code: int, detail: str | None = None):
 
 
 def register(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        # Most often a session that ended (signed out elsewhere, expired) under an open page.
+        message = _(
+            "Your session has ended or this page is too old. Sign in again and repeat what you "
+            "did; answers kept on this phone are sent once you are signed in."
+        )
+        if wants_json() or request.is_json:
+            return jsonify(code=400, message=message, reason="session"), 400
+        return render_template("errors/error.html", code=400, message=message), 400
+
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         detail = error.description if getattr(error, "puente_message", False) else None

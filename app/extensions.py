@@ -1,6 +1,7 @@
 """Extension singletons, initialised in create_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,3 +34,4 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = Api()
 mail = Mail()
+compress = Compress()  # pages, styles and scripts compressed for slow connections

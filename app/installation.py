@@ -56,9 +56,9 @@ def issuer_id() -> str:
     return f"{base_url()}/issuer"
 
 
-def key_id() -> str:
-    """The verification method in new proofs: an address that returns the Multikey itself."""
-    return f"{issuer_id()}/keys/{KEY_NAME}"
+def key_id(name: str = KEY_NAME) -> str:
+    """A verification method in proofs: an address that returns the Multikey itself."""
+    return f"{issuer_id()}/keys/{name}"
 
 
 def legacy_key_id() -> str:
@@ -67,8 +67,25 @@ def legacy_key_id() -> str:
 
 
 def key_ids_of(issuer: str) -> set[str]:
-    """The verification methods an installation identified by `issuer` signs with."""
+    """The verification methods of an installation's first key (`issuer` its /issuer address)."""
     return {f"{issuer}/keys/{KEY_NAME}", f"{issuer}#{KEY_NAME}"}
+
+
+def key_name_of(issuer: str, method: str) -> str | None:
+    """The key name (key-1, key-2, …) a verification method of `issuer` names, or None."""
+    for prefix in (f"{issuer}/keys/", f"{issuer}#"):
+        if isinstance(method, str) and method.startswith(prefix):
+            name = method[len(prefix) :]
+            number = name.removeprefix("key-")
+            if name.startswith("key-") and number.isdigit() and len(number) < 6:
+                return name
+    return None
+
+
+def did_web() -> str:
+    """The installation as a did:web identifier (its host; a port is written %3A)."""
+    netloc = urlsplit(base_url()).netloc
+    return "did:web:" + netloc.replace(":", "%3A")
 
 
 PEER_API_PATH = "/peer/v1"

@@ -25,6 +25,7 @@ ROLE_LABELS = {
     "teacher": _l("Teacher"),
     "coordinator": _l("Coordinator"),
     "admin": _l("Administrator"),
+    "guardian": _l("Parent or guardian"),
 }
 
 

@@ -18,8 +18,11 @@ from app.contracts.models import (
 from app.courses.models import Course, CourseVersion, Item, ItemKind, Lesson, Section, Unit
 from app.credits.models import CreditAward, PriorCourse
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.guardians.models import GuardianLink
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
+from app.notifications.models import Notification, NotificationPreference
+from app.packets.models import PacketJob
 from app.records.models import ExportJob
 from app.reports.models import ReportEnrollment, ReportRefresh
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
@@ -49,12 +52,16 @@ __all__ = [
     "ExportJob",
     "InboundStatus",
     "InboundTransfer",
+    "GuardianLink",
     "Item",
     "ItemKind",
     "Lesson",
     "Mode",
+    "PacketJob",
     "PeerNonce",
     "MoveStatus",
+    "Notification",
+    "NotificationPreference",
     "PriorCourse",
     "ReportEnrollment",
     "ReportRefresh",

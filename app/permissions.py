@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select, true
 
 from app.extensions import db
+from app.guardians.models import GuardianLink
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -32,6 +33,7 @@ staff_required = role_required(Role.TEACHER, Role.COORDINATOR, Role.ADMIN)
 coordinator_required = role_required(Role.COORDINATOR, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
 student_required = role_required(Role.STUDENT)
+guardian_required = role_required(Role.GUARDIAN)
 
 
 def student_scope(user: User) -> ColumnElement[bool]:
@@ -71,6 +73,22 @@ def can_view_student(user: User, student: Student) -> bool:
     return False
 
 
+def can_follow_student(user: User, student: Student) -> bool:
+    """Whether guardian `user` is linked to `student` (read-only family pages)."""
+    if user.role != Role.GUARDIAN:
+        return False
+    stmt = select(GuardianLink.id).where(
+        GuardianLink.guardian_id == user.id, GuardianLink.student_id == student.id
+    )
+    return db.session.scalar(stmt) is not None
+
+
+def can_manage_guardians(user: User, student: Student) -> bool:
+    """Whether `user` may invite or unlink the student's guardians: staff of the student's
+    site (its teachers and coordinators, the state's coordinators), and admins."""
+    return can_manage_student(user, student)
+
+
 def can_manage_site(user: User, site: Site) -> bool:
     """Whether staff `user` works at `site` (their site, or a site in their state)."""
     if user.role == Role.ADMIN:
@@ -85,6 +103,12 @@ def can_manage_site(user: User, site: Site) -> bool:
 def can_manage_student(user: User, student: Student) -> bool:
     """Whether `user` may assign, grade and enter scores for `student` (staff in scope)."""
     return user.is_staff and can_view_student(user, student)
+
+
+def can_view_grade_report(user: User, student: Student) -> bool:
+    """Whether `user` may see `student`'s unofficial grade report: the student, staff who may
+    see the record, and the student's linked guardians."""
+    return can_view_student(user, student) or can_follow_student(user, student)
 
 
 def can_award_credit(user: User, student: Student) -> bool:

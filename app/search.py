@@ -20,6 +20,12 @@ def fold(text: str | None) -> str:
     return (text or "").translate(_TABLE).lower()
 
 
+def name_key(*names: str | None) -> str:
+    """The folded words of a person's names, one space apart, for a stored search column:
+    ("José", "García", "López") -> "jose garcia lopez"."""
+    return " ".join(fold(" ".join(n for n in names if n)).split())
+
+
 def like_pattern(text: str) -> str:
     """A LIKE pattern finding `text` anywhere, its `%`, `_` and `\\` taken literally (escape `\\`)."""
     escaped = fold(text).replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
@@ -49,6 +55,11 @@ def contains(text: str, *columns) -> ColumnElement[bool]:
     """Any of `columns` contains `text`, ignoring accents and case."""
     pattern = like_pattern(text)
     return or_(*(Folded(column).like(pattern, escape="\\") for column in columns))
+
+
+def key_contains(text: str, key_column) -> ColumnElement[bool]:
+    """A stored `name_key` column contains `text` (folded the same way), no function per row."""
+    return key_column.like(like_pattern(" ".join(text.split())), escape="\\")
 
 
 def terms(text: str | None) -> list[str]:

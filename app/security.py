@@ -90,6 +90,10 @@ def refuse_nul_bytes() -> None:
         refuse(_("The request contains a NUL character, which is not allowed."))
 
 
+# Public documents with no student in them, which set their own Cache-Control.
+CACHEABLE_ENDPOINTS = {"static", "verify.status_list"}
+
+
 def add_security_headers(response):
     """Every response: CSP, no framing, no sniffing, a strict referrer; records never cached."""
     headers = response.headers
@@ -101,7 +105,7 @@ def add_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config.get("HSTS"):
         headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
-    if request.endpoint != "static":
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
         # Pages, downloads and API answers hold students' records: no browser or proxy keeps them.
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)

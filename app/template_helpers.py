@@ -1,12 +1,14 @@
 """Jinja filters and globals shared by every template."""
 
+from pathlib import Path
+
 import markdown
 import nh3
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_timedelta
 from markupsafe import Markup
 
-from app.common import public_url
+from app.common import public_url, utcnow
 from app.labels import (
     credit_system_label,
     move_status_label,
@@ -16,6 +18,7 @@ from app.labels import (
     term_label,
 )
 from app.places import place_name
+from app.timezones import local_time
 
 ALLOWED_TAGS = {
     "p",
@@ -68,10 +71,50 @@ def waiting_time(delta) -> str:
     return format_timedelta(delta, granularity="minute", threshold=1.5)
 
 
+def rendered_at() -> str:
+    """When the page was made (UTC, ISO): the phone's outbox knows which answers are newer."""
+    return utcnow().isoformat(timespec="milliseconds") + "Z"
+
+
+def static_versions(app: Flask):
+    """A url_defaults hook: every static URL carries its file's version (its time and size)."""
+    versions: dict[str, str] = {}
+
+    def add_version(endpoint: str, values: dict) -> None:
+        if endpoint != "static" or "filename" not in values or "v" in values:
+            return
+        name = values["filename"]
+        if name not in versions or app.debug:
+            path = Path(app.static_folder) / name
+            stat = path.stat() if path.is_file() else None
+            versions[name] = f"{stat.st_mtime_ns:x}{stat.st_size:x}" if stat else ""
+        if versions[name]:
+            values["v"] = versions[name]
+
+    return add_version
+
+
+def buffer_static_file(response):
+    """Read a static file into the response (they are small) and close it, so compression
+    works on bytes and no open file is left to the garbage collector."""
+    if request.endpoint == "static" and response.direct_passthrough and response.status_code == 200:
+        wrapped = response.response
+        try:
+            data = b"".join(wrapped)
+        finally:
+            getattr(wrapped, "close", lambda: None)()
+        response.direct_passthrough = False
+        response.set_data(data)
+    return response
+
+
 def register(app: Flask) -> None:
+    app.url_defaults(static_versions(app))
+    app.after_request(buffer_static_file)  # registered after Flask-Compress: it runs before
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["datetimeformat"] = lambda v: format_datetime(v, "medium") if v else ""
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["dateformat"] = lambda v: format_date(v, "medium") if v else ""
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["public_url"] = public_url
@@ -84,5 +127,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["term_label"] = term_label
     app.jinja_env.globals["move_status_label"] = move_status_label
     app.jinja_env.globals["place_name"] = place_name
+    app.jinja_env.globals["rendered_at"] = rendered_at
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -27,6 +27,13 @@ PAGES = [
     ("grading queue, teacher (one site)", "/grading/", "teacher1.s1@bench.puente"),
     ("grading queue, coordinator (US-TX)", "/grading/", "coordinator.tx@bench.puente"),
     ("students list, teacher (one site)", "/students/", "teacher1.s1@bench.puente"),
+    ("gradebook, teacher (one site)", "/grading/gradebook", "teacher1.s1@bench.puente"),
+    ("gradebook, coordinator (US-TX)", "/grading/gradebook", "coordinator.tx@bench.puente"),
+    (
+        "gradebook search, coordinator (US-TX)",
+        "/grading/gradebook?q=family12",
+        "coordinator.tx@bench.puente",
+    ),
 ]
 
 

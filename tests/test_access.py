@@ -16,9 +16,16 @@ from app.certificates.models import CertificateJob, JobStatus
 from app.common import utcnow
 from app.contracts.services import save_contract
 from app.credits.services import award_credit
+from app.enrollments.models import UnitProgress
 from app.extensions import db
+from app.guardians.services import link_guardian
+from app.learning.approvals import request_approval
 from app.moves.models import InboundTransfer
 from app.moves.services import report_move
+from app.notifications.models import Event
+from app.notifications.services import notify
+from app.packets.models import PacketJob
+from app.packets.services import packet_path
 from app.prior_courses.services import add_prior_course
 from app.records.exports import export_path
 from app.records.models import ExportJob
@@ -26,6 +33,7 @@ from app.rosters.course_map import map_roster_course
 from app.rosters.models import RosterJob
 from app.transfers.models import TrustedIssuer
 from app.transfers.package import build_package
+from app.users.models import Role
 from app.users.services import create_api_token
 from tests import factories
 
@@ -38,6 +46,8 @@ ROLES = (
     "coordinator",  # US-TX state coordinator
     "other_coordinator",  # US-ND state coordinator
     "admin",
+    "guardian",  # a guardian linked to the student who owns the objects
+    "other_guardian",  # a guardian linked to the other TX student
 )
 
 OK, LOGIN, DENY = "ok", "login", "deny"
@@ -52,6 +62,8 @@ def row(
     coordinator=DENY,
     other_coordinator=DENY,
     admin=DENY,
+    guardian=DENY,
+    other_guardian=DENY,
 ):
     return dict(
         zip(
@@ -65,14 +77,16 @@ def row(
                 coordinator,
                 other_coordinator,
                 admin,
+                guardian,
+                other_guardian,
             ),
             strict=True,
         )
     )
 
 
-EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK)
-SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK, OK, OK, OK)
 OWN_STUDENT = row(student=OK)
 ANY_STUDENT = row(student=OK, other_student=OK)
 ANY_STAFF = row(teacher=OK, other_teacher=OK, coordinator=OK, other_coordinator=OK, admin=OK)
@@ -86,6 +100,10 @@ API_STUDENT_OBJECT = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
 OWN_JOB = row(coordinator=OK, admin=OK)  # the state coordinator started it; admins see all
 OWN_EXPORT = row(teacher=OK, admin=OK)  # the site's teacher started it; admins see all
 OWNER_OR_STAFF_IN_SCOPE = row(student=OK, teacher=OK, coordinator=OK, admin=OK)
+# The student, staff in scope, and the student's own guardian (read-only).
+OWNER_GUARDIAN_OR_STAFF = row(student=OK, teacher=OK, coordinator=OK, admin=OK, guardian=OK)
+ANY_GUARDIAN = row(guardian=OK, other_guardian=OK)
+OWN_GUARDIAN = row(guardian=OK)
 # A move another installation sent to Texas: staff of every Texas site, Texas coordinators.
 STAFF_IN_DESTINATION = row(teacher=OK, other_teacher=OK, coordinator=OK, admin=OK)
 # Other installations' requests: a session is no credential, only an HTTP message signature.
@@ -94,6 +112,8 @@ PEER_SIGNED = row(*[LOGIN] * len(ROLES))
 TABLE = {
     "main.index": EVERYONE,  # sends each role to its start page, anonymous to sign in
     "main.healthz": EVERYONE,
+    "main.manifest": EVERYONE,  # the installable app's manifest
+    "main.service_worker": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.set_language": EVERYONE,
@@ -126,12 +146,24 @@ TABLE = {
     "learning.test": OWN_STUDENT,
     "learning.start_test": OWN_STUDENT,
     "learning.autosave": OWN_STUDENT,
+    "learning.outbox_hand_in": OWN_STUDENT,  # a hand-in sent from the phone's outbox
+    "learning.offline_pages": OWN_STUDENT,
     "learning.submit": OWN_STUDENT,
     "learning.result": OWN_STUDENT,
     "learning.approve_test": STAFF_IN_SCOPE,
+    "learning.ask_approval": OWN_STUDENT,
+    "grading.gradebook": ANY_STAFF,  # each sees the students of their own scope
+    "grading.approvals": ANY_STAFF,  # each sees the requests of their own scope
     "grading.queue": ANY_STAFF,
     "grading.attempt": STAFF_IN_SCOPE,
     "grading.paper": STAFF_IN_SCOPE,
+    "grading.paper_sheet": STAFF_IN_SCOPE,  # the answer sheet's QR code: sign-in and scope
+    "packets.index": ANY_STAFF,
+    "packets.unit_packet": STAFF_IN_SCOPE,
+    "packets.start_batch": ANY_STAFF,  # each prints packets for their own students only
+    "packets.job": OWN_EXPORT,
+    "packets.job_progress": OWN_EXPORT,
+    "packets.job_pdf": OWN_EXPORT,
     "credits.index": ANY_COORDINATOR,
     "credits.conversions": EVERYONE,
     "credits.enrollment": COORDINATOR_IN_SCOPE,
@@ -139,10 +171,10 @@ TABLE = {
     "certificates.index": ANY_COORDINATOR,
     "certificates.issue_pending": ANY_COORDINATOR,
     "certificates.issue": COORDINATOR_IN_SCOPE,
-    "certificates.detail": OWNER_OR_STAFF_IN_SCOPE,
-    "certificates.pdf": OWNER_OR_STAFF_IN_SCOPE,
-    "certificates.credential": OWNER_OR_STAFF_IN_SCOPE,
-    "certificates.credential_jwt": OWNER_OR_STAFF_IN_SCOPE,
+    "certificates.detail": OWNER_GUARDIAN_OR_STAFF,
+    "certificates.pdf": OWNER_GUARDIAN_OR_STAFF,
+    "certificates.credential": OWNER_GUARDIAN_OR_STAFF,
+    "certificates.credential_jwt": OWNER_GUARDIAN_OR_STAFF,
     "certificates.transcript_json": STAFF_IN_SCOPE,
     "certificates.transcript_pdf_download": STAFF_IN_SCOPE,
     "certificates.revoke": COORDINATOR_IN_SCOPE,
@@ -190,6 +222,9 @@ TABLE = {
     "verify.issuer": EVERYONE,
     "verify.jwks": EVERYONE,
     "verify.issuer_key": EVERYONE,
+    "verify.issuer_keys": EVERYONE,
+    "verify.did_json": EVERYONE,
+    "verify.status_list": EVERYONE,
     "transfers.send_move": STAFF_IN_SCOPE,
     "transfers.receive_inbound": STAFF_IN_DESTINATION,
     "transfers.inbound_review": STAFF_IN_DESTINATION,
@@ -203,6 +238,11 @@ TABLE = {
     "admin.new_user": ADMIN,
     "admin.deactivate_user": ADMIN,
     "admin.reactivate_user": ADMIN,
+    "credits.grade_report_page": OWNER_GUARDIAN_OR_STAFF,
+    "credits.grade_report_download": OWNER_GUARDIAN_OR_STAFF,
+    "credits.my_grade_report": ANY_STUDENT,
+    "admin.signing_keys": ADMIN,
+    "admin.rotate_keys": ADMIN,
     "admin.sites": ADMIN,
     "admin.new_site": ADMIN,
     "admin.edit_user": ADMIN,
@@ -211,6 +251,14 @@ TABLE = {
     "admin.audit_export": ADMIN,
     "admin.courses": ADMIN,
     "transfers.remove_issuer": ADMIN,
+    "notifications.index": SIGNED_IN,
+    "notifications.read": OWN_STUDENT,  # the notification is the student's; others get 404
+    "notifications.read_all": SIGNED_IN,
+    "notifications.preferences": SIGNED_IN,
+    "family.index": ANY_GUARDIAN,
+    "family.student": OWN_GUARDIAN,
+    "family.invite": STAFF_IN_SCOPE,
+    "family.unlink": STAFF_IN_SCOPE,
     "api_me.me": API_LIST,
     "api_students.list_students": API_LIST,
     "api_students.get_student": API_STUDENT_OBJECT,
@@ -236,7 +284,12 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def objects(app, world, tmp_path, monkeypatch):
-    """Objects of one student at TX site 1, reached by every route's URL parameters."""
+    return make_objects(app, world, tmp_path, monkeypatch)
+
+
+def make_objects(app, world, tmp_path, monkeypatch):
+    """Objects of one student at TX site 1, reached by every route's URL parameters; (users by
+    role, URL parameters). Also what tests/browser/test_every_page_accessible.py visits."""
     student = world["student_tx1"]
     enrollment = factories.make_enrollment(student, world["course"], world["teacher_tx1"])
     progress = enrollment.units[0]
@@ -277,6 +330,19 @@ def objects(app, world, tmp_path, monkeypatch):
     db.session.add(export)
     db.session.flush()
     export_path(export).write_bytes(b"")
+    monkeypatch.setitem(app.config, "PACKETS_DIR", str(tmp_path))
+    packet_job = PacketJob(
+        created_by_id=world["teacher_tx1"].id,
+        status=JobStatus.DONE,
+        sheets=[[progress.id, 2]],
+        total=1,
+        done=1,
+        pages=8,
+        finished_at=utcnow(),
+    )
+    db.session.add(packet_job)
+    db.session.flush()
+    packet_path(packet_job).write_bytes(b"%PDF-1.4")
     move = report_move(student, world["teacher_tx1"], "US-ND", None, date.today(), None)
     inbound = InboundTransfer(
         sender="https://nd.puente.example/issuer",
@@ -316,6 +382,13 @@ def objects(app, world, tmp_path, monkeypatch):
     )
     db.session.add(trusted)
     db.session.flush()
+    guardian = factories.make_user(Role.GUARDIAN)
+    other_guardian = factories.make_user(Role.GUARDIAN)
+    link, _code = link_guardian(student, world["teacher_tx1"], guardian.email, "", "")
+    link_guardian(world["student_tx2"], world["teacher_tx2"], other_guardian.email, "", "")
+    (notification,) = notify(
+        Event.TEST_GRADED, [student.user], course_en="A", course_es="A", unit=1, percent=1.0
+    )
     users = {
         "student": student.user,
         "other_student": world["student_tx2"].user,
@@ -324,12 +397,18 @@ def objects(app, world, tmp_path, monkeypatch):
         "coordinator": world["coord_tx"],
         "other_coordinator": world["coord_nd"],
         "admin": world["admin"],
+        "guardian": guardian,
+        "other_guardian": other_guardian,
     }
     params = {
+        "notification_id": notification.id,
+        "link_id": link.id,
         "student_id": student.id,
         "enrollment_id": enrollment.id,
         "unit_progress_id": progress.id,
         "attempt_id": attempt.id,
+        "number": 1,
+        "packet_job_id": packet_job.id,
         "position": 1,
         "version_id": world["course"].id,
         "lesson_id": world["course"].units[0].lessons[0].id,
@@ -343,6 +422,7 @@ def objects(app, world, tmp_path, monkeypatch):
         "move_id": move.id,
         "prior_course_id": prior.id,
         "name": "key-1",
+        "purpose": "revocation",
         "jwk_name": "p256-1",
         "inbound_id": inbound.id,
         "sign_in_code": sign_in_code,
@@ -391,6 +471,34 @@ def test_route_access(app, objects, endpoint):
     rule = routes(app)[endpoint]
     actual = {role: outcome(request_as(app, rule, role, users, params)) for role in ROLES}
     assert actual == TABLE[endpoint]
+
+
+# The gradebook and the approval queue are open to all staff, so their rows carry the check:
+# each role sees the objects' student there exactly when it may see the student's record.
+SEES_THE_STUDENT = {
+    "teacher": True,
+    "other_teacher": False,
+    "coordinator": True,
+    "other_coordinator": False,
+    "admin": True,
+}
+
+
+@pytest.mark.parametrize("role", sorted(SEES_THE_STUDENT))
+def test_gradebook_and_approval_queue_rows_are_checked_at_the_student(app, objects, role):
+    users, params = objects
+    progress = db.session.get(UnitProgress, params["unit_progress_id"])
+    request_approval(progress.enrollment.units[2], users["student"])
+    db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = users[role].get_id()
+        session["_fresh"] = True
+    gradebook = client.get("/grading/gradebook").get_data(as_text=True)
+    approvals = client.get("/grading/approvals").get_data(as_text=True)
+    student_link = f'href="/students/{params["student_id"]}"'
+    assert (f'data-student="{params["student_id"]}"' in gradebook) == SEES_THE_STUDENT[role]
+    assert (student_link in approvals) == SEES_THE_STUDENT[role]
 
 
 REPORT_PAGES = sorted(e for e in TABLE if e.startswith("reports.") and e != "reports.index")

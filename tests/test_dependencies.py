@@ -29,15 +29,16 @@ LAYERS = [
         "template_helpers",
         "credits.rules",
         "search",
+        "timezones",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
-    {"users", "auth", "sites", "students", "permissions"},
+    {"users", "auth", "sites", "students", "permissions", "notifications", "guardians"},
     # courses: packages, versions, units
     {"courses"},
     # enrollments: a student's courses and unit progress
     {"enrollments"},
-    # learning and grading: unit work, attempts, the teacher's queue, the student list's query
-    {"learning", "grading"},
+    # learning and grading: unit work, attempts, the teacher's queue, the student list's query, printable packets
+    {"learning", "grading", "packets"},
     # credits, prior Mexican courses (with the placement they suggest), signed certificates
     {"credits", "prior_courses", "certificates", "contracts"},
     # moves: move notices and receiving

@@ -1,13 +1,17 @@
 """One search for every list: accents and case ignored, `%` and `_` taken literally."""
 
+from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
 
 from app.admin.services import filter_users
+from app.common import utcnow
 from app.extensions import db
 from app.grading.services import grading_queue
 from app.learning.student_list import filter_students
 from app.search import fold, like_pattern
 from app.sites.services import filter_sites
+from app.students.models import Student
+from app.students.services import update_student_identity
 from app.users.models import Role
 from tests import factories
 
@@ -43,3 +47,33 @@ def test_admin_lists_and_the_grading_queue_use_the_same_search(world):
     attempt = factories.make_submitted_test(progress)
     assert attempt.id in ids(grading_queue(world["admin"], MultiDict({"q": "ines pena"})))
     assert ids(grading_queue(world["admin"], MultiDict({"q": "pe_a"}))) == set()
+
+
+def test_the_stored_search_name_follows_every_name_change(world):
+    student = factories.make_student(world["tx1"], given_name="Inés", family_name="Peña")
+    assert student.search_name == "ines pena"
+    data = {
+        "given_name": "María Inés",
+        "family_name": "Peña",
+        "second_family_name": "Ávila",
+        "kind": student.kind.value,
+    }
+    update_student_identity(student, world["admin"], data)
+    assert student.search_name == "maria ines pena avila"
+    for q in ("Garcia", "PENA AVILA", "maría"):
+        found = ids(filter_students(world["admin"], MultiDict({"q": q})))
+        assert (student.id in found) == (q != "Garcia"), q
+
+
+def test_a_bulk_insert_that_leaves_the_search_name_out_still_gets_it(world):
+    db.session.execute(
+        insert(Student),
+        [
+            {"site_id": world["tx1"].id, "given_name": g, "family_name": f, "created_at": utcnow()}
+            for g, f in (("Ángel", "GARCÍA"), ("Lía", "Muñoz"))
+        ],
+    )
+    names = db.session.scalars(
+        select(Student.search_name).where(Student.given_name.in_(["Ángel", "Lía"]))
+    ).all()
+    assert sorted(names) == ["angel garcia", "lia munoz"]

@@ -1,4 +1,5 @@
-"""Admin pages: users (list, create, edit, deactivate, reactivate) and sites (list, create, edit)."""
+"""Admin pages: users (list, create, edit, deactivate, reactivate), sites (list, create,
+edit) and the installation's signing keys (list, rotate)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from app.admin.services import (
     set_user_active,
     update_user,
 )
+from app.certificates.keys import published_keys, rotate_signing_keys
 from app.common import paginate
 from app.errors import on_refusal
 from app.extensions import db
@@ -133,3 +135,24 @@ def edit_site(site_id: int):
         flash(_("Site %(code)s is saved.", code=site.code), "success")
         return redirect(url_for(".sites"))
     return page(), 400 if request.method == "POST" else 200
+
+
+@bp.route("/keys")
+@admin_required
+def signing_keys():
+    return render_template(
+        "admin/keys.html", keys=list(reversed(published_keys())), form=FlaskForm()
+    )
+
+
+@bp.route("/keys/rotate", methods=["POST"])
+@admin_required
+def rotate_keys():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    key = rotate_signing_keys(current_user)
+    flash(
+        _("%(name)s signs new credentials from now on; older keys stay published.", name=key.name),
+        "success",
+    )
+    return redirect(url_for(".signing_keys"))

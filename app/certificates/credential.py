@@ -6,9 +6,11 @@ import secrets
 from flask import current_app
 
 from app.certificates.integrity import sign_rdfc
-from app.certificates.signing import load_private_key, public_key_multibase
+from app.certificates.keys import CurrentKey, current_signing_key, published_keys
+from app.certificates.models import SigningKey
+from app.certificates.status import status_entry
 from app.credits.rules import Rules, rules_for
-from app.installation import issuer_id, key_id, legacy_key_id
+from app.installation import did_web, issuer_id, key_id, legacy_key_id
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -24,20 +26,22 @@ def verify_url(code: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/verify/{code}"
 
 
-def key_document(method_id: str | None = None) -> dict:
-    """The installation's public key as a Multikey verification method."""
+def key_document(key: SigningKey, method_id: str | None = None, controller: str = "") -> dict:
+    """One of the installation's public keys as a Multikey verification method."""
     return {
-        "id": method_id or key_id(),
+        "id": method_id or key_id(key.name),
         "type": "Multikey",
-        "controller": issuer_id(),
-        "publicKeyMultibase": public_key_multibase(load_private_key()),
+        "controller": controller or issuer_id(),
+        "publicKeyMultibase": key.public_key_multibase,
     }
 
 
 def issuer_document(services: list[dict] | None = None) -> dict:
-    """The issuer's controller document: where a verifier finds the public key (under its own
-    address, and under the fragment older proofs name), and what this installation serves."""
-    methods = [key_document(), key_document(legacy_key_id())]
+    """The issuer's controller document: where a verifier finds every public key it signed
+    with (under its own address, and key-1 also under the fragment older proofs name), and
+    what this installation serves."""
+    keys = published_keys()
+    methods = [key_document(k) for k in keys] + [key_document(keys[0], legacy_key_id())]
     document = {
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
         "id": issuer_id(),
@@ -102,12 +106,15 @@ def credit_narrative(result: dict) -> str:
     return "Full credit · Crédito completo"
 
 
-def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dict:
-    """The unsigned credential: the achievement (the course) and what the student earned."""
+def build_credential(
+    serial: str, code: str, issued_at: str, facts: dict, status_index: int | None = None
+) -> dict:
+    """The unsigned credential: the achievement (the course) and what the student earned;
+    with `status_index`, its bit in the installation's revocation list (credentialStatus)."""
     base = current_app.config["PUBLIC_BASE_URL"]
     course, result, student = facts["course"], facts["result"], facts["student"]
     achievement_id = f"{base}/achievements/{course['code']}/{course['version']}"
-    return {
+    credential = {
         "@context": CONTEXTS,
         "id": verify_url(code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -211,8 +218,25 @@ def build_credential(serial: str, code: str, issued_at: str, facts: dict) -> dic
         "evidence": [{"type": ["Evidence"], "name": f"Certificate {serial}"}],
         "credentialSchema": [{"id": OB_SCHEMA, "type": "JsonSchema"}],
     }
+    if status_index is not None:
+        credential["credentialStatus"] = status_entry(status_index)
+    return credential
 
 
-def sign_credential(credential: dict, created: str, key=None) -> dict:
-    """The credential with its eddsa-rdfc-2022 proof; `key` loaded once by a caller signing many."""
-    return sign_rdfc(credential, key or load_private_key(), key_id(), created)
+def did_document() -> dict:
+    """The installation as did:web (/.well-known/did.json): the same keys, the DID's ids."""
+    did = did_web()
+    methods = [key_document(k, f"{did}#{k.name}", did) for k in published_keys()]
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "alsoKnownAs": [issuer_id()],
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+
+
+def sign_credential(credential: dict, created: str, key: CurrentKey | None = None) -> dict:
+    """The credential signed with `key`, by default the key that signs now (see keys.py)."""
+    key = key or current_signing_key()
+    return sign_rdfc(credential, key.private, key_id(key.name), created)

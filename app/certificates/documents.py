@@ -1,9 +1,9 @@
 """Certificate PDFs: many pages per wkhtmltopdf run (a print run), one page cut out on demand.
 
 wkhtmltopdf costs about 0.25 s to start and a few ms a page, so certificates are rendered in
-runs of up to RUN_SIZE pages (about the cheapest size a page: longer documents cost more a page),
-and the next run's HTML is built — and then the credentials signed — while wkhtmltopdf (other
-processes, the other core) lays out the earlier ones.
+runs of up to RUN_SIZE pages (about the cheapest size a page: longer documents cost more a
+page), and the next run's HTML is built while wkhtmltopdf (another process, another core) lays
+out the previous one.
 """
 
 import io
@@ -17,6 +17,7 @@ from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 
 from app.certificates.credential import verify_url
+from app.certificates.disclosure import public_facts
 from app.certificates.integrity import standard_form
 from app.labels import CREDIT_SYSTEM_LABELS, SUBJECT_LABELS, TERM_LABELS
 from app.pdf import LOCKED_DOWN, DocumentError, pdf_configuration, qr_svg, render_pdf
@@ -34,6 +35,11 @@ PDF_OPTIONS = {
     **LOCKED_DOWN,
 }
 RUN_SIZE = 250
+# Level Q (25 % of the code may be lost) at 40 mm or more survives print → photocopy → phone
+# photo, where level M at 27 mm did not. wkhtmltopdf prints a layout millimetre at 0.768 mm,
+# so 53 layout mm print as 40.7 mm (tests/certificates/test_qr_print.py measures it).
+QR_ERROR = "q"
+QR_LAYOUT_MM = 53
 CREDENTIAL_FILE = "credential.json"
 
 
@@ -73,69 +79,50 @@ def page_templates() -> dict:
     return {name: current_app.jinja_env.get_template(name) for name in PAGE_TEMPLATES}
 
 
-def certificate_html(cert, labels: dict | None = None, templates: dict | None = None) -> Markup:
-    """One certificate page: the English and the Spanish column side by side."""
+def certificate_html(
+    cert, labels: dict | None = None, public: bool = False, templates: dict | None = None
+) -> Markup:
+    """One certificate page: the English and the Spanish column side by side; `public`: as
+    anyone with the code sees it, without the student's private identifiers."""
     labels = labels or {language: column_labels(language) for language in ("en", "es")}
-    templates = templates or page_templates()
-    column, page = (templates[name] for name in PAGE_TEMPLATES)
+    column, page = ((templates or page_templates())[name] for name in PAGE_TEMPLATES)
+    facts = public_facts(cert.facts) if public else cert.facts
     columns = {
         language: Markup(
-            render_template(column, facts=cert.facts, t=labels[language], language=language)
+            render_template(column, facts=facts, t=labels[language], language=language)
         )
         for language in ("en", "es")
     }
     url = verify_url(cert.code)
-    return Markup(render_template(page, cert=cert, columns=columns, url=url, qr=qr_svg(url)))
-
-
-class PrintRuns:
-    """Print runs being rendered: started with the certificates' pages, collected by `result()`.
-
-    wkhtmltopdf runs in other processes (two at a time), so the caller's own work (signing the
-    credentials) goes on meanwhile on the other core.
-    """
-
-    def __init__(self, certs: list):
-        self.runs = [certs[i : i + RUN_SIZE] for i in range(0, len(certs), RUN_SIZE)]
-        config = pdf_configuration()
-        labels = {language: column_labels(language) for language in ("en", "es")}
-        templates = page_templates()
-        self._pool = ThreadPoolExecutor(max_workers=2)
-        self._futures = []
-        try:
-            for run in self.runs:
-                pages = [certificate_html(c, labels, templates) for c in run]
-                html = render_template("certificates/document.html", pages=pages)
-                self._futures.append(self._pool.submit(render_pdf, html, PDF_OPTIONS, config))
-        except BaseException:
-            self.close()
-            raise
-
-    def result(self) -> list[tuple[list, bytes]]:
-        """(certificates, PDF) per print run, each PDF one page per certificate in order.
-
-        :raises DocumentError: when wkhtmltopdf failed or made the wrong number of pages.
-        """
-        try:
-            pdfs = [future.result() for future in self._futures]
-        finally:
-            self.close()
-        for run, pdf in zip(self.runs, pdfs, strict=True):
-            pages = len(PdfReader(io.BytesIO(pdf)).pages)
-            if pages != len(run):
-                raise DocumentError(f"expected {len(run)} pages, wkhtmltopdf made {pages}")
-        return list(zip(self.runs, pdfs, strict=True))
-
-    def close(self) -> None:
-        """Wait for the runs still going (nothing is left running when issuing fails)."""
-        for future in self._futures:
-            future.cancel()
-        self._pool.shutdown(wait=True)
+    return Markup(
+        render_template(
+            page,
+            cert=cert,
+            columns=columns,
+            url=url,
+            qr=qr_svg(url, QR_ERROR, QR_LAYOUT_MM),
+        )
+    )
 
 
 def render_runs(certs: list) -> list[tuple[list, bytes]]:
     """(certificates, PDF) per print run, each PDF one page per certificate in order."""
-    return PrintRuns(certs).result()
+    runs = [certs[i : i + RUN_SIZE] for i in range(0, len(certs), RUN_SIZE)]
+    config = pdf_configuration()
+    labels = {language: column_labels(language) for language in ("en", "es")}
+    templates = page_templates()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = []
+        for run in runs:
+            pages = [certificate_html(c, labels, templates=templates) for c in run]
+            html = render_template("certificates/document.html", pages=pages)
+            futures.append(pool.submit(render_pdf, html, PDF_OPTIONS, config))
+        pdfs = [future.result() for future in futures]
+    for run, pdf in zip(runs, pdfs, strict=True):
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        if pages != len(run):
+            raise DocumentError(f"expected {len(run)} pages, wkhtmltopdf made {pages}")
+    return list(zip(runs, pdfs, strict=True))
 
 
 def certificate_pdf(run_pdf: bytes, page_number: int, cert) -> bytes:

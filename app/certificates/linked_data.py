@@ -177,6 +177,13 @@ def _has_nested_context(document: dict) -> bool:
     return any(walk(v) for k, v in document.items() if k != "@context")
 
 
+def _sorted(quads) -> list[str]:
+    """The quads comparable whatever their blank node labels."""
+    dataset = pyoxigraph.Dataset(quads)
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(str(q) for q in dataset)
+
+
 def document_quads(document: dict) -> list:
     """The document's RDF quads, as a full JSON-LD reading gives them (see _SHAPES above)."""
     if _has_nested_context(document):
@@ -187,7 +194,13 @@ def document_quads(document: dict) -> list:
     if key not in _SHAPES:
         if len(_SHAPES) >= _SHAPES_KEPT:
             _SHAPES.clear()
-        _SHAPES[key] = _template(shape, len(values))
+        template = _template(shape, len(values))
+        # A placeholder JSON-LD drops without a trace (a @vocab-typed value such as
+        # proofPurpose can be) would go unnoticed: a shape is reused only if its first
+        # document reads the same both ways.
+        if template is not None and _sorted(_reuse(template, values)) != _sorted(_quads(document)):
+            template = None
+        _SHAPES[key] = template
     template = _SHAPES[key]
     if template is None:
         return _quads(document)

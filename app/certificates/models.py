@@ -68,6 +68,8 @@ class Certificate(db.Model):
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
         ),
+        # The status list is rebuilt from the revoked certificates' indexes.
+        Index("ix_certificate_revoked_at", "revoked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +87,8 @@ class Certificate(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+    # Its bit in the installation's revocation status list (None: issued before status lists).
+    status_index: Mapped[int | None] = mapped_column(unique=True)
     # What the certificate says, frozen when issued: the page, the PDF and /verify show this.
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
     credential: Mapped[dict[str, Any]] = deferred(mapped_column(JSON))
@@ -108,3 +112,39 @@ class Certificate(db.Model):
     @property
     def display_code(self) -> str:
         return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class StatusList(db.Model):
+    """The installation's Bitstring Status List: the next free index, and the signed
+    BitstringStatusListCredential as last built (rebuilt whenever a bit changes)."""
+
+    __tablename__ = "status_list"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16), unique=True)
+    next_index: Mapped[int] = mapped_column(default=0)
+    length: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    credential: Mapped[dict[str, Any] | None] = deferred(mapped_column(JSON))
+
+
+class SigningKey(db.Model):
+    """One of the installation's signing keys: its public half, published for good (old
+    certificates keep verifying), and the file beside SIGNING_KEY_FILE holding its private half.
+    The key with no `valid_until` signs what is issued now."""
+
+    __tablename__ = "signing_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)  # key-1, key-2, …
+    kind: Mapped[str] = mapped_column(String(16), default="Ed25519")
+    public_key_multibase: Mapped[str] = mapped_column(String(200))
+    # The private key's file name, in SIGNING_KEY_FILE's folder.
+    file_name: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[datetime] = mapped_column(default=utcnow)
+    valid_until: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The key's Multikey document signed by the key it replaced: other installations that
+    # trust the first key follow this chain to trust the new one (app/transfers/peers.py).
+    endorsement: Mapped[dict[str, Any] | None] = mapped_column(JSON)

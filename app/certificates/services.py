@@ -14,11 +14,12 @@ from sqlalchemy.orm import selectinload, undefer
 
 from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
-from app.certificates.documents import PrintRuns, certificate_pdf
+from app.certificates.documents import certificate_pdf, render_runs
 from app.certificates.facts import certificate_facts
 from app.certificates.integrity import standard_form
+from app.certificates.keys import current_signing_key
 from app.certificates.models import Certificate, CertificatePrint
-from app.certificates.signing import load_private_key
+from app.certificates.status_list import allocate_status_indexes, refresh_status_list
 from app.certificates.vc_jwt import sign_vc_jwt
 from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
@@ -26,6 +27,8 @@ from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError
 from app.extensions import db
+from app.notifications.models import Event
+from app.notifications.services import notify, student_account
 from app.permissions import can_award_credit, student_scope
 from app.students.models import Student
 from app.users.models import User
@@ -91,14 +94,16 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
     """Issue one certificate per award (PDF + signed credential + record). All or nothing.
 
     A valid certificate of the same enrollment (an earlier award) is revoked and linked to
-    its replacement.
+    its replacement; so is a revoked certificate of the same award that has no replacement yet
+    (a reissue after a revoke).
 
     The awards' rows are locked first (PostgreSQL; in id order, so two issuers never deadlock)
     and re-read, so a racing issuer waits and then finds the certificate; the partial unique
-    index keeps one valid certificate per award on every database.
+    index keeps one valid certificate per award on every database. The status list row is
+    locked last and only for the signing, after the slow PDF rendering.
 
     :raises CertificateError: when an award is outside the coordinator's scope, superseded or
-        already certified.
+        already has a valid certificate.
     """
     lock_awards([a.id for a in awards])
     _check_issuable(awards, coordinator)
@@ -126,23 +131,25 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
     for cert in certs:
         cert.serial = f"PNT-{now.year}-{cert.id:07d}"
         cert.facts = {**cert.facts, "serial": cert.serial, "issued_at": issued}
-    runs = PrintRuns(certs)  # the PDFs render (other processes) while the credentials are signed
-    try:
-        key = load_private_key()
-        for cert in certs:
-            cert.credential = sign_credential(
-                build_credential(cert.serial, cert.code, issued, cert.facts), issued, key
-            )
-            cert.credential_jwt = sign_vc_jwt(cert.credential)
-    except BaseException:
-        runs.close()
-        raise
-    for run, pdf in runs.result():
+    for run, pdf in render_runs(certs):
         print_run = CertificatePrint(created_by_id=coordinator.id, page_count=len(run), pdf=pdf)
         db.session.add(print_run)
         for number, cert in enumerate(run, start=1):
             cert.print_run, cert.page_number = print_run, number
-    _replace_earlier(certs, coordinator, now)
+    replaced = _replace_earlier(certs, coordinator, now)
+    allocate_status_indexes(certs)
+    key = current_signing_key()
+    for cert in certs:
+        cert.credential = sign_credential(
+            build_credential(
+                cert.serial, cert.code, issued, cert.facts, status_index=cert.status_index
+            ),
+            issued,
+            key,
+        )
+        cert.credential_jwt = sign_vc_jwt(cert.credential)
+    if replaced:
+        refresh_status_list()
     for cert in certs:
         record_event(
             coordinator,
@@ -151,9 +158,27 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
             student_id=cert.student_id,
             serial=cert.serial,
             credit_award_id=cert.credit_award_id,
+            status_index=cert.status_index,
         )
+    for cert, award in zip(certs, awards, strict=True):
+        _notify_issued(cert, award.enrollment, coordinator)
     db.session.flush()
     return certs
+
+
+def _notify_issued(cert: Certificate, enrollment: Enrollment, coordinator: User) -> None:
+    student = enrollment.student
+    version = enrollment.course_version
+    notify(
+        Event.CERTIFICATE_ISSUED,
+        student_account(student),
+        student=student,
+        target=("certificates.detail", {"cert_id": cert.id}),
+        actor=coordinator,
+        course_en=version.title_en,
+        course_es=version.title_es,
+        student_name=student.full_name,
+    )
 
 
 def issue_certificate(award: CreditAward, coordinator: User) -> Certificate:
@@ -179,7 +204,9 @@ def _issue_loads():
     return (
         selectinload(CreditAward.site),
         selectinload(CreditAward.enrollment).options(
-            selectinload(Enrollment.student).selectinload(Student.site),
+            selectinload(Enrollment.student).options(
+                selectinload(Student.site), selectinload(Student.user)
+            ),
             selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
             selectinload(Enrollment.units).selectinload(UnitProgress.completed_site),
         ),
@@ -187,8 +214,10 @@ def _issue_loads():
 
 
 def certified_award_ids(ids: list[int]) -> set[int]:
-    """Which of these awards already have a certificate (valid or revoked)."""
-    stmt = select(Certificate.credit_award_id).where(Certificate.credit_award_id.in_(ids))
+    """Which of these awards already have a valid certificate (a revoked one can be reissued)."""
+    stmt = select(Certificate.credit_award_id).where(
+        Certificate.credit_award_id.in_(ids), Certificate.revoked_at.is_(None)
+    )
     return set(db.session.scalars(stmt))
 
 
@@ -217,23 +246,40 @@ def _check_issuable(awards: list[CreditAward], coordinator: User) -> None:
             )
 
 
-def _replace_earlier(certs: list[Certificate], by: User, now) -> None:
+def _replace_earlier(certs: list[Certificate], by: User, now) -> bool:
+    """Revoke the enrollments' earlier valid certificates and link every certificate these
+    replace (revoked now, or revoked before and not replaced yet) to its replacement.
+    Whether anything was revoked now."""
     by_enrollment = {c.enrollment_id: c for c in certs}
     earlier = db.session.scalars(
-        select(Certificate).where(
+        select(Certificate)
+        .where(
             Certificate.enrollment_id.in_(list(by_enrollment)),
-            Certificate.revoked_at.is_(None),
+            Certificate.replaced_by_id.is_(None),
             Certificate.id.not_in([c.id for c in certs]),
         )
+        .order_by(Certificate.id)
     )
+    revoked_now = False
     for old in earlier:
         new = by_enrollment[old.enrollment_id]
-        reason = (
-            f"Replaced by {new.serial} (credit corrected) · "
-            f"Reemplazado por {new.serial} (crédito corregido)"
-        )
-        _revoke(old, by, reason, now)
+        if old.revoked_at is None:
+            reason = (
+                f"Replaced by {new.serial} (credit corrected) · "
+                f"Reemplazado por {new.serial} (crédito corregido)"
+            )
+            _revoke(old, by, reason, now)
+            revoked_now = True
         old.replaced_by_id = new.id
+        record_event(
+            by,
+            "certificate.replaced",
+            old,
+            student_id=old.student_id,
+            serial=old.serial,
+            replaced_by=new.serial,
+        )
+    return revoked_now
 
 
 def certificate_jwt(cert: Certificate) -> str:
@@ -301,6 +347,7 @@ def revoke_certificate(cert: Certificate, by: User, reason: str) -> Certificate:
     if cert.revoked_at is not None:
         raise CertificateError(_("This certificate is already revoked."))
     _revoke(cert, by, reason[:500], utcnow())
+    refresh_status_list()
     db.session.flush()
     return cert
 
@@ -335,6 +382,16 @@ def certificates_in_scope(user: User, args) -> Select:
     elif args.get("status") == "revoked":
         stmt = stmt.where(Certificate.revoked_at.is_not(None))
     return stmt
+
+
+def replaced_certificate(cert: Certificate) -> Certificate | None:
+    """The certificate `cert` replaced (revoked in its favour), if any: the newest one."""
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.replaced_by_id == cert.id)
+        .order_by(Certificate.id.desc())
+        .limit(1)
+    )
 
 
 def enrollment_certificates(enrollment: Enrollment) -> list[Certificate]:

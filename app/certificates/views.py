@@ -17,10 +17,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.certificates.credential import issuer_document, key_document
+from app.certificates.credential import did_document, issuer_document, key_document
+from app.certificates.disclosure import has_clear_identifiers, public_facts
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
 from app.certificates.integrity import standard_form
+from app.certificates.keys import published_keys
 from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
     certificate_jwt,
@@ -30,9 +32,12 @@ from app.certificates.services import (
     job_archive,
     load_certificate_pdf,
     pending_awards,
+    replaced_certificate,
     revoke_certificate,
 )
-from app.certificates.signing import load_private_key, public_jwk
+from app.certificates.signing import public_jwk, public_key_from_multibase
+from app.certificates.status import PURPOSE, status_list_url
+from app.certificates.status_list import current_status_list
 from app.certificates.tasks import issue_pending_task
 from app.certificates.transcript import issue_transcript, transcript_pdf
 from app.certificates.vc_jwt import JWT_KEY_NAME, public_jwt_jwk
@@ -40,9 +45,10 @@ from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.errors import on_refusal
 from app.extensions import db, limiter
-from app.installation import KEY_NAME, key_id, peer_service
+from app.installation import key_id, peer_service
 from app.permissions import (
     can_award_credit,
+    can_follow_student,
     can_open_job,
     can_view_student,
     coordinator_required,
@@ -55,6 +61,7 @@ from app.sites.services import served_places
 from app.students.models import Student
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 public = Blueprint("verify", __name__)
 
 
@@ -150,7 +157,8 @@ def issue(award_id: int):
 
 def _visible_certificate(cert_id: int) -> Certificate:
     cert = db.session.get(Certificate, cert_id) or abort(404)
-    if not can_view_student(current_user, cert.student):
+    student = cert.student
+    if not (can_view_student(current_user, student) or can_follow_student(current_user, student)):
         abort(403)
     return cert
 
@@ -272,6 +280,7 @@ def _wants_json() -> bool:
 
 
 def verification_report(cert: Certificate | None, code: str) -> dict:
+    """What /verify tells anyone with the code (minimal disclosure: see disclosure.py)."""
     if cert is None:
         return {"status": "unknown", "code": code}
     report = {
@@ -279,10 +288,20 @@ def verification_report(cert: Certificate | None, code: str) -> dict:
         "serial": cert.serial,
         "code": cert.display_code,
         "issued_at": cert.facts.get("issued_at"),
-        "facts": cert.facts,
-        "credential": public_url("verify.credential_public", code=cert.code),
+        "facts": public_facts(cert.facts),
         "public_key": public_url("verify.issuer"),
+        "status_list": status_list_url(),
     }
+    if cert.status_index is not None:
+        report["status_list_index"] = cert.status_index
+    if shareable(cert):
+        report["credential"] = public_url("verify.credential_public", code=cert.code)
+    replaces = replaced_certificate(cert)
+    if replaces is not None:
+        report["replaces"] = {
+            "serial": replaces.serial,
+            "url": public_url("verify.certificate", code=replaces.code),
+        }
     if cert.revoked_at:
         report["revoked_at"] = cert.revoked_at.isoformat() + "Z"
         report["revoke_reason"] = cert.revoke_reason
@@ -310,22 +329,49 @@ def certificate(code: str):
     status = 404 if cert is None else 200
     if _wants_json():
         return jsonify(report), status
-    page = certificate_html(cert) if cert else None
+    page = certificate_html(cert, public=True) if cert else None
     return render_template("certificates/verify.html", cert=cert, report=report, page=page), status
+
+
+def shareable(cert: Certificate) -> bool:
+    return not has_clear_identifiers(cert.credential)
 
 
 @public.route("/verify/<code>/credential.json")
 @limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
 def credential_public(code: str):
     cert = find_by_code(code) or abort(404)
+    if not shareable(cert):
+        return _not_shareable()
     return jsonify(standard_form(cert.credential))
+
+
+def _not_shareable():
+    message = _(
+        "This credential names the student's identifiers in clear: only the student "
+        "and the school can give it out."
+    )
+    return jsonify(error=message), 404
 
 
 @public.route("/verify/<code>/credential.jwt")
 @limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
 def credential_jwt_public(code: str):
     cert = find_by_code(code) or abort(404)
+    if not shareable(cert):
+        return _not_shareable()
     return _jwt_response(certificate_jwt(cert))
+
+
+@public.route("/status/<purpose>")
+def status_list(purpose: str):
+    if purpose != PURPOSE:
+        abort(404)
+    response = jsonify(current_status_list().credential)
+    response.headers["Cache-Control"] = "public, no-cache"  # stored, but checked every time
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers in other sites' pages
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @public.route("/issuer")
@@ -335,9 +381,38 @@ def issuer():
 
 @public.route("/issuer/keys/<name>")
 def issuer_key(name: str):
-    if name != KEY_NAME:
-        abort(404)
-    return jsonify({"@context": "https://w3id.org/security/multikey/v1", **key_document()})
+    key = next((k for k in published_keys() if k.name == name), None) or abort(404)
+    response = jsonify({"@context": MULTIKEY_CONTEXT, **key_document(key)})
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@public.route("/issuer/keys")
+def issuer_keys():
+    """Every key the installation signed with, and when it signed (a key signs until the next
+    rotation; what it signed keeps verifying)."""
+    return jsonify(
+        keys=[
+            {
+                **key_document(k),
+                "validFrom": _stamp(k.valid_from),
+                "validUntil": _stamp(k.valid_until) if k.valid_until else None,
+                "endorsement": k.endorsement,
+            }
+            for k in published_keys()
+        ]
+    )
+
+
+def _stamp(moment) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+@public.route("/.well-known/did.json")
+def did_json():
+    response = jsonify(did_document())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @public.route("/issuer/jwk/<jwk_name>")
@@ -349,4 +424,8 @@ def issuer_jwt_key(jwk_name: str):
 
 @public.route("/.well-known/jwks.json")
 def jwks():
-    return jsonify({"keys": [public_jwk(load_private_key(), key_id()), public_jwt_jwk()]})
+    keys = [
+        public_jwk(public_key_from_multibase(k.public_key_multibase), key_id(k.name))
+        for k in published_keys()
+    ]
+    return jsonify({"keys": [*keys, public_jwt_jwk()]})

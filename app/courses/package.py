@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.courses.overlap import Place, given_away
 from app.courses.package_fields import ID_RE, LANGS, Problem, Reader, Table
 
 __all__ = ["PackageError", "PackageSpec", "Problem", "load_package", "version_key"]
@@ -234,7 +235,44 @@ def _read_unit(reader: Reader, folder: str, position: int) -> UnitSpec | None:
     if unit.tables("practice") == []:
         unit.problem(("practice",), _("the unit needs at least one [[practice]] item"))
     _check_test(unit)
+    _check_given_away(reader, unit, folder, spec)
     return spec
+
+
+def _check_given_away(reader: Reader, unit: Table, folder: str, spec: UnitSpec) -> None:
+    """A practice item or a lesson line that repeats a unit-test item is a problem."""
+    tests = [(item.key, item.prompt) for item in spec.items if item.section == "test"]
+    practice = [
+        (
+            Place(
+                unit.source.name,
+                entry.line_of("prompt"),
+                _("%(section)s item '%(key)s'", section="practice", key=entry.data.get("id")),
+            ),
+            item.prompt,
+        )
+        for entry, item in zip(
+            unit.tables("practice") or [],
+            (i for i in spec.items if i.section == "practice"),
+            strict=False,
+        )
+    ]
+    lesson_lines = [
+        (
+            Place(
+                f"units/{folder}/{lesson.slug}.{lang}.md",
+                number,
+                _("lesson '%(name)s'", name=lesson.slug) + f" ({lang})",
+            ),
+            lang,
+            line,
+        )
+        for lesson in spec.lessons
+        for lang in LANGS
+        for number, line in enumerate(lesson.body[lang].splitlines(), start=1)
+    ]
+    for place, message in given_away(tests, practice, lesson_lines):
+        reader.add(place.file, place.line, message)
 
 
 def _check_test(unit: Table) -> None:

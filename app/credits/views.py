@@ -1,8 +1,9 @@
-"""Coordinators' credit pages: enrollments ready for credit, a course result, the award."""
+"""Coordinators' credit pages: enrollments ready for credit, a course result, the award; and
+the unofficial grade report (student, staff in scope)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,6 +11,7 @@ from app.certificates.services import enrollment_certificates
 from app.common import paginate
 from app.courses.models import Course, CourseVersion
 from app.credits.forms import AwardCreditForm
+from app.credits.grade_report import grade_report, grade_report_pdf
 from app.credits.rules import credit_text, grade_levels, grade_scale, unit_passed
 from app.credits.services import (
     award_credit,
@@ -22,7 +24,13 @@ from app.credits.services import (
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import on_refusal
 from app.extensions import db
-from app.permissions import can_award_credit, coordinator_required, visible_sites
+from app.permissions import (
+    can_award_credit,
+    can_view_grade_report,
+    coordinator_required,
+    student_required,
+    visible_sites,
+)
 from app.prior_courses.services import PlacementError, suggest_placement
 from app.students.models import Student
 
@@ -67,7 +75,7 @@ def _render_enrollment(enrollment: Enrollment, status: int = 200):
     rules = enrollment_rules(enrollment)
     units = [(u, unit_passed(u.best_test_percent, rules)) for u in enrollment.units]
     certificates = enrollment_certificates(enrollment)
-    certified = {c.credit_award_id for c in certificates}
+    certified = {c.credit_award_id for c in certificates if c.revoked_at is None}
     return render_template(
         "credits/enrollment.html",
         enrollment=enrollment,
@@ -80,6 +88,7 @@ def _render_enrollment(enrollment: Enrollment, status: int = 200):
         to_certify=current
         if current and current.id not in certified and not current.imported_from
         else None,
+        reissue=current is not None and any(c.credit_award_id == current.id for c in certificates),
         already_awarded=award_matches(current, result, enrollment.student.site.state_code),
     ), status
 
@@ -130,3 +139,41 @@ def conversions():
         suggestion=suggestion,
         error=error,
     ), (400 if error else 200)
+
+
+def _reportable_student(student_id: int) -> Student:
+    student = db.session.get(Student, student_id) or abort(404)
+    if not can_view_grade_report(current_user, student):
+        abort(403)
+    return student
+
+
+@bp.route("/students/<int:student_id>/grade-report")
+@login_required
+def grade_report_page(student_id: int):
+    student = _reportable_student(student_id)
+    return render_template(
+        "credits/grade_report.html", report=grade_report(student), student=student
+    )
+
+
+@bp.route("/students/<int:student_id>/grade-report.pdf")
+@login_required
+def grade_report_download(student_id: int):
+    student = _reportable_student(student_id)
+    return Response(
+        grade_report_pdf(grade_report(student)),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="grade-report-unofficial-{student.id}.pdf"'
+        },
+    )
+
+
+@bp.route("/my-grade-report")
+@student_required
+def my_grade_report():
+    student = db.session.scalar(select(Student).where(Student.user_id == current_user.id))
+    if student is None:
+        abort(404)
+    return redirect(url_for(".grade_report_page", student_id=student.id))

@@ -16,6 +16,8 @@ from app.enrollments.models import Enrollment, UnitProgress
 from app.enrollments.services import assign_course
 from app.extensions import db
 from app.grading.services import grade_attempt, record_paper_scores, return_attempt
+from app.guardians.services import link_guardian
+from app.learning.approvals import request_approval
 from app.learning.models import Attempt
 from app.learning.scoring import save_response, submit_attempt, update_work_score
 from app.learning.services import approve_unit_test, mark_lesson_read, start_unit_test
@@ -78,7 +80,20 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     db.session.flush()
     counts["certificates"] = _issue_certificates(coordinators)
     counts.update(add_moves_and_prior_courses())
+    counts["guardians"] = _add_guardian(staff["admin@example.org"])
     return counts
+
+
+def _add_guardian(admin: User) -> int:
+    """Ana García's mother follows her record (Spanish)."""
+    create_user(
+        "madre.garcia@example.org", DEMO_PASSWORD, Role.GUARDIAN, "Rosa", "García", locale="es"
+    )
+    ana = db.session.scalar(
+        select(Student).where(Student.user_id == _user("ana.garcia@example.org").id)
+    )
+    link_guardian(ana, admin, "madre.garcia@example.org", "", "", "madre")
+    return 1
 
 
 def add_moves_and_prior_courses() -> dict[str, int]:
@@ -254,7 +269,8 @@ def _pass_unit(progress, student, teacher, rng, quality: float = 0.85) -> None:
 
 
 def _stage_not_started(enrollment, student, teacher, coordinator, rng) -> None:
-    return None
+    if student.user is not None:  # has asked for the first unit test's approval
+        request_approval(_units(enrollment)[0], student.user)
 
 
 def _stage_in_progress(enrollment, student, teacher, coordinator, rng) -> None:

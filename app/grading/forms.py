@@ -50,6 +50,7 @@ class PaperScoresForm(FlaskForm):
         _l("Feedback for the student (optional)"), validators=[Optional(), Length(max=5000)]
     )
     seen_attempts = HiddenField()  # the unit's attempt count when the form was opened
+    sheet_try = HiddenField()  # the unit-test try a printed answer sheet's QR code names
 
     def validate_taken_on(self, field) -> None:
         if field.data and field.data > date.today():

@@ -4,7 +4,7 @@ import math
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -17,6 +17,7 @@ from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
 from app.errors import ConflictError, DomainError
 from app.extensions import db
 from app.learning.models import Answer, Attempt, AttemptStatus, Mode
+from app.learning.notices import notify_graded, notify_if_completed, notify_returned
 from app.learning.scoring import (
     finalize_attempt,
     parse_number,
@@ -25,7 +26,7 @@ from app.learning.scoring import (
     total_points,
 )
 from app.permissions import site_scope, student_scope
-from app.search import contains, terms
+from app.search import key_contains, terms
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -62,28 +63,26 @@ def _touch(attempt: Attempt) -> None:
 # --- queries -------------------------------------------------------------------------------
 
 
-def grading_queue(user: User, args, *, returned: bool = False) -> Select:
-    """Test attempts awaiting grading (or returned for revision) for students in `user`'s scope,
-    oldest hand-in first, narrowed by the queue filters in `args` (course, site, q)."""
+QUEUE_FILTERS = ("view", "q", "course", "site")
+
+
+def queue_filters(args) -> dict[str, str]:
+    """The queue's filters in `args`, to carry from the queue to a grading page and back."""
+    return {name: args[name] for name in QUEUE_FILTERS if args.get(name)}
+
+
+def _queue(columns, user: User, args, returned: bool) -> Select:
+    """A select of `columns` over the queue's attempts (joined to student, site and course)."""
     status = AttemptStatus.RETURNED if returned else AttemptStatus.SUBMITTED
     stmt = (
-        select(Attempt)
+        select(*columns)
+        .select_from(Attempt)
         .join(Attempt.unit_progress)
         .join(UnitProgress.enrollment)
         .join(Enrollment.student)
         .join(Student.site)
         .join(Enrollment.course_version)
         .where(Attempt.status == status, Attempt.section == Section.TEST, student_scope(user))
-        .options(
-            contains_eager(Attempt.unit_progress)
-            .contains_eager(UnitProgress.enrollment)
-            .contains_eager(Enrollment.student)
-            .contains_eager(Student.site),
-            contains_eager(Attempt.unit_progress)
-            .contains_eager(UnitProgress.enrollment)
-            .contains_eager(Enrollment.course_version),
-        )
-        .order_by(Attempt.submitted_at.asc(), Attempt.id.asc())
     )
     if user.role != Role.ADMIN:
         # The same scope said on the attempt itself (its site is the student's while it is
@@ -96,10 +95,45 @@ def grading_queue(user: User, args, *, returned: bool = False) -> Select:
     if site_id:
         stmt = stmt.where(Student.site_id == site_id)
     for term in terms(args.get("q")):
-        stmt = stmt.where(
-            contains(term, Student.given_name, Student.family_name, Student.second_family_name)
-        )
+        stmt = stmt.where(key_contains(term, Student.search_name))
     return stmt
+
+
+def grading_queue(user: User, args, *, returned: bool = False) -> Select:
+    """Test attempts awaiting grading (or returned for revision) for students in `user`'s scope,
+    oldest hand-in first, narrowed by the queue filters in `args` (course, site, q)."""
+    return (
+        _queue([Attempt], user, args, returned)
+        .options(
+            contains_eager(Attempt.unit_progress)
+            .contains_eager(UnitProgress.enrollment)
+            .contains_eager(Enrollment.student)
+            .contains_eager(Student.site),
+            contains_eager(Attempt.unit_progress)
+            .contains_eager(UnitProgress.enrollment)
+            .contains_eager(Enrollment.course_version),
+        )
+        .order_by(Attempt.submitted_at.asc(), Attempt.id.asc())
+    )
+
+
+def queue_neighbours(user: User, args, attempt: Attempt) -> tuple[int | None, int | None]:
+    """The attempts before and after `attempt` in the queue's order with the same filters
+    (`args`), as ids; `attempt` itself need not be in the queue any more (just graded)."""
+    if attempt.submitted_at is None:
+        return None, None
+    returned = args.get("view") == "returned"
+    ids = _queue([Attempt.id], user, args, returned)
+    at, key = attempt.submitted_at, attempt.id
+    before = or_(Attempt.submitted_at < at, and_(Attempt.submitted_at == at, Attempt.id < key))
+    after = or_(Attempt.submitted_at > at, and_(Attempt.submitted_at == at, Attempt.id > key))
+    previous = db.session.scalar(
+        ids.where(before).order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(1)
+    )
+    following = db.session.scalar(
+        ids.where(after).order_by(Attempt.submitted_at.asc(), Attempt.id.asc()).limit(1)
+    )
+    return previous, following
 
 
 def load_attempt(attempt_id: int) -> Attempt | None:
@@ -176,6 +210,7 @@ def grade_attempt(
     check_version(attempt, opened_version)
     if attempt.status != AttemptStatus.SUBMITTED:
         raise GradingError(_("This test is not waiting to be graded."))
+    was = attempt.unit_progress.enrollment.status
     numbers = _item_numbers(attempt)
     answers = _answers_by_item(attempt)
     parsed = {}
@@ -213,6 +248,9 @@ def grade_attempt(
         percent=attempt.percent,
         items={str(i): {"points": p} for i, p in parsed.items()},
     )
+    if complete:
+        notify_graded(attempt, teacher)
+        notify_if_completed(attempt.unit_progress.enrollment, was)
     return attempt
 
 
@@ -245,6 +283,7 @@ def return_attempt(
         reason=feedback[:1000],
     )
     refresh_unit_progress(attempt.unit_progress)
+    notify_returned(attempt, teacher)
     return attempt
 
 
@@ -364,12 +403,16 @@ def record_paper_scores(
     taken_on: date,
     feedback: str | None = None,
     seen_attempts: int | None = None,
+    sheet_try: int | None = None,
 ) -> list[Attempt]:
     """Enter a paper packet's unit-work and/or unit-test percent as graded PAPER attempts.
 
     :param seen_attempts: how many attempts the unit had when the form was opened; a form
         sent twice (or after another teacher's entry) is refused, so nothing is recorded twice.
-    :raises ConflictError: when the unit's attempts changed since the form was opened.
+    :param sheet_try: the unit-test try named by a printed answer sheet; its score is recorded
+        only as that try.
+    :raises ConflictError: when the unit's attempts changed since the form was opened, or the
+        answer sheet's try is not the next one to record.
     :raises GradingError: when neither score is given, a score is outside 0–100, the date is
         in the future, or the unit test has no try left (or another test is open).
     """
@@ -395,6 +438,8 @@ def record_paper_scores(
         )
     if test_percent is not None:
         _check_test_allowed(progress, existing)
+        _check_sheet_try(existing, sheet_try)
+    was = progress.enrollment.status
     taken_at = datetime.combine(taken_on, time(12))
     created = []
     for section, percent in ((Section.PRACTICE, work_percent), (Section.TEST, test_percent)):
@@ -432,12 +477,36 @@ def record_paper_scores(
             taken_on=taken_on.isoformat(),
         )
     refresh_unit_progress(progress)
+    for attempt in created:
+        if attempt.section == Section.TEST:
+            notify_graded(attempt, teacher)
+    notify_if_completed(progress.enrollment, was)
     return created
+
+
+def _check_sheet_try(existing: list[Attempt], sheet_try: int | None) -> None:
+    if sheet_try is None:
+        return
+    following = 1 + max((a.number for a in existing if a.section == Section.TEST), default=0)
+    if sheet_try != following:
+        raise ConflictError(
+            _(
+                "This answer sheet is for try %(sheet)s of the unit test, but the next try to "
+                "record is try %(next)s, so nothing was recorded. Check the attempts below.",
+                sheet=sheet_try,
+                next=following,
+            )
+        )
+
+
+def test_try_limit(progress: UnitProgress) -> int:
+    """How many unit-test tries the student's state allows (the first and one retake)."""
+    return rules_for(progress.enrollment.student.site.state_code).test_attempts
 
 
 def _check_test_allowed(progress: UnitProgress, existing: list[Attempt]) -> None:
     tests = [a for a in existing if a.section == Section.TEST]
-    limit = rules_for(progress.enrollment.student.site.state_code).test_attempts
+    limit = test_try_limit(progress)
     if len(tests) >= limit:
         raise GradingError(_("This unit has no unit-test try left (%(n)s tries at most).", n=limit))
     if any(a.status != AttemptStatus.GRADED for a in tests):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.common import paginate, to_int, utcnow
-from app.courses.models import Course
+from app.courses.models import Course, Section
 from app.enrollments.models import UnitProgress
 from app.errors import ConflictError, DomainError, on_refusal
 from app.extensions import db
@@ -20,11 +20,15 @@ from app.grading.services import (
     grading_conflict_message,
     grading_queue,
     load_attempt,
+    queue_filters,
+    queue_neighbours,
     record_paper_scores,
     regrade_attempt,
     return_attempt,
+    test_try_limit,
     unit_attempts,
 )
+from app.learning.approvals import count_approval_requests
 from app.learning.models import Attempt, AttemptStatus
 from app.permissions import can_manage_student, staff_required, visible_sites
 from app.template_helpers import format_percent
@@ -46,6 +50,8 @@ def queue():
         courses=courses,
         sites=sites,
         returned=returned,
+        filters=queue_filters(request.args),
+        approval_count=count_approval_requests(current_user),
         now=utcnow(),
     )
 
@@ -71,6 +77,7 @@ def _render_attempt(
 ):
     progress = attempt.unit_progress
     items = progress.unit.items_in(attempt.section)
+    previous_id, next_id = queue_neighbours(current_user, request.args, attempt)
     return render_template(
         "grading/attempt.html",
         attempt=attempt,
@@ -85,6 +92,9 @@ def _render_attempt(
         regrade_form=regrade_form or RegradeForm(formdata=None, version=attempt.version),
         posted=request.form if request.method == "POST" else {},
         conflict=conflict,
+        filters=queue_filters(request.args),
+        previous_id=previous_id,
+        next_id=next_id,
         gradable=can_grade(current_user, attempt),
         regradable=can_regrade(current_user, attempt) and bool(items),
     ), status
@@ -119,7 +129,7 @@ def attempt(attempt_id: int):
         lambda error: _refused_page(attempt_id, error, forms), conflict=grading_conflict_message()
     )
     flash(ACTIONS[action](attempt, form), "success")
-    return redirect(url_for(".attempt", attempt_id=attempt.id))
+    return redirect(url_for(".attempt", attempt_id=attempt.id, **queue_filters(request.args)))
 
 
 def _grade(attempt: Attempt, form: GradeForm) -> str:
@@ -174,10 +184,23 @@ def paper(unit_progress_id: int):
             form.taken_on.data or date.today(),
             form.feedback.data,
             to_int(form.seen_attempts.data),
+            to_int(form.sheet_try.data),
         )
         flash(_("The paper packet's scores were recorded."), "success")
         return redirect(url_for(".paper", unit_progress_id=progress.id))
     return _render_paper(progress, form, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/students/<int:student_id>/units/<int:unit_progress_id>/tries/<int:number>/paper")
+@staff_required
+def paper_sheet(student_id: int, unit_progress_id: int, number: int):
+    """The paper-score page for one printed answer sheet: this student, unit and test try."""
+    progress = _managed_progress(unit_progress_id)
+    if progress.enrollment.student_id != student_id or not 1 <= number <= test_try_limit(progress):
+        abort(404)
+    form = PaperScoresForm(formdata=None, sheet_try=str(number))
+    form.seen_attempts.data = len(unit_attempts(progress))
+    return _render_paper(progress, form)
 
 
 def _managed_progress(unit_progress_id: int) -> UnitProgress:
@@ -193,9 +216,14 @@ def _render_paper(
     attempts = unit_attempts(progress)
     if seen_now:  # the page now shows what was recorded meanwhile
         form.seen_attempts.data = len(attempts)
+    sheet_try = to_int(form.sheet_try.data)
     return render_template(
         "grading/paper.html",
         form=form,
+        sheet_try=sheet_try,
+        sheet_attempt=next(
+            (a for a in attempts if a.section == Section.TEST and a.number == sheet_try), None
+        ),
         progress=progress,
         student=progress.enrollment.student,
         attempts=attempts,

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -80,6 +80,64 @@ class Answer(db.Model):
     points: Mapped[float | None]  # None until scored (open items wait for a teacher)
     feedback: Mapped[str | None] = mapped_column(String(2000))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When a phone's outbox says it was typed (None: typed when it reached Puente, updated_at).
+    typed_at: Mapped[datetime | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     item: Mapped["Item"] = relationship()  # noqa: F821
+
+
+class ApprovalRequest(db.Model):
+    """A student asks the teacher to approve a unit test; the approval resolves it."""
+
+    __tablename__ = "approval_request"
+    # One open request per unit, kept by the database (asking twice, or twice at once, is one).
+    __table_args__ = (
+        Index(
+            "uq_approval_request_open",
+            "unit_progress_id",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+        Index("ix_approval_request_open_at", "resolved_at", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_progress_id: Mapped[int] = mapped_column(ForeignKey("unit_progress.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    unit_progress: Mapped["UnitProgress"] = relationship()  # noqa: F821
+
+
+class ReceiptKind(enum.StrEnum):
+    ANSWER = "answer"
+    HAND_IN = "hand_in"
+
+
+class ReceiptOutcome(enum.StrEnum):
+    SAVED = "saved"  # the answer is now the attempt's answer
+    KEPT_NEWER = "kept_newer"  # a newer answer (typed later on another device) was kept
+    HANDED_IN = "handed_in"
+    REFUSED = "refused"  # the server refused it (closed test, foreign item): nothing changed
+
+
+class AnswerReceipt(db.Model):
+    """One answer or hand-in sent by a phone, named by the phone's idempotency key: the unique
+    key is what makes a resend (after a lost connection or a double send) count once."""
+
+    __tablename__ = "answer_receipt"
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    kind: Mapped[ReceiptKind] = enum_column(ReceiptKind)
+    outcome: Mapped[ReceiptOutcome] = enum_column(ReceiptOutcome)
+    typed_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

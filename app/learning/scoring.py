@@ -61,6 +61,7 @@ def save_response(attempt: Attempt, item: Item, response: str) -> Answer:
     answer.response = response or ""
     answer.is_correct, answer.points = score_response(item, answer.response)
     answer.updated_at = utcnow()
+    answer.typed_at = None
     db.session.flush()
     return answer
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.audit.services import record_event
 from app.common import utcnow
@@ -12,7 +12,8 @@ from app.credits.rules import Rules, rules_for
 from app.enrollments.models import EnrollmentStatus, UnitProgress, UnitStatus
 from app.errors import DomainError
 from app.extensions import db
-from app.learning.models import Answer, Attempt, AttemptStatus
+from app.learning.models import Answer, ApprovalRequest, Attempt, AttemptStatus
+from app.learning.notices import notify_handed_in, notify_if_completed, notify_test_approved
 from app.learning.scoring import (
     ScoringError,
     refresh_enrollment,
@@ -84,6 +85,19 @@ def approval_valid_until(progress: UnitProgress):
 
 def test_refusal(progress: UnitProgress) -> str | None:
     """Why a new test attempt cannot start now (translated), or None if it can."""
+    refusal = unit_refusal(progress)
+    if refusal is None and needs_approval(progress):
+        return _("Your teacher needs to approve the unit test before you start.")
+    return refusal
+
+
+def needs_approval(progress: UnitProgress) -> bool:
+    """Whether the state's rules want an approval and the unit has no live one."""
+    return unit_rules(progress).test_approval_required and approval_valid_until(progress) is None
+
+
+def unit_refusal(progress: UnitProgress) -> str | None:
+    """Why the unit can take no new test whatever the approval (translated), or None."""
     rules = unit_rules(progress)
     if progress.enrollment.status != EnrollmentStatus.ACTIVE:
         return _("This course is no longer active.")
@@ -93,8 +107,6 @@ def test_refusal(progress: UnitProgress) -> str | None:
         return _("Your teacher is still grading your last test.")
     if progress.test_attempts >= rules.test_attempts:
         return _("You have used all your tries for this unit test.")
-    if rules.test_approval_required and approval_valid_until(progress) is None:
-        return _("Your teacher needs to approve the unit test before you start.")
     return None
 
 
@@ -136,6 +148,13 @@ def approve_unit_test(progress: UnitProgress, teacher: User) -> UnitProgress:
         raise LearningError(_("The student has used all tries for this unit test."))
     progress.test_approved_at = utcnow()
     progress.test_approved_by_id = teacher.id
+    answered = db.session.execute(
+        update(ApprovalRequest)
+        .where(
+            ApprovalRequest.unit_progress_id == progress.id, ApprovalRequest.resolved_at.is_(None)
+        )
+        .values(resolved_at=progress.test_approved_at, resolved_by_id=teacher.id)
+    ).rowcount
     db.session.flush()
     record_event(
         teacher,
@@ -143,7 +162,9 @@ def approve_unit_test(progress: UnitProgress, teacher: User) -> UnitProgress:
         progress,
         student_id=progress.enrollment.student_id,
         minutes=rules.approval_minutes,
+        answered_request=bool(answered),
     )
+    notify_test_approved(progress, teacher)
     return progress
 
 
@@ -179,10 +200,14 @@ def hand_in_test(attempt: Attempt, student) -> Attempt:
     """
     if attempt.section != Section.TEST:
         raise LearningError(_("Only a unit test is handed in."))
+    was = attempt.unit_progress.enrollment.status
     try:
-        return submit_attempt(attempt, student.site_id)
+        submit_attempt(attempt, student.site_id)
     except ScoringError as error:
         raise LearningError(_translate_scoring(error)) from error
+    notify_handed_in(attempt)
+    notify_if_completed(attempt.unit_progress.enrollment, was)
+    return attempt
 
 
 def _translate_scoring(error: ScoringError) -> str:

@@ -10,9 +10,8 @@ from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, U
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus, Mode
 from app.permissions import student_scope
-from app.search import contains
+from app.search import key_contains
 from app.students.models import Student, StudentKind
-from app.students.names import record_surnames
 from app.users.models import User
 
 
@@ -28,14 +27,7 @@ def filter_students(user: User, args) -> Select:
     if q:
         stmt = stmt.where(
             or_(
-                contains(
-                    q,
-                    Student.family_name,
-                    Student.second_family_name,
-                    record_surnames(),  # "garcía lópez" finds García / López
-                    Student.given_name + " " + record_surnames(),
-                    Student.given_name,
-                ),
+                key_contains(q, Student.search_name),  # "garcia lopez" finds García López
                 Student.msix_id == q,
                 Student.curp == q.upper(),
                 Student.state_student_id == q,

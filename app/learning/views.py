@@ -1,5 +1,6 @@
 """Student pages: dashboard, units, lessons, practice and unit tests (with autosave)."""
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -14,8 +15,11 @@ from app.courses.models import CourseVersion, Section
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import on_refusal
 from app.extensions import db
-from app.learning.models import Attempt, AttemptStatus
+from app.learning.approvals import find_open_request, request_approval, request_refusal
+from app.learning.models import Attempt, AttemptStatus, ReceiptOutcome
+from app.learning.receipts import previous_receipt, receive_answer, receive_hand_in, typed_at
 from app.learning.services import (
+    LearningError,
     approval_valid_until,
     approve_unit_test,
     current_test_attempt,
@@ -98,6 +102,8 @@ def unit(unit_progress_id: int):
         attempt=current_test_attempt(progress),
         refusal=test_refusal(progress),
         approved_until=approval_valid_until(progress),
+        may_ask=request_refusal(progress) is None,
+        open_request=find_open_request(progress),
         tests=_test_attempts(progress),
         form=FlaskForm(),
     )
@@ -205,6 +211,22 @@ def start_test(unit_progress_id: int):
     return redirect(url_for(".test", unit_progress_id=progress.id))
 
 
+@bp.route("/units/<int:unit_progress_id>/ask-approval", methods=["POST"])
+@student_required
+def ask_approval(unit_progress_id: int):
+    """The student asks the teacher to approve the unit test (one open request per unit)."""
+    progress = own_progress(unit_progress_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    on_refusal(redirect_to=url_for(".unit", unit_progress_id=progress.id))
+    _request, made = request_approval(progress, current_user)
+    if made:
+        flash(_("Your teacher was asked to approve the unit test."), "success")
+    else:
+        flash(_("You already asked your teacher; the request is waiting."), "info")
+    return redirect(url_for(".unit", unit_progress_id=progress.id))
+
+
 @bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
 @student_required
 def autosave(attempt_id: int):
@@ -218,6 +240,9 @@ def practice_autosave(unit_progress_id: int):
     return _autosave(practice_attempt(own_progress(unit_progress_id)))
 
 
+KEY = re.compile(r"[A-Za-z0-9-]{16,64}")  # the phone's idempotency key (a UUID)
+
+
 def _autosave(attempt: Attempt):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("item_id"), int):
@@ -225,11 +250,86 @@ def _autosave(attempt: Attempt):
     response = payload.get("response", "")
     if not isinstance(response, str):
         return jsonify(error=_("The answer could not be read.")), 400
+    if "key" in payload:
+        return _receive_from_outbox(attempt, payload, response)
     (answer,) = save_answers(attempt, {payload["item_id"]: response})  # refused: JSON 409
     body = {"saved": True, "saved_at": utcnow().isoformat() + "Z"}
     if attempt.section == Section.PRACTICE:
         body.update(correct=answer.is_correct, work_percent=attempt.unit_progress.work_percent)
     return jsonify(body)
+
+
+def _outbox_key(payload: dict) -> str:
+    key = payload.get("key")
+    if not isinstance(key, str) or not KEY.fullmatch(key):
+        abort(400)
+    return key
+
+
+def _receive_from_outbox(attempt: Attempt, payload: dict, response: str):
+    """An answer from the phone's outbox: applied once (its key), answered with the outcome."""
+    key = _outbox_key(payload)
+    previous = previous_receipt(key)
+    if previous is not None:
+        if previous.user_id != current_user.id or previous.attempt_id != attempt.id:
+            abort(400)
+        return jsonify(_outcome(previous.outcome, attempt, duplicate=True))
+    when = typed_at(payload.get("age_ms"))
+    try:
+        receipt, answer = receive_answer(
+            attempt, current_user, key, payload["item_id"], response, when
+        )
+    except LearningError as error:
+        db.session.rollback()
+        return jsonify(outcome=ReceiptOutcome.REFUSED.value, message=error.message), 422
+    body = _outcome(receipt.outcome, attempt)
+    if attempt.section == Section.PRACTICE and answer is not None:
+        body.update(correct=answer.is_correct, work_percent=attempt.unit_progress.work_percent)
+    return jsonify(body)
+
+
+def _outcome(outcome: ReceiptOutcome, attempt: Attempt, duplicate: bool = False) -> dict:
+    now = utcnow()
+    body = {"outcome": outcome.value, "duplicate": duplicate, "saved_at": now.isoformat() + "Z"}
+    if outcome == ReceiptOutcome.KEPT_NEWER:
+        body["message"] = _("A newer answer, typed later on another device, was kept.")
+    if outcome == ReceiptOutcome.HANDED_IN:
+        body["result_url"] = url_for(".result", attempt_id=attempt.id)
+    return body
+
+
+@bp.route("/attempts/<int:attempt_id>/hand-in", methods=["POST"])
+@student_required
+def outbox_hand_in(attempt_id: int):
+    """A hand-in from the phone's outbox, sent after every answer before it; applied once."""
+    attempt = own_attempt(attempt_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify(error=_("The answer could not be read.")), 400
+    key = _outbox_key(payload)
+    previous = previous_receipt(key)
+    if previous is not None:
+        if previous.user_id != current_user.id or previous.attempt_id != attempt.id:
+            abort(400)
+        return jsonify(_outcome(previous.outcome, attempt, duplicate=True))
+    try:
+        receipt = receive_hand_in(
+            attempt, current_user, current_student(), key, typed_at(payload.get("age_ms"))
+        )
+    except LearningError as error:
+        db.session.rollback()
+        return jsonify(outcome=ReceiptOutcome.REFUSED.value, message=error.message), 422
+    return jsonify(_outcome(receipt.outcome, attempt))
+
+
+@bp.route("/enrollments/<int:enrollment_id>/offline.json")
+@student_required
+def offline_pages(enrollment_id: int):
+    """The course's pages a phone keeps for reading and answering without a connection."""
+    enrollment = db.session.get(Enrollment, enrollment_id) or abort(404)
+    if enrollment.student.user_id != current_user.id:
+        abort(403)
+    return jsonify(urls=offline_urls(enrollment))
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["POST"])
@@ -292,3 +392,25 @@ def approve_test(unit_progress_id: int):
         "success",
     )
     return redirect(target)
+
+
+def offline_urls(enrollment: Enrollment) -> list[str]:
+    """The enrollment's pages, every unit's lessons and practice, and each open unit test."""
+    open_tests = set(
+        db.session.scalars(
+            select(Attempt.unit_progress_id).where(
+                Attempt.unit_progress_id.in_([unit.id for unit in enrollment.units]),
+                Attempt.section == Section.TEST,
+                Attempt.status.in_([AttemptStatus.IN_PROGRESS, AttemptStatus.RETURNED]),
+            )
+        )
+    )
+    urls = [url_for(".dashboard"), url_for(".enrollment", enrollment_id=enrollment.id)]
+    for progress in enrollment.units:
+        urls.append(url_for(".unit", unit_progress_id=progress.id))
+        for position in range(1, len(progress.unit.lessons) + 1):
+            urls.append(url_for(".lesson", unit_progress_id=progress.id, position=position))
+        urls.append(url_for(".practice", unit_progress_id=progress.id))
+        if progress.id in open_tests:
+            urls.append(url_for(".test", unit_progress_id=progress.id))
+    return urls

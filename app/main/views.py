@@ -14,6 +14,7 @@ HOME_BY_ROLE = {
     Role.TEACHER: "students.index",
     Role.COORDINATOR: "students.index",
     Role.ADMIN: "students.index",
+    Role.GUARDIAN: "family.index",
 }
 
 

@@ -13,6 +13,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
+from app.notifications.models import Event
+from app.notifications.services import coordinators_for, notify
 from app.permissions import student_scope
 from app.places import place
 from app.sites.models import Site
@@ -98,6 +100,15 @@ def report_move(
         destination=code,
         destination_site=site.code if site else None,
         move_date=move_date.isoformat(),
+    )
+    notify(
+        Event.STUDENT_INCOMING,
+        coordinators_for(code, site.id if site else None),
+        student=student,
+        target=("moves.incoming", {}),
+        actor=by,
+        student_name=student.full_name,
+        place=code,
     )
     return move
 

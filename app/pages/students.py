@@ -17,7 +17,11 @@ from app.enrollments.forms import WithdrawForm
 from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError, on_refusal
 from app.extensions import db
+from app.grading.gradebook import test_attempt_links
+from app.guardians.forms import GUARDIAN_PREFIX, GuardianForm
+from app.guardians.services import guardians_of
 from app.learning.access import can_approve_test
+from app.learning.approvals import approval_states
 from app.learning.student_list import filter_students, progress_summary, unit_modes
 from app.pages.moves import student_moves_panel
 from app.permissions import can_award_credit, get_student_or_404, staff_required, visible_sites
@@ -45,7 +49,7 @@ def index():
 
 @bp.route("/<int:student_id>")
 @staff_required
-def detail(student_id: int, invite_form=None, status: int = 200):
+def detail(student_id: int, invite_form=None, status: int = 200, guardian_form=None):
     student = get_student_or_404(student_id)
     enrollments = db.session.scalars(
         select(Enrollment)
@@ -63,12 +67,15 @@ def detail(student_id: int, invite_form=None, status: int = 200):
             CreditAward.superseded_at.is_(None),
         )
     ).all()
-    modes = unit_modes([u.id for e in enrollments for u in e.units])
+    units = [u for e in enrollments for u in e.units]
+    modes = unit_modes([u.id for u in units])
     return render_template(
         "students/detail.html",
         student=student,
         enrollments=enrollments,
         modes=modes,
+        test_links=test_attempt_links([u.id for u in units]),
+        approvals=approval_states(units),
         awards={a.enrollment_id: a for a in awards},
         action_form=FlaskForm(),
         withdraw_form=WithdrawForm(),
@@ -80,6 +87,8 @@ def detail(student_id: int, invite_form=None, status: int = 200):
             u.id for e in enrollments for u in e.units if can_approve_test(current_user, u)
         },
         invite_form=invite_form or InviteForm(email=student.user.email if student.user else None),
+        guardians=guardians_of(student),
+        guardian_form=guardian_form or GuardianForm(prefix=GUARDIAN_PREFIX),
     ), status
 
 

@@ -18,6 +18,7 @@ from app.rosters.files import Problem, RosterFiles
 from app.rosters.models import RosterClass, RosterImport
 from app.rosters.plan import Plan, plan_roster
 from app.rosters.resolve import chunks, existing_enrollments, resolve_plan
+from app.search import name_key
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import User
@@ -175,6 +176,7 @@ def _write_students(plan: Plan, site_ids: dict[str, int], counts: RosterCounts) 
                     "sex": None,
                     "user_id": None,
                     **_student_values(s, site_ids),
+                    "search_name": name_key(s.given_name, s.family_name, s.second_family_name),
                 }
                 for s in batch
             ],
@@ -204,7 +206,11 @@ def _changed_students(plan: Plan, site_ids: dict[str, int]) -> tuple[list[dict],
             values = matched[row.id]
             _keep_split_surnames(values, row)
             if any(getattr(row, name) != value for name, value in values.items()):
-                changed.append({"id": row.id, **values})
+                merged = {name: getattr(row, name) for name in STUDENT_COLUMNS} | values
+                search_name = name_key(
+                    merged["given_name"], merged["family_name"], merged["second_family_name"]
+                )
+                changed.append({"id": row.id, **values, "search_name": search_name})
             if row.site_id != values["site_id"]:
                 moved.append((row.id, values["site_id"]))
     return changed, moved

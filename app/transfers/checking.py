@@ -12,17 +12,14 @@ from pathlib import Path
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jsonschema import Draft202012Validator, ValidationError
-from sqlalchemy import select
 
+from app.certificates.keys import public_key_named
 from app.certificates.signing import (
-    load_private_key,
-    public_key_from_multibase,
     verify_document,
 )
-from app.extensions import db
-from app.installation import issuer_id, key_ids_of
+from app.installation import issuer_id, key_name_of
 from app.safe_json import MAX_DEPTH, depth_of
-from app.transfers.models import TrustedIssuer
+from app.transfers.peer_keys import trusted_issuer, trusted_public_key
 
 SCHEMA_FILE = Path(__file__).with_name("transfer-package.schema.json")
 MAX_PACKAGE_BYTES = 5_000_000
@@ -278,11 +275,8 @@ def parse_datetime(text: str) -> datetime | None:
 
 def trusted_key(issuer: str, method: str):
     """The public key for packages from `issuer`: this installation's own, or a trusted one."""
-    if method not in key_ids_of(issuer):
-        return None
     if issuer == issuer_id():
-        return load_private_key().public_key()
-    row = db.session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
-    if row is None:
-        return None
-    return public_key_from_multibase(row.public_key_multibase)
+        name = key_name_of(issuer, method)
+        return public_key_named(name) if name else None
+    row = trusted_issuer(issuer)
+    return trusted_public_key(row, method) if row is not None else None

@@ -11,6 +11,8 @@ from app.audit.services import record_event
 from app.common import utcnow
 from app.extensions import db
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
+from app.notifications.models import Event
+from app.notifications.services import coordinators_for, notify
 from app.places import place
 from app.sites.models import Site
 from app.sites.services import served_places
@@ -148,6 +150,13 @@ def accept_move(sender: TrustedIssuer, body: bytes) -> tuple[InboundTransfer, bo
         move=move_id,
         package=package["id"],
         destination=code,
+    )
+    notify(
+        Event.STUDENT_INCOMING,
+        coordinators_for(code),
+        target=("moves.incoming", {}),
+        student_name=f"{inbound.given_name} {inbound.family_name}",
+        place=code,
     )
     return inbound, True
 

@@ -18,7 +18,12 @@ class TrustedIssuer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer: Mapped[str] = mapped_column(String(300), unique=True)  # its /issuer address
     name: Mapped[str] = mapped_column(String(200))
-    public_key_multibase: Mapped[str] = mapped_column(String(100))
+    public_key_multibase: Mapped[str] = mapped_column(String(100))  # its key-1, pinned
+    # Its later keys ({"key-2": multibase, …}), each learnt through the chain of endorsements
+    # from the pinned key (app/transfers/peers.py), never from its word alone.
+    rotated_keys: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
     # From its issuer document: where it takes records sent directly, and the states it serves.
     peer_endpoint: Mapped[str | None] = mapped_column(String(300))
     areas_served: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))

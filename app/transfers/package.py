@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.certificates.credential import verify_url
+from app.certificates.keys import current_signing_key
 from app.certificates.models import Certificate
 from app.certificates.signing import (
-    load_private_key,
     public_key_multibase,
     sign_document,
 )
@@ -81,7 +81,8 @@ def build_package(student: Student) -> dict:
         },
         "enrollments": [_enrollment(e, tests, awards, certs) for e in enrollments],
     }
-    return sign_document(package, load_private_key(), key_id(), now)
+    key = current_signing_key()
+    return sign_document(package, key.private, key_id(key.name), now)
 
 
 def _enrollment(enrollment, tests, awards, certs) -> dict:
@@ -153,4 +154,4 @@ def _enrollment(enrollment, tests, awards, certs) -> dict:
 
 
 def own_public_key() -> str:
-    return public_key_multibase(load_private_key())
+    return public_key_multibase(current_signing_key().private)

@@ -13,14 +13,15 @@ from flask_babel import gettext as _
 from http_message_signatures import HTTPMessageSigner, HTTPMessageVerifier, InvalidSignature
 from http_message_signatures.algorithms import ED25519
 from http_message_signatures.exceptions import HTTPMessageSignaturesException
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from app.certificates.signing import load_private_key, public_key_from_multibase
+from app.certificates.keys import current_signing_key
 from app.errors import DomainError
 from app.extensions import db
-from app.installation import base_url, key_id, key_ids_of
+from app.installation import base_url, key_id
 from app.transfers.models import PeerNonce, TrustedIssuer
+from app.transfers.peer_keys import trusted_issuer, trusted_public_key
 
 TAG = "puente-peer"
 COVERED = ("@method", "@target-uri", "content-type", "content-digest")
@@ -34,7 +35,7 @@ class PeerError(DomainError):
 
 class _OwnKey:
     def resolve_private_key(self, key_id: str):
-        return load_private_key()
+        return current_signing_key().private
 
 
 class _TrustedKeys:
@@ -45,13 +46,11 @@ class _TrustedKeys:
 
     def resolve_public_key(self, method: str):
         issuer = method.split("#")[0].split("/keys/")[0]
-        if method not in key_ids_of(issuer):
-            return None
-        row = db.session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
-        if row is None:
-            return None
-        self.sender = row
-        return public_key_from_multibase(row.public_key_multibase)
+        row = trusted_issuer(issuer)
+        key = trusted_public_key(row, method) if row is not None else None
+        if key is not None:
+            self.sender = row
+        return key
 
 
 def post_signed(url: str, document: dict) -> requests.Response:
@@ -65,7 +64,7 @@ def post_signed(url: str, document: dict) -> requests.Response:
     ).prepare()
     HTTPMessageSigner(signature_algorithm=ED25519, key_resolver=_OwnKey()).sign(
         request,
-        key_id=key_id(),
+        key_id=key_id(current_signing_key().name),
         created=datetime.now(UTC),
         nonce=uuid.uuid4().hex,
         tag=TAG,

@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     TEACHER = "teacher"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    GUARDIAN = "guardian"  # a parent or guardian: reads their children's records only
 
 
 class User(UserMixin, db.Model):
@@ -42,6 +43,8 @@ class User(UserMixin, db.Model):
     roster_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Part of the session's user id: changing it (sign-out, new password) ends every session.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Kept by app/notifications/services.py so the menu shows it without a query of its own.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped["Site | None"] = relationship()  # noqa: F821

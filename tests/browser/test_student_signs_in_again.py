@@ -103,7 +103,7 @@ def test_a_student_signs_in_from_the_emailed_link(live_app, live_server, live_ma
     data = seed(live_app, given_name="Luis", family_name="Ortiz")
     page = staff_page(browser, live_server, data["teacher"])
     page.goto(f"{live_server}/students/{data['student_id']}")
-    page.get_by_label("Email").fill("luis.ortiz@example.org")
+    page.get_by_label("Email", exact=True).fill("luis.ortiz@example.org")
     page.get_by_role("button", name="Email a sign-in link").click()
     expect(page.locator(".flash-success")).to_contain_text("luis.ortiz@example.org")
 

@@ -47,9 +47,9 @@ def test_student_answers_unit_test_and_sees_score(live_app, live_server, browser
 
     # t1 (choice, answer b) and t2 (numeric 12) autosave as they change; t3 is written.
     page.locator("input[type=radio][value=b]").check()
-    expect(page.locator(".item").nth(0).locator("[data-status]")).to_have_text("Saved")
+    expect(page.locator(".item").nth(0).locator("[data-status]")).to_have_text("Sent")
     page.locator("input[inputmode=decimal]").fill("12")
-    expect(page.locator(".item").nth(1).locator("[data-status]")).to_have_text("Saved")
+    expect(page.locator(".item").nth(1).locator("[data-status]")).to_have_text("Sent")
 
     # The same student continues on another device: the saved answers are there.
     laptop = browser.new_context(locale="es-MX")

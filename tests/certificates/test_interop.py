@@ -175,6 +175,9 @@ def test_the_transcript_clr_verifies_with_digital_bazaar(served):
         db.session.commit()
     assert len(facts) == 2
     embedded = transcript["credentialSubject"]["verifiableCredential"]
+    # 1EdTech's published CLR 2.0 schema is not vendored (the only copy found is a draft-04 port
+    # for VC 1.1, which requires issuanceDate); each course's credential inside is checked.
+    assert [ob_schema_errors(credential) for credential in embedded] == [[], []]
     changed = copy.deepcopy(transcript)
     changed["credentialSubject"]["verifiableCredential"][1]["credentialSubject"][
         "creditsEarned"

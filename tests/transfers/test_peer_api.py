@@ -15,6 +15,7 @@ from app.extensions import db
 from app.installation import key_id
 from app.moves.models import InboundStatus, InboundTransfer, StudentMove
 from app.moves.services import report_move
+from app.notifications.models import Notification
 from app.students.models import Student
 from app.transfers.package import build_package
 from app.users.models import User
@@ -82,6 +83,12 @@ def test_a_move_sent_directly_is_received_with_one_click(texas, dakota, people):
     assert teacher.post(f"/transfers/moves/{people['move_id']}/send").status_code == 302
     (inbound,) = inbound_rows(dakota)
     assert (inbound.given_name, inbound.birth_year, inbound.origin_state) == ("Rosa", 2009, "US-TX")
+    with dakota.context():  # North Dakota's coordinators are told, on their notifications page
+        notes = db.session.scalars(select(Notification)).all()
+        assert [(n.event, n.params["student_name"]) for n in notes] == [
+            ("student_incoming", "Rosa Campos")
+        ]
+        assert notes[0].user.email == people["dakota"]["coordinator"]
     with texas.context():
         move = db.session.get(StudentMove, people["move_id"])
         assert move.sent_to == f"{dakota.url}/issuer" and move.sent_at is not None

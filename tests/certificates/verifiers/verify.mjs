@@ -10,6 +10,7 @@ import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as rdfcSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import {createVerifyCryptosuite as jcsVerifySuite} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import {verifyCredential as dccVerify} from '@digitalcredentials/verifier-core';
+import {checkStatus as checkBitstringStatus} from '@digitalcredentials/vc-bitstring-status-list';
 import * as jose from 'jose';
 
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
@@ -58,7 +59,9 @@ function message(error) {
 
 async function digitalBazaar(credential) {
   try {
-    const result = await vc.verifyCredential({credential, suite, documentLoader});
+    // A credential with a BitstringStatusListEntry: its list is fetched and checked too.
+    const checkStatus = options => checkBitstringStatus({...options, documentLoader, suite});
+    const result = await vc.verifyCredential({credential, suite, documentLoader, checkStatus});
     return {verified: result.verified, error: message(result.error)};
   } catch (error) {
     return {verified: false, error: message(error)};

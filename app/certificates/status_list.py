@@ -1,0 +1,105 @@
+"""The installation's revocation list: index allocation and the signed status list credential.
+
+Indexes come from one counter row, locked while a transaction takes its indexes (so two issuers
+never get the same one; the unique index on certificate.status_index is the last word). The
+signed BitstringStatusListCredential is rebuilt in the transaction that changes a bit, so the
+public list shows a revocation as soon as it is committed.
+"""
+
+from datetime import UTC
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+
+from app.certificates.credential import sign_credential
+from app.certificates.models import Certificate, StatusList
+from app.certificates.status import PURPOSE, encode_list, list_length, status_list_url
+from app.common import utcnow
+from app.extensions import db
+from app.installation import issuer_id
+
+STATUS_CONTEXT = "https://www.w3.org/ns/credentials/v2"  # defines every Bitstring Status List term
+
+
+def _locked_list() -> StatusList:
+    """The status list row, locked until the transaction ends (made on first use)."""
+    stmt = (
+        select(StatusList)
+        .where(StatusList.purpose == PURPOSE)
+        .with_for_update()
+        .options(undefer(StatusList.credential))
+        .execution_options(populate_existing=True)
+    )
+    row = db.session.scalar(stmt)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(StatusList(purpose=PURPOSE, next_index=0, length=0, revision=0))
+        except IntegrityError:  # another transaction made it first
+            pass
+        row = db.session.scalar(stmt)
+    return row
+
+
+def allocate_status_indexes(certs: list[Certificate]) -> None:
+    """Give each certificate the next free index of the list (a longer list when it is full)."""
+    if not certs:
+        return
+    row = _locked_list()
+    first = row.next_index
+    for offset, cert in enumerate(certs):
+        cert.status_index = first + offset
+    row.next_index = first + len(certs)
+    if list_length(row.next_index) != row.length or row.credential is None:
+        _rebuild(row)
+
+
+def refresh_status_list() -> StatusList:
+    """Rebuild and sign the list from the revoked certificates, as the database has them now."""
+    row = _locked_list()
+    _rebuild(row)
+    return row
+
+
+def current_status_list() -> StatusList:
+    """The list to publish; built the first time it is asked for."""
+    row = db.session.scalar(
+        select(StatusList)
+        .where(StatusList.purpose == PURPOSE)
+        .options(undefer(StatusList.credential))
+    )
+    if row is None or row.credential is None:
+        row = refresh_status_list()
+    return row
+
+
+def _rebuild(row: StatusList) -> None:
+    db.session.flush()  # the revocations of this transaction count
+    revoked = db.session.scalars(
+        select(Certificate.status_index).where(
+            Certificate.revoked_at.is_not(None), Certificate.status_index.is_not(None)
+        )
+    )
+    now = utcnow().replace(microsecond=0)
+    stamp = now.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+    row.length = list_length(row.next_index)
+    row.revision += 1
+    row.updated_at = now
+    url = status_list_url()
+    row.credential = sign_credential(
+        {
+            "@context": [STATUS_CONTEXT],
+            "id": url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": issuer_id(),
+            "validFrom": stamp,
+            "credentialSubject": {
+                "id": f"{url}#list",
+                "type": "BitstringStatusList",
+                "statusPurpose": PURPOSE,
+                "encodedList": encode_list(revoked, row.length),
+            },
+        },
+        stamp,
+    )

@@ -1,0 +1,1 @@
+"""Guardians: parent or guardian accounts linked to the students they may follow."""

@@ -1,0 +1,1 @@
+"""Notifications: what happened that someone should know, on a page and by email."""
