@@ -1,8 +1,9 @@
 """Certificate PDFs: many pages per wkhtmltopdf run (a print run), one page cut out on demand.
 
 wkhtmltopdf costs about 0.25 s to start and a few ms a page, so certificates are rendered in
-runs of up to RUN_SIZE pages, and the next run's HTML is built while wkhtmltopdf (another
-process, another core) lays out the previous one.
+runs of up to RUN_SIZE pages (about the cheapest size a page: longer documents cost more a
+page), and the next run's HTML is built while wkhtmltopdf (another process, another core) lays
+out the previous one.
 """
 
 import io
@@ -70,23 +71,32 @@ def column_labels(language: str) -> dict[str, str]:
         }
 
 
-def certificate_html(cert, labels: dict | None = None, public: bool = False) -> Markup:
+PAGE_TEMPLATES = ("certificates/_column.html", "certificates/_page.html")
+
+
+def page_templates() -> dict:
+    """The page's templates, looked up once per print run (each lookup checks the file)."""
+    return {name: current_app.jinja_env.get_template(name) for name in PAGE_TEMPLATES}
+
+
+def certificate_html(
+    cert, labels: dict | None = None, public: bool = False, templates: dict | None = None
+) -> Markup:
     """One certificate page: the English and the Spanish column side by side; `public`: as
     anyone with the code sees it, without the student's private identifiers."""
     labels = labels or {language: column_labels(language) for language in ("en", "es")}
+    column, page = ((templates or page_templates())[name] for name in PAGE_TEMPLATES)
     facts = public_facts(cert.facts) if public else cert.facts
     columns = {
         language: Markup(
-            render_template(
-                "certificates/_column.html", facts=facts, t=labels[language], language=language
-            )
+            render_template(column, facts=facts, t=labels[language], language=language)
         )
         for language in ("en", "es")
     }
     url = verify_url(cert.code)
     return Markup(
         render_template(
-            "certificates/_page.html",
+            page,
             cert=cert,
             columns=columns,
             url=url,
@@ -100,10 +110,11 @@ def render_runs(certs: list) -> list[tuple[list, bytes]]:
     runs = [certs[i : i + RUN_SIZE] for i in range(0, len(certs), RUN_SIZE)]
     config = pdf_configuration()
     labels = {language: column_labels(language) for language in ("en", "es")}
+    templates = page_templates()
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = []
         for run in runs:
-            pages = [certificate_html(c, labels) for c in run]
+            pages = [certificate_html(c, labels, templates=templates) for c in run]
             html = render_template("certificates/document.html", pages=pages)
             futures.append(pool.submit(render_pdf, html, PDF_OPTIONS, config))
         pdfs = [future.result() for future in futures]

@@ -24,7 +24,7 @@ from app.certificates.vc_jwt import sign_vc_jwt
 from app.common import to_int, utcnow
 from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
-from app.enrollments.models import Enrollment
+from app.enrollments.models import Enrollment, UnitProgress
 from app.errors import DomainError
 from app.extensions import db
 from app.notifications.models import Event
@@ -186,15 +186,31 @@ def issue_certificate(award: CreditAward, coordinator: User) -> Certificate:
 
 
 def lock_awards(ids: list[int]) -> None:
-    """Hold these awards' rows until the transaction ends, and reload them as they are now."""
+    """Hold these awards' rows until the transaction ends, and reload them as they are now
+    (with what issuing reads; the rows must be fetched for either to happen)."""
     if ids:
-        db.session.execute(
+        db.session.scalars(
             select(CreditAward)
             .where(CreditAward.id.in_(ids))
             .order_by(CreditAward.id)
             .with_for_update()
+            .options(*_issue_loads())
             .execution_options(populate_existing=True)
-        )
+        ).all()
+
+
+def _issue_loads():
+    """Everything a certificate's facts and the scope check read, in a few queries (no N+1)."""
+    return (
+        selectinload(CreditAward.site),
+        selectinload(CreditAward.enrollment).options(
+            selectinload(Enrollment.student).options(
+                selectinload(Student.site), selectinload(Student.user)
+            ),
+            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
+            selectinload(Enrollment.units).selectinload(UnitProgress.completed_site),
+        ),
+    )
 
 
 def certified_award_ids(ids: list[int]) -> set[int]:

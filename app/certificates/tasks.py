@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.certificates.documents import DocumentError
+from app.certificates.documents import RUN_SIZE, DocumentError
 from app.certificates.models import Certificate, CertificateJob, JobStatus
 from app.certificates.services import (
     CertificateError,
@@ -25,7 +25,9 @@ from app.job_leases import MAX_RUNS, LeaseLostError, hold_lease, requeue_abandon
 from app.job_leases import claim_job as claim_lease
 from app.jobs import huey, in_app_context, watch
 
-CHUNK = 50
+# Two print runs a chunk, rendered at once (both cores); a chunk commits in seconds, well
+# inside the lease, and a dead worker loses at most one chunk's work (redone, never doubled).
+CHUNK = 2 * RUN_SIZE
 _LOST_RACE = (IntegrityError, StaleDataError, OperationalError)
 
 
@@ -54,7 +56,8 @@ def _hold_lease(job_id: int, token: str) -> CertificateJob:
 def run_issue_job(job_id: int) -> None:
     """Issue the job's certificates, chunk by chunk; resume where a dead run stopped.
 
-    A chunk that fails is retried one award at a time, so one bad award fails alone, with why.
+    A chunk that fails is retried in halves down to one award, so one bad award fails alone,
+    with why, and the rest are still rendered many to a run.
     """
     token = claim_job(job_id)
     if token is None:
@@ -129,8 +132,13 @@ def _issue_chunk(job_id: int, token: str, ids: list[int]) -> None:
         certs = issue_certificates(_load(todo), job.created_by)
     except (CertificateError, DocumentError, *_LOST_RACE):
         db.session.rollback()
-        for award_id in todo:
-            _issue_one(job_id, token, award_id)
+        if len(todo) == 1:
+            _issue_one(job_id, token, todo[0])
+            return
+        # In halves: the good awards still go in print runs, the bad one is found alone.
+        half = len(todo) // 2
+        _issue_chunk(job_id, token, todo[:half])
+        _issue_chunk(job_id, token, todo[half:])
         return
     _record(job, certs)
     db.session.commit()

@@ -132,3 +132,20 @@ def test_the_watcher_queues_abandoned_jobs_again_and_they_finish(world):
     assert requeue_abandoned_jobs(at_start=True) == [waiting.id]
     db.session.refresh(waiting)
     assert waiting.status == JobStatus.DONE and alive.status == JobStatus.RUNNING
+
+
+def test_one_bad_award_fails_alone_and_the_rest_still_share_print_runs(world):
+    """A chunk that fails is retried in halves: the superseded award fails alone, with why;
+    the other four are issued once each, two print runs instead of one run apiece."""
+    awards = [awarded(world) for _ in range(5)]
+    job = _job(world, awards)
+    awards[2].superseded_at = utcnow()  # replaced after the job fixed its list
+    db.session.flush()
+    run_issue_job(job.id)
+    db.session.refresh(job)
+    assert (job.status, job.issued, job.failed) == (JobStatus.DONE, 4, 1)
+    assert [f["award_id"] for f in job.failures] == [awards[2].id]
+    assert "replaced by a newer one" in job.failures[0]["reason"]
+    good = [a for i, a in enumerate(awards) if i != 2]
+    assert _certificates_per_award(awards) == {a.id: 1 for a in good}
+    assert len(set(job.print_ids)) == 2

@@ -114,4 +114,6 @@ def test_a_killed_worker_job_finishes_after_a_restart_exactly_once(
     archive = coordinator.get(f"/certificates/jobs/{job_id}/certificates.zip")
     with zipfile.ZipFile(io.BytesIO(archive.content)) as zipped:
         credentials = [n for n in zipped.namelist() if n.startswith("credentials/")]
-    assert len(credentials) == AWARDS
+    # Each certificate once, in both forms (the JSON credential and its VC-JWT).
+    assert sum(n.endswith(".json") for n in credentials) == AWARDS
+    assert sum(n.endswith(".jwt") for n in credentials) == AWARDS
