@@ -104,31 +104,34 @@ def _rows(kind: str) -> list[SigningKey]:
 
 
 def published_keys() -> list[SigningKey]:
-    """Every Ed25519 signing key, oldest first (key-1 is recorded on first use)."""
-    return _rows(ED25519) or [_record_first_key(ED25519)]
+    """Every Ed25519 signing key, oldest first (key-1 is read from its file until the first
+    rotation records it, so neither a GET nor a signature writes a row)."""
+    return _rows(ED25519) or [_first_key(ED25519, record=False)]
 
 
 def published_jwt_keys() -> list[SigningKey]:
-    """Every P-256 key of the VC-JWT form, oldest first (p256-1 is recorded on first use)."""
-    return _rows(P256) or [_record_first_key(P256)]
+    """Every P-256 key of the VC-JWT form, oldest first (p256-1 as key-1 above)."""
+    return _rows(P256) or [_first_key(P256, record=False)]
 
 
-def _record_first_key(kind: str) -> SigningKey:
+def _first_key(kind: str, record: bool) -> SigningKey:
     path = _first_file(kind)
     if not path.exists() and _signed_here(kind):
         raise _missing(path)
     private = load_p256_key(path) if kind == P256 else load_private_key(path)
     name = JWT_KEY_NAME if kind == P256 else KEY_NAME
     first_issued = db.session.scalar(select(func.min(Certificate.issued_at)))
+    row = SigningKey(
+        name=name,
+        kind=kind,
+        public_key_multibase=_public_multibase(private, kind),
+        file_name=path.name,
+        valid_from=first_issued or utcnow(),
+    )
+    if not record:
+        return row  # not in the session: nothing is written
     try:
         with db.session.begin_nested():
-            row = SigningKey(
-                name=name,
-                kind=kind,
-                public_key_multibase=_public_multibase(private, kind),
-                file_name=path.name,
-                valid_from=first_issued or utcnow(),
-            )
             db.session.add(row)
     except IntegrityError:  # another worker recorded it first
         row = db.session.scalar(select(SigningKey).where(SigningKey.name == name))
@@ -157,7 +160,7 @@ def _current(kind: str):
     cached = db.session().info.get(_CACHE + kind)
     if cached is not None and transaction is not None and cached[0] is transaction:
         return cached[1]
-    rows = published_jwt_keys() if kind == P256 else published_keys()
+    rows = _rows(kind) or [_first_key(kind, record=False)]
     row = next(r for r in reversed(rows) if r.valid_until is None)
     path = key_path(row)
     if not path.exists():
@@ -204,12 +207,13 @@ def rotate_signing_keys(by) -> SigningKey:
 
     :param by: the admin rotating, or None from the command line (recorded in the audit trail).
     """
-    rows = published_keys()
-    current = next(r for r in reversed(rows) if r.valid_until is None)
     signer = current_signing_key()  # refused without the current key's file
-    jwt_rows = published_jwt_keys()
+    current_jwt_key()  # the same for the current P-256 key
+    # The first keys are read from their files until a rotation records them with their dates.
+    rows = _rows(ED25519) or [_first_key(ED25519, record=True)]
+    current = next(r for r in reversed(rows) if r.valid_until is None)
+    jwt_rows = _rows(P256) or [_first_key(P256, record=True)]
     jwt_current = next(r for r in reversed(jwt_rows) if r.valid_until is None)
-    current_jwt_key()  # refused without the current P-256 key's file
     now = utcnow()
     name, path, private = _new_key_file(ED25519, rows)
     jwt_name, jwt_path, jwt_private = _new_key_file(P256, jwt_rows)

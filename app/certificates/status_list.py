@@ -63,15 +63,18 @@ def refresh_status_list() -> StatusList:
 
 
 def current_status_list() -> StatusList:
-    """The list to publish; built the first time it is asked for."""
+    """The list to publish, as the last change signed it. Before the first certificate it is
+    signed empty on the spot and not stored (a GET writes nothing; the first issue stores it)."""
     row = db.session.scalar(
         select(StatusList)
         .where(StatusList.purpose == PURPOSE)
         .options(undefer(StatusList.credential))
     )
-    if row is None or row.credential is None:
-        row = refresh_status_list()
-    return row
+    if row is not None and row.credential is not None:
+        return row
+    empty = StatusList(purpose=PURPOSE, next_index=0, length=0, revision=0)
+    _sign(empty, revoked=[])
+    return empty
 
 
 def _rebuild(row: StatusList) -> None:
@@ -81,6 +84,10 @@ def _rebuild(row: StatusList) -> None:
             Certificate.revoked_at.is_not(None), Certificate.status_index.is_not(None)
         )
     )
+    _sign(row, revoked)
+
+
+def _sign(row: StatusList, revoked) -> None:
     now = utcnow().replace(microsecond=0)
     stamp = now.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
     row.length = list_length(row.next_index)
