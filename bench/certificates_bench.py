@@ -11,7 +11,9 @@ The machine may be shared, so the bulk phase prints its CPU time (this process a
 wkhtmltopdf runs it started, user + system) beside the wall time, and the range an idle
 2-core machine would take: at best the larger of the serial Python work (one core) and half of
 all the CPU time (both cores busy); at worst the Python work plus half the rendering (the two
-renders of a chunk in parallel, nothing else overlapping).
+renders of a chunk in parallel, nothing else overlapping); and the pipelined figure, the
+job as it runs: the Python work done while renders run (the next chunk's codes and QR codes,
+timed) shares both cores with them, the rest does not overlap.
 """
 
 import argparse

@@ -6,6 +6,8 @@ stale (the worker died) claims the job and finishes the awards not yet certified
 once, since issuing locks the award and the database allows one valid certificate per award.
 """
 
+from itertools import pairwise
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -77,8 +79,10 @@ def run_issue_job(job_id: int) -> None:
             db.session.commit()
         size = _chunk_size()
         chunks = [job.award_ids[i : i + size] for i in range(0, len(job.award_ids), size)]
+        # While wkhtmltopdf renders a chunk (other processes), this thread makes the next
+        # chunk's codes and QR codes: Python and rendering overlap instead of taking turns.
         ahead = CodesAhead()
-        for chunk, following in zip(chunks, [*chunks[1:], []], strict=True):
+        for chunk, following in pairwise([*chunks, []]):
             ahead.wanted = len(following)
             _issue_chunk(job_id, token, chunk, ahead)
         job = _hold_lease(job_id, token)
