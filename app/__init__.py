@@ -75,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app)
     mail.init_app(app)
     compress.init_app(app)
+    from app.security import CompressedETags
+
+    app.wsgi_app = CompressedETags(app.wsgi_app)
 
     from flask_babel import lazy_gettext
 

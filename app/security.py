@@ -1,5 +1,7 @@
 """Web hardening in one place: bounded ids, NUL bytes refused, proxies, security headers."""
 
+import re
+
 from flask import Flask, Request, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
@@ -62,6 +64,24 @@ class BoundedJSONProvider(DefaultJSONProvider):
             return super().loads(s, **kwargs)
         except RecursionError as error:
             raise ValueError("JSON nested too deeply") from error
+
+
+class CompressedETags:
+    """WSGI middleware: Flask-Compress names a compressed body's ETag `"<tag>:br"` (or `:gzip`),
+    and a client sends that name back in If-None-Match, which no view's ETag (nor send_file's)
+    would ever match; the suffix is taken off before the app reads the header, so a cached copy
+    is answered 304 however it was compressed."""
+
+    SUFFIX = re.compile(r':(?:br|gzip|deflate|zstd)"')
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match:
+            environ["HTTP_IF_NONE_MATCH"] = self.SUFFIX.sub('"', if_none_match)
+        return self.wsgi_app(environ, start_response)
 
 
 class PuenteRequest(Request):

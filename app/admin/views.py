@@ -15,7 +15,7 @@ from app.admin.services import (
     set_user_active,
     update_user,
 )
-from app.certificates.keys import published_keys, rotate_signing_keys
+from app.certificates.keys import published_jwt_keys, published_keys, rotate_signing_keys
 from app.common import paginate
 from app.errors import on_refusal
 from app.extensions import db
@@ -141,7 +141,10 @@ def edit_site(site_id: int):
 @admin_required
 def signing_keys():
     return render_template(
-        "admin/keys.html", keys=list(reversed(published_keys())), form=FlaskForm()
+        "admin/keys.html",
+        keys=list(reversed(published_keys())),
+        jwt_keys=list(reversed(published_jwt_keys())),
+        form=FlaskForm(),
     )
 
 
@@ -151,8 +154,13 @@ def rotate_keys():
     if not FlaskForm().validate_on_submit():
         abort(400)
     key = rotate_signing_keys(current_user)
+    jwt_key = published_jwt_keys()[-1]
     flash(
-        _("%(name)s signs new credentials from now on; older keys stay published.", name=key.name),
+        _(
+            "%(name)s and %(jwt_name)s sign new credentials from now on; older keys stay published.",
+            name=key.name,
+            jwt_name=jwt_key.name,
+        ),
         "success",
     )
     return redirect(url_for(".signing_keys"))

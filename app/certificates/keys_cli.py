@@ -15,9 +15,9 @@ keys_cli = AppGroup("keys", help="The installation's signing keys: rotate, back 
 @keys_cli.command("list")
 def list_command() -> None:
     """Every signing key and the dates it signed."""
-    from app.certificates.keys import published_keys
+    from app.certificates.keys import published_jwt_keys, published_keys
 
-    for key in published_keys():
+    for key in [*published_keys(), *published_jwt_keys()]:
         until = key.valid_until.isoformat() if key.valid_until else "now (signs new credentials)"
         click.echo(
             f"{key.name}  {key.kind}  {key.public_key_multibase}  {key.valid_from} → {until}"
@@ -27,12 +27,16 @@ def list_command() -> None:
 
 @keys_cli.command("rotate")
 def rotate_command() -> None:
-    """Make a new signing key; older keys stay published so what they signed still verifies."""
-    from app.certificates.keys import rotate_signing_keys
+    """Make a new key of each kind (Ed25519, the VC-JWT's P-256); older keys stay published so
+    what they signed still verifies."""
+    from app.certificates.keys import published_jwt_keys, rotate_signing_keys
 
     key = rotate_signing_keys(None)
+    jwt_key = published_jwt_keys()[-1]
     db.session.commit()
-    click.echo(f"{key.name} signs from now on. Back it up: flask keys export BACKUP.json")
+    click.echo(
+        f"{key.name} and {jwt_key.name} sign from now on. Back them up: flask keys export BACKUP.json"
+    )
 
 
 @keys_cli.command("export")

@@ -131,16 +131,17 @@ class StatusList(db.Model):
 
 class SigningKey(db.Model):
     """One of the installation's signing keys: its public half, published for good (old
-    certificates keep verifying), and the file beside SIGNING_KEY_FILE holding its private half.
-    The key with no `valid_until` signs what is issued now."""
+    certificates keep verifying), and the file beside SIGNING_KEY_FILE (kind P-256, the VC-JWT's:
+    JWT_SIGNING_KEY_FILE) holding its private half. The key of each kind with no `valid_until`
+    signs what is issued now."""
 
     __tablename__ = "signing_key"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(32), unique=True)  # key-1, key-2, …
+    name: Mapped[str] = mapped_column(String(32), unique=True)  # key-1, …; p256-1, …
     kind: Mapped[str] = mapped_column(String(16), default="Ed25519")
     public_key_multibase: Mapped[str] = mapped_column(String(200))
-    # The private key's file name, in SIGNING_KEY_FILE's folder.
+    # The private key's file name, in its kind's first key file's folder.
     file_name: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[datetime] = mapped_column(default=utcnow)
     valid_until: Mapped[datetime | None]

@@ -22,7 +22,7 @@ from app.certificates.disclosure import has_clear_identifiers, public_facts
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
 from app.certificates.integrity import standard_form
-from app.certificates.keys import published_keys
+from app.certificates.keys import published_jwt_keys, published_keys
 from app.certificates.models import Certificate, CertificateJob
 from app.certificates.services import (
     certificate_jwt,
@@ -40,7 +40,7 @@ from app.certificates.status import PURPOSE, status_list_url
 from app.certificates.status_list import current_status_list
 from app.certificates.tasks import issue_pending_task
 from app.certificates.transcript import issue_transcript, transcript_pdf
-from app.certificates.vc_jwt import JWT_KEY_NAME, public_jwt_jwk
+from app.certificates.vc_jwt import public_jwt_jwk
 from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.errors import on_refusal
@@ -417,9 +417,10 @@ def did_json():
 
 @public.route("/issuer/jwk/<jwk_name>")
 def issuer_jwt_key(jwk_name: str):
-    if jwk_name != JWT_KEY_NAME:
-        abort(404)
-    return jsonify(public_jwt_jwk())
+    key = next((k for k in published_jwt_keys() if k.name == jwk_name), None) or abort(404)
+    response = jsonify(public_jwt_jwk(key))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @public.route("/.well-known/jwks.json")
@@ -428,4 +429,4 @@ def jwks():
         public_jwk(public_key_from_multibase(k.public_key_multibase), key_id(k.name))
         for k in published_keys()
     ]
-    return jsonify({"keys": [*keys, public_jwt_jwk()]})
+    return jsonify({"keys": [*keys, *(public_jwt_jwk(k) for k in published_jwt_keys())]})

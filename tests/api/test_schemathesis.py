@@ -26,6 +26,9 @@ RECORD_PATHS = (
 )
 OPERATIONS = [path for path, _parameters in RECORD_PATHS]
 NO_PARAMETERS = {"/api/v1/me"}  # nothing to make invalid
+# Schemathesis's WSGI transport asks for requests' default encodings (gzip, br) but reads the
+# body without decoding it; the API compresses like every page, so the cases ask for it plain.
+PLAIN = {"Accept-Encoding": "identity"}
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +77,7 @@ def test_api_matches_its_document(api_schema, tokens, path, mode, data):
     """Each generated case is sent once with each role's token."""
     case = data.draw(api_schema[path]["GET"].as_strategy(generation_mode=mode))
     for role in ROLES:
-        headers = dict(case.headers or {}) | bearer(tokens[role])
+        headers = dict(case.headers or {}) | bearer(tokens[role]) | PLAIN
         response = case.call_and_validate(headers=headers)
         CASES["run"] += 1
         by_status = CASES["by_status"]
@@ -95,7 +98,7 @@ def test_real_records_match_the_document(api_schema, world, role, tokens):
     for path, parameters in RECORD_PATHS:
         case = api_schema[path]["GET"].Case(
             path_parameters={name: ids[kind] for name, kind in parameters.items()},
-            headers=bearer(tokens[role]),
+            headers=bearer(tokens[role]) | PLAIN,
         )
         response = case.call_and_validate()
         assert response.status_code == 200, (role, path, response.text[:300])

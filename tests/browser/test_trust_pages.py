@@ -54,9 +54,11 @@ def test_an_admin_rotates_the_signing_key(browser, live_server, seeded):
     expect(page.locator('[data-key="key-1"]')).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Rotate the signing key").click()
-    expect(page.get_by_text("key-2 signs new credentials from now on")).to_be_visible()
-    expect(page.locator('[data-key="key-2"]')).to_contain_text("now: signs new credentials")
-    expect(page.locator('[data-key="key-1"]')).not_to_contain_text("now: signs")
+    expect(page.get_by_text("key-2 and p256-2 sign new credentials from now on")).to_be_visible()
+    for new, old in (("key-2", "key-1"), ("p256-2", "p256-1")):
+        expect(page.locator(f'[data-key="{new}"]')).to_contain_text("now: signs new credentials")
+        expect(page.locator(f'[data-key="{old}"]')).not_to_contain_text("now: signs")
+    assert_accessible(page)
 
 
 def test_a_student_opens_their_unofficial_grade_report(browser, live_server, seeded):

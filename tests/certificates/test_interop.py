@@ -9,6 +9,7 @@ from urllib.request import urlopen
 import pytest
 
 from app.certificates.integrity import standard_form
+from app.certificates.keys import rotate_signing_keys
 from app.certificates.services import issue_certificate
 from app.certificates.signing import load_private_key, sign_document
 from app.certificates.transcript import issue_transcript
@@ -163,6 +164,32 @@ def test_the_vc_jwt_is_the_same_credential_signed_es256(served):
     assert bad["verified"] is False
     kid = fetch_json(f"{installation.url}/issuer/jwk/p256-1")
     assert kid["kty"] == "EC" and kid["crv"] == "P-256" and "d" not in kid
+
+
+def test_a_vc_jwt_issued_before_a_rotation_still_verifies_with_jose(served):
+    """After `rotate_signing_keys`, jose checks the old token (p256-1) and the new one (p256-2)
+    against the same published JWKS, which now holds both P-256 keys."""
+    installation, credentials = served
+    code = credentials[0]["id"].rsplit("/", 1)[1]
+    with urlopen(f"{installation.url}/verify/{code}/credential.jwt", timeout=10) as response:
+        old = response.read().decode()
+    with installation.context():
+        rotate_signing_keys(None)
+        db.session.commit()
+        world = factories.make_world()
+        cert = issue_certificate(awarded(world), world["coord_tx"])
+        db.session.commit()
+        new = cert.credential_jwt
+    report = run_verifiers(installation.url, jwts=[old, new])
+    checked_old, checked_new = report["jwts"]
+    assert checked_old["verified"] is True, checked_old
+    assert checked_old["header"]["kid"] == f"{installation.url}/issuer/jwk/p256-1"
+    assert checked_new["verified"] is True, checked_new
+    assert checked_new["header"]["kid"] == f"{installation.url}/issuer/jwk/p256-2"
+    jwks = fetch_json(f"{installation.url}/.well-known/jwks.json")["keys"]
+    assert len({k["x"] for k in jwks if k["crv"] == "P-256"}) == 2
+    old_key = fetch_json(f"{installation.url}/issuer/jwk/p256-1")
+    assert old_key["validUntil"] is not None and "d" not in old_key
 
 
 def test_the_transcript_clr_verifies_with_digital_bazaar(served):

@@ -5,14 +5,18 @@ import json
 import os
 
 import pytest
-from sqlalchemy import select
+from joserfc import jws, jwt
+from joserfc.errors import BadSignatureError
+from joserfc.jwk import KeySet
+from sqlalchemy import delete, select
 
 from app import create_app
 from app.audit.models import AuditEvent
 from app.certificates.checking import check_file
 from app.certificates.credential import issuer_document
 from app.certificates.integrity import proofs_of, verify_proof
-from app.certificates.keys import SigningKeyMissingError
+from app.certificates.keys import SigningKeyMissingError, published_jwt_keys, rotate_signing_keys
+from app.certificates.models import SigningKey
 from app.certificates.services import issue_certificate
 from app.certificates.signing import public_key_from_multibase
 from app.extensions import db
@@ -107,7 +111,61 @@ def test_an_admin_rotates_the_key_and_older_certificates_still_verify(world, aut
         select(AuditEvent).where(AuditEvent.action == "signing_key.rotated")
     ).all()
     assert event.actor_id == world["admin"].id
-    assert event.data == {"retired": "key-1", "key": "key-2"}
+    assert event.data == {
+        "retired": "key-1",
+        "key": "key-2",
+        "jwt_retired": "p256-1",
+        "jwt_key": "p256-2",
+    }
+
+
+def _jwt_kid(token: str) -> str:
+    return jws.extract_compact(token.encode()).protected["kid"]
+
+
+def _jwt_verifies_with_published_jwks(client, token: str) -> bool:
+    """Whether the token's kid is in the JWKS and that key checks the token (joserfc)."""
+    jwks = client.get("/.well-known/jwks.json").get_json()
+    try:
+        jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["ES256"])
+    except BadSignatureError:
+        return False
+    return True
+
+
+def test_one_rotation_also_renews_the_vc_jwt_key(world, auth, client, own_key):
+    old = issue_certificate(awarded(world), world["coord_tx"])
+    db.session.commit()
+    assert _jwt_kid(old.credential_jwt) == f"{BASE}/issuer/jwk/p256-1"
+    assert (own_key / "signing_key-p256.pem").exists()
+    auth.login(world["admin"])
+    assert client.post("/admin/keys/rotate").status_code == 302
+    page = client.get("/admin/keys").get_data(as_text=True)
+    assert 'data-key="p256-2"' in page and 'data-key="p256-1"' in page
+
+    new = issue_certificate(awarded(world), world["coord_tx"])
+    db.session.commit()
+    assert _jwt_kid(new.credential_jwt) == f"{BASE}/issuer/jwk/p256-2"
+    assert _jwt_verifies_with_published_jwks(client, new.credential_jwt)
+    assert _jwt_verifies_with_published_jwks(client, old.credential_jwt)
+    assert client.get(f"/verify/{old.code}/credential.jwt").get_data(as_text=True) == (
+        old.credential_jwt
+    )
+
+    jwks = client.get("/.well-known/jwks.json").get_json()["keys"]
+    p256 = {k["kid"].rsplit("/", 1)[1]: k for k in jwks if k["crv"] == "P-256"}
+    assert set(p256) == {"p256-1", "p256-2"}
+    assert p256["p256-1"]["x"] != p256["p256-2"]["x"]
+    assert p256["p256-1"]["validUntil"] is not None and p256["p256-2"]["validUntil"] is None
+    assert p256["p256-1"]["validUntil"] <= p256["p256-2"]["validFrom"]
+    for name, key in p256.items():
+        published = client.get(f"/issuer/jwk/{name}")
+        assert published.get_json() == key and "d" not in key
+    assert client.get("/issuer/jwk/p256-3").status_code == 404
+    # The new token does not verify with the old key alone: the rotation changed the key.
+    only_old = {"keys": [p256["p256-1"] | {"kid": p256["p256-2"]["kid"]}]}
+    with pytest.raises(BadSignatureError):
+        jwt.decode(new.credential_jwt, KeySet.import_key_set(only_old), algorithms=["ES256"])
 
 
 def test_only_admins_rotate(world, auth, client, own_key):
@@ -126,7 +184,8 @@ def test_rotate_export_and_restore_from_the_command_line(world, runner, own_key,
     assert result.exit_code == 0, result.output
     assert oct(backup.stat().st_mode & 0o777) == "0o600"
     saved = json.loads(backup.read_text())
-    assert [k["name"] for k in saved["keys"]] == ["key-1", "key-2"]
+    assert [k["name"] for k in saved["keys"]] == ["key-1", "key-2", "p256-1", "p256-2"]
+    assert all(k["private_key_pem"] for k in saved["keys"])
 
     for key_file in own_key.glob("signing_key*.pem"):
         key_file.unlink()  # the disk is lost; the database is restored from its backup
@@ -135,9 +194,16 @@ def test_rotate_export_and_restore_from_the_command_line(world, runner, own_key,
     db.session.rollback()
     result = runner.invoke(args=["keys", "import", str(backup)])
     assert result.exit_code == 0, result.output
+    assert {p.name for p in own_key.glob("signing_key*.pem")} == {
+        k["file_name"] for k in saved["keys"]
+    }
     new = issue_certificate(awarded(world), world["coord_tx"])
     assert proofs_of(new.credential)[0]["verificationMethod"].endswith("/keys/key-2")
+    assert _jwt_kid(new.credential_jwt).endswith("/jwk/p256-2")
+    db.session.commit()
     assert _verifies_with_published_key(client, cert.credential)
+    assert _jwt_verifies_with_published_jwks(client, cert.credential_jwt)
+    assert _jwt_verifies_with_published_jwks(client, new.credential_jwt)
 
     other = own_key / "other.json"
     other.write_text(json.dumps({"format": "nope"}))
@@ -166,6 +232,42 @@ def test_it_refuses_to_start_without_the_key_certificates_depend_on(tmp_path):
     assert not (tmp_path / "signing_key.pem").exists()  # no new key made silently
     (tmp_path / "signing_key.pem").write_bytes(backup)
     create_app(StartConfig)
+
+
+@pytest.mark.own_databases
+def test_it_refuses_to_start_without_the_vc_jwt_key_either(tmp_path):
+    class StartConfig(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'start.db'}"
+        SIGNING_KEY_FILE = tmp_path / "signing_key.pem"
+        CHECK_SIGNING_KEYS = True
+
+    first = tmp_path / "signing_key-p256.pem"
+    app = create_app(StartConfig)
+    with app.app_context():
+        db.create_all()
+        world = factories.make_world()
+        issue_certificate(awarded(world), world["coord_tx"])
+        db.session.commit()
+        db.session.execute(delete(SigningKey))  # as before p256-1 was recorded: only the file
+        db.session.commit()
+        db.session.remove()
+    saved = first.read_bytes()
+    first.unlink()
+    with pytest.raises(SigningKeyMissingError, match=r"signing_key-p256\.pem is missing"):
+        create_app(StartConfig)
+    assert not first.exists()  # no new P-256 key made silently
+    first.write_bytes(saved)
+
+    app = create_app(StartConfig)
+    with app.app_context():
+        rotate_signing_keys(None)
+        db.session.commit()
+        (current,) = [k for k in published_jwt_keys() if k.valid_until is None]
+        assert current.name == "p256-2"
+        db.session.remove()
+    (tmp_path / current.file_name).unlink()
+    with pytest.raises(SigningKeyMissingError, match=current.file_name.replace(".", r"\.")):
+        create_app(StartConfig)
 
 
 def _verifies(document: dict, public_key) -> bool:
