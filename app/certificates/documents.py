@@ -80,10 +80,15 @@ def page_templates() -> dict:
 
 
 def certificate_html(
-    cert, labels: dict | None = None, public: bool = False, templates: dict | None = None
+    cert,
+    labels: dict | None = None,
+    public: bool = False,
+    templates: dict | None = None,
+    qr: Markup | None = None,
 ) -> Markup:
     """One certificate page: the English and the Spanish column side by side; `public`: as
-    anyone with the code sees it, without the student's private identifiers."""
+    anyone with the code sees it, without the student's private identifiers; `qr`: its
+    certificate_qr, if made already."""
     labels = labels or {language: column_labels(language) for language in ("en", "es")}
     column, page = ((templates or page_templates())[name] for name in PAGE_TEMPLATES)
     facts = public_facts(cert.facts) if public else cert.facts
@@ -100,13 +105,21 @@ def certificate_html(
             cert=cert,
             columns=columns,
             url=url,
-            qr=qr_svg(url, QR_ERROR, QR_LAYOUT_MM),
+            qr=qr or certificate_qr(cert.code),
         )
     )
 
 
-def render_runs(certs: list) -> list[tuple[list, bytes]]:
-    """(certificates, PDF) per print run, each PDF one page per certificate in order."""
+def certificate_qr(code: str) -> Markup:
+    """The QR code of the certificate's verification address (most of a page's Python time)."""
+    return qr_svg(verify_url(code), QR_ERROR, QR_LAYOUT_MM)
+
+
+def render_runs(certs: list, ahead=None) -> list[tuple[list, bytes]]:
+    """(certificates, PDF) per print run, each PDF one page per certificate in order.
+
+    `ahead` (services.CodesAhead) gives QR codes made earlier, and makes the next ones while
+    wkhtmltopdf renders (the renders are other processes: this thread is free meanwhile)."""
     runs = [certs[i : i + RUN_SIZE] for i in range(0, len(certs), RUN_SIZE)]
     config = pdf_configuration()
     labels = {language: column_labels(language) for language in ("en", "es")}
@@ -114,9 +127,14 @@ def render_runs(certs: list) -> list[tuple[list, bytes]]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = []
         for run in runs:
-            pages = [certificate_html(c, labels, templates=templates) for c in run]
+            pages = [
+                certificate_html(c, labels, templates=templates, qr=ahead and ahead.qr(c.code))
+                for c in run
+            ]
             html = render_template("certificates/document.html", pages=pages)
             futures.append(pool.submit(render_pdf, html, PDF_OPTIONS, config))
+        if ahead:
+            ahead.make()
         pdfs = [future.result() for future in futures]
     for run, pdf in zip(runs, pdfs, strict=True):
         pages = len(PdfReader(io.BytesIO(pdf)).pages)

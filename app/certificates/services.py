@@ -9,12 +9,13 @@ import zipfile
 from datetime import UTC
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import selectinload, undefer
 
 from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
-from app.certificates.documents import certificate_pdf, render_runs
+from app.certificates.documents import certificate_pdf, certificate_qr, render_runs
 from app.certificates.facts import certificate_facts
 from app.certificates.integrity import standard_form
 from app.certificates.keys import current_signing_key
@@ -56,6 +57,29 @@ def normalize_code(text: str) -> str | None:
     return code
 
 
+class CodesAhead:
+    """Certificate codes made ahead, each with its QR code, for a bulk job: the next chunk's
+    are made while wkhtmltopdf renders this chunk's, so Python and rendering overlap instead of
+    taking turns. Each code is given out once; unused ones are simply never stored."""
+
+    def __init__(self) -> None:
+        self.wanted = 0  # how many the next chunk needs
+        self._ready: list[str] = []
+        self._qrs: dict[str, Markup] = {}
+
+    def take(self) -> str:
+        return self._ready.pop() if self._ready else new_code()
+
+    def qr(self, code: str) -> Markup:
+        return self._qrs.pop(code, None) or certificate_qr(code)
+
+    def make(self) -> None:
+        while len(self._ready) < self.wanted:
+            code = new_code()
+            self._ready.append(code)
+            self._qrs[code] = certificate_qr(code)
+
+
 def find_by_code(text: str) -> Certificate | None:
     code = normalize_code(text)
     return db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
@@ -90,8 +114,11 @@ def _award_loads():
     )
 
 
-def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Certificate]:
+def issue_certificates(
+    awards: list[CreditAward], coordinator: User, ahead: CodesAhead | None = None
+) -> list[Certificate]:
     """Issue one certificate per award (PDF + signed credential + record). All or nothing.
+    A bulk job passes `ahead` (codes and QR codes made during the previous chunk's rendering).
 
     A valid certificate of the same enrollment (an earlier award) is revoked and linked to
     its replacement; so is a revoked certificate of the same award that has no replacement yet
@@ -111,7 +138,7 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
     certs = []
     for award in awards:
         facts = certificate_facts(award, coordinator.full_name)
-        code = new_code()
+        code = ahead.take() if ahead else new_code()
         cert = Certificate(
             serial=f"tmp-{code}",
             code=code,
@@ -131,7 +158,7 @@ def issue_certificates(awards: list[CreditAward], coordinator: User) -> list[Cer
     for cert in certs:
         cert.serial = f"PNT-{now.year}-{cert.id:07d}"
         cert.facts = {**cert.facts, "serial": cert.serial, "issued_at": issued}
-    for run, pdf in render_runs(certs):
+    for run, pdf in render_runs(certs, ahead):
         print_run = CertificatePrint(created_by_id=coordinator.id, page_count=len(run), pdf=pdf)
         db.session.add(print_run)
         for number, cert in enumerate(run, start=1):

@@ -6,6 +6,8 @@ stale (the worker died) claims the job and finishes the awards not yet certified
 once, since issuing locks the award and the database allows one valid certificate per award.
 """
 
+from itertools import pairwise
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -15,6 +17,7 @@ from app.certificates.documents import RUN_SIZE, DocumentError
 from app.certificates.models import Certificate, CertificateJob, JobStatus
 from app.certificates.services import (
     CertificateError,
+    CodesAhead,
     issue_certificates,
     pending_awards,
 )
@@ -75,8 +78,13 @@ def run_issue_job(job_id: int) -> None:
             job.total = len(job.award_ids)
             db.session.commit()
         size = _chunk_size()
-        for start in range(0, len(job.award_ids), size):
-            _issue_chunk(job_id, token, job.award_ids[start : start + size])
+        chunks = [job.award_ids[i : i + size] for i in range(0, len(job.award_ids), size)]
+        # While wkhtmltopdf renders a chunk (other processes), this thread makes the next
+        # chunk's codes and QR codes: Python and rendering overlap instead of taking turns.
+        ahead = CodesAhead()
+        for chunk, following in pairwise([*chunks, []]):
+            ahead.wanted = len(following)
+            _issue_chunk(job_id, token, chunk, ahead)
         job = _hold_lease(job_id, token)
         _finish(job, JobStatus.DONE)
     except LeaseLostError:
@@ -122,43 +130,43 @@ def _to_do(job: CertificateJob, ids: list[int]) -> list[int]:
     return [i for i in ids if i not in certified and i not in failed]
 
 
-def _issue_chunk(job_id: int, token: str, ids: list[int]) -> None:
+def _issue_chunk(job_id: int, token: str, ids: list[int], ahead: CodesAhead) -> None:
     job = _hold_lease(job_id, token)
     todo = _to_do(job, ids)
     if not todo:
         db.session.commit()
         return
     try:
-        certs = issue_certificates(_load(todo), job.created_by)
+        certs = issue_certificates(_load(todo), job.created_by, ahead)
     except (CertificateError, DocumentError, *_LOST_RACE):
         db.session.rollback()
         if len(todo) == 1:
-            _issue_one(job_id, token, todo[0])
+            _issue_one(job_id, token, todo[0], ahead)
             return
         # In halves: the good awards still go in print runs, the bad one is found alone.
         half = len(todo) // 2
-        _issue_chunk(job_id, token, todo[:half])
-        _issue_chunk(job_id, token, todo[half:])
+        _issue_chunk(job_id, token, todo[:half], ahead)
+        _issue_chunk(job_id, token, todo[half:], ahead)
         return
     _record(job, certs)
     db.session.commit()
 
 
-def _issue_one(job_id: int, token: str, award_id: int, tries: int = 3) -> None:
+def _issue_one(job_id: int, token: str, award_id: int, ahead: CodesAhead, tries: int = 3) -> None:
     job = _hold_lease(job_id, token)
     if not _to_do(job, [award_id]):
         db.session.commit()
         return
     (award,) = _load([award_id])
     try:
-        certs = issue_certificates([award], job.created_by)
+        certs = issue_certificates([award], job.created_by, ahead)
     except _LOST_RACE:
         # Certified at the same moment by someone else (then it leaves the job), or the
         # database was busy: look again.
         db.session.rollback()
         if tries <= 1:
             raise
-        _issue_one(job_id, token, award_id, tries - 1)
+        _issue_one(job_id, token, award_id, ahead, tries - 1)
         return
     except (CertificateError, DocumentError) as error:
         db.session.rollback()

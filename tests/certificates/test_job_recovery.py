@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.certificates.models import Certificate, CertificateJob, JobStatus
-from app.certificates.services import issue_certificate
+from app.certificates.services import issue_certificate, load_certificate_pdf
 from app.certificates.tasks import MAX_RUNS, requeue_abandoned_jobs, run_issue_job
 from app.common import utcnow
 from app.extensions import db
-from tests.certificates.helpers import awarded
+from tests.certificates.helpers import awarded, pdf_qr_codes
 
 
 def _job(world, awards, **fields) -> CertificateJob:
@@ -149,3 +149,23 @@ def test_one_bad_award_fails_alone_and_the_rest_still_share_print_runs(world):
     good = [a for i, a in enumerate(awards) if i != 2]
     assert _certificates_per_award(awards) == {a.id: 1 for a in good}
     assert len(set(job.print_ids)) == 2
+
+
+def test_codes_made_ahead_during_rendering_each_go_to_one_certificate_with_its_own_qr(
+    world, app, monkeypatch
+):
+    # Chunks of 2: the 2nd and 3rd chunks' codes and QR codes were made while the one before rendered.
+    monkeypatch.setitem(app.config, "JOB_CHUNK_SIZE", 2)
+    awards = [awarded(world) for _ in range(5)]
+    job = _job(world, awards)
+    run_issue_job(job.id)
+    db.session.refresh(job)
+    assert (job.status, job.issued, job.failed) == (JobStatus.DONE, 5, 0)
+    certs = db.session.scalars(
+        select(Certificate).where(Certificate.credit_award_id.in_([a.id for a in awards]))
+    ).all()
+    assert len({c.code for c in certs}) == 5
+    for cert in certs:
+        assert pdf_qr_codes(load_certificate_pdf(cert)) == [
+            f"https://puente.example.org/verify/{cert.code}"
+        ]
