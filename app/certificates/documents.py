@@ -2,8 +2,8 @@
 
 wkhtmltopdf costs about 0.25 s to start and a few ms a page, so certificates are rendered in
 runs of up to RUN_SIZE pages (about the cheapest size a page: longer documents cost more a
-page), and the next run's HTML is built while wkhtmltopdf (another process, another core) lays
-out the previous one.
+page). The next run's HTML is built, and the credentials signed, while wkhtmltopdf (other
+processes, both cores) lays out the runs already started.
 """
 
 import io
@@ -115,17 +115,49 @@ def certificate_qr(code: str) -> Markup:
     return qr_svg(verify_url(code), QR_ERROR, QR_LAYOUT_MM)
 
 
-def render_runs(certs: list, ahead=None) -> list[tuple[list, bytes]]:
-    """(certificates, PDF) per print run, each PDF one page per certificate in order.
+class PrintRuns:
+    """Print runs being rendered: started with `start_runs`, collected with `results`.
 
-    `ahead` (services.CodesAhead) gives QR codes made earlier, and makes the next ones while
-    wkhtmltopdf renders (the renders are other processes: this thread is free meanwhile)."""
+    wkhtmltopdf runs in other processes, so the caller signs the credentials and writes the
+    records while the pages are laid out (Python and rendering overlap, on both cores)."""
+
+    def __init__(self, runs: list[list], pool: ThreadPoolExecutor, futures: list) -> None:
+        self.runs, self._pool, self._futures = runs, pool, futures
+
+    def results(self) -> list[tuple[list, bytes]]:
+        """(certificates, PDF) per print run, each PDF one page per certificate in order.
+
+        :raises DocumentError: when wkhtmltopdf failed or made the wrong number of pages.
+        """
+        try:
+            pdfs = [future.result() for future in self._futures]
+        finally:
+            self._pool.shutdown(wait=True)
+        for run, pdf in zip(self.runs, pdfs, strict=True):
+            pages = len(PdfReader(io.BytesIO(pdf)).pages)
+            if pages != len(run):
+                raise DocumentError(f"expected {len(run)} pages, wkhtmltopdf made {pages}")
+        return list(zip(self.runs, pdfs, strict=True))
+
+    def cancel(self) -> None:
+        """Wait for the renders already running and drop what they made (issuing failed)."""
+        for future in self._futures:
+            future.cancel()
+        self._pool.shutdown(wait=True)
+
+
+def start_runs(certs: list, ahead=None) -> PrintRuns:
+    """Start rendering `certs` in print runs of RUN_SIZE pages, two runs at a time.
+
+    `ahead` (services.CodesAhead) gives QR codes made earlier. Each run's HTML is built while
+    the run before it renders."""
     runs = [certs[i : i + RUN_SIZE] for i in range(0, len(certs), RUN_SIZE)]
     config = pdf_configuration()
     labels = {language: column_labels(language) for language in ("en", "es")}
     templates = page_templates()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = []
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = []
+    try:
         for run in runs:
             pages = [
                 certificate_html(c, labels, templates=templates, qr=ahead and ahead.qr(c.code))
@@ -133,14 +165,10 @@ def render_runs(certs: list, ahead=None) -> list[tuple[list, bytes]]:
             ]
             html = render_template("certificates/document.html", pages=pages)
             futures.append(pool.submit(render_pdf, html, PDF_OPTIONS, config))
-        if ahead:
-            ahead.make()
-        pdfs = [future.result() for future in futures]
-    for run, pdf in zip(runs, pdfs, strict=True):
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
-        if pages != len(run):
-            raise DocumentError(f"expected {len(run)} pages, wkhtmltopdf made {pages}")
-    return list(zip(runs, pdfs, strict=True))
+    except BaseException:
+        PrintRuns(runs, pool, futures).cancel()
+        raise
+    return PrintRuns(runs, pool, futures)
 
 
 def certificate_pdf(run_pdf: bytes, page_number: int, cert) -> bytes:

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Sequence, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.common import enum_column, utcnow
@@ -114,9 +114,17 @@ class Certificate(db.Model):
         return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
 
 
+# On PostgreSQL, status list indexes come from this sequence: taking them locks nothing, so
+# issuers sign while their PDFs render without queueing behind each other (a rolled-back
+# issue leaves an unused index: its bit stays 0). SQLite has one writer at a time anyway and
+# counts in StatusList.next_index.
+STATUS_INDEXES = Sequence("certificate_status_index_seq", start=0, minvalue=0, metadata=db.metadata)
+
+
 class StatusList(db.Model):
-    """The installation's Bitstring Status List: the next free index, and the signed
-    BitstringStatusListCredential as last built (rebuilt whenever a bit changes)."""
+    """The installation's Bitstring Status List: the next free index (on PostgreSQL, at least
+    the highest index the list's length covers), and the signed BitstringStatusListCredential
+    as last built (rebuilt whenever a bit changes or the list grows)."""
 
     __tablename__ = "status_list"
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload, undefer
 
 from app.audit.services import record_event
 from app.certificates.credential import build_credential, sign_credential
-from app.certificates.documents import certificate_pdf, certificate_qr, render_runs
+from app.certificates.documents import certificate_pdf, certificate_qr, start_runs
 from app.certificates.facts import certificate_facts
 from app.certificates.integrity import standard_form
 from app.certificates.keys import current_signing_key
@@ -126,8 +126,9 @@ def issue_certificates(
 
     The awards' rows are locked first (PostgreSQL; in id order, so two issuers never deadlock)
     and re-read, so a racing issuer waits and then finds the certificate; the partial unique
-    index keeps one valid certificate per award on every database. The status list row is
-    locked last and only for the signing, after the slow PDF rendering.
+    index keeps one valid certificate per award on every database. The credentials are signed
+    while wkhtmltopdf renders the PDFs; status list indexes lock nothing on PostgreSQL (a
+    sequence) and the list's row only when the list grows (status_list.py).
 
     :raises CertificateError: when an award is outside the coordinator's scope, superseded or
         already has a valid certificate.
@@ -158,11 +159,29 @@ def issue_certificates(
     for cert in certs:
         cert.serial = f"PNT-{now.year}-{cert.id:07d}"
         cert.facts = {**cert.facts, "serial": cert.serial, "issued_at": issued}
-    for run, pdf in render_runs(certs, ahead):
+    pending = start_runs(certs, ahead)
+    try:
+        _sign_and_record(certs, awards, coordinator, now, issued)
+        if ahead:
+            ahead.make()
+        printed = pending.results()
+    except BaseException:
+        pending.cancel()
+        raise
+    for run, pdf in printed:
         print_run = CertificatePrint(created_by_id=coordinator.id, page_count=len(run), pdf=pdf)
         db.session.add(print_run)
         for number, cert in enumerate(run, start=1):
             cert.print_run, cert.page_number = print_run, number
+    db.session.flush()
+    return certs
+
+
+def _sign_and_record(
+    certs: list[Certificate], awards: list[CreditAward], coordinator: User, now, issued: str
+) -> None:
+    """While the PDFs render: replace earlier certificates, take status list indexes, sign
+    both credential forms, and write the audit events and notices."""
     replaced = _replace_earlier(certs, coordinator, now)
     allocate_status_indexes(certs)
     key = current_signing_key()
@@ -189,8 +208,6 @@ def issue_certificates(
         )
     for cert, award in zip(certs, awards, strict=True):
         _notify_issued(cert, award.enrollment, coordinator)
-    db.session.flush()
-    return certs
 
 
 def _notify_issued(cert: Certificate, enrollment: Enrollment, coordinator: User) -> None:

@@ -1,19 +1,21 @@
 """The installation's revocation list: index allocation and the signed status list credential.
 
-Indexes come from one counter row, locked while a transaction takes its indexes (so two issuers
-never get the same one; the unique index on certificate.status_index is the last word). The
+Indexes come from a sequence on PostgreSQL (nothing locked: issuers sign while their PDFs
+render, side by side) and from one counter row, locked, on SQLite (one writer at a time there);
+the unique index on certificate.status_index is the last word. The row is locked to grow the
+list (every 131,072 indexes) and to sign it. The
 signed BitstringStatusListCredential is rebuilt in the transaction that changes a bit, so the
 public list shows a revocation as soon as it is committed.
 """
 
 from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
 from app.certificates.credential import sign_credential
-from app.certificates.models import Certificate, StatusList
+from app.certificates.models import STATUS_INDEXES, Certificate, StatusList
 from app.certificates.status import PURPOSE, encode_list, list_length, status_list_url
 from app.common import utcnow
 from app.extensions import db
@@ -43,14 +45,36 @@ def _locked_list() -> StatusList:
 
 
 def allocate_status_indexes(certs: list[Certificate]) -> None:
-    """Give each certificate the next free index of the list (a longer list when it is full)."""
+    """Give each certificate a free index of the list (a longer list when it is full)."""
     if not certs:
         return
+    if db.session.get_bind().dialect.name == "postgresql":
+        indexes = _indexes_from_sequence(len(certs))
+        _grow_to(indexes[-1] + 1)
+    else:
+        row = _locked_list()
+        indexes = list(range(row.next_index, row.next_index + len(certs)))
+        row.next_index = indexes[-1] + 1
+        if list_length(row.next_index) != row.length or row.credential is None:
+            _rebuild(row)
+    for cert, index in zip(certs, indexes, strict=True):
+        cert.status_index = index
+
+
+def _indexes_from_sequence(count: int) -> list[int]:
+    numbers = select(STATUS_INDEXES.next_value()).select_from(func.generate_series(1, count))
+    return sorted(db.session.scalars(numbers))
+
+
+def _grow_to(next_index: int) -> None:
+    """Make the published list cover the indexes below `next_index`; the row is locked only
+    to grow the list or to sign it the first time."""
+    stmt = select(StatusList.length).where(StatusList.purpose == PURPOSE, StatusList.revision > 0)
+    length = db.session.scalar(stmt)
+    if length is not None and list_length(next_index) <= length:
+        return
     row = _locked_list()
-    first = row.next_index
-    for offset, cert in enumerate(certs):
-        cert.status_index = first + offset
-    row.next_index = first + len(certs)
+    row.next_index = max(row.next_index, next_index)
     if list_length(row.next_index) != row.length or row.credential is None:
         _rebuild(row)
 

@@ -135,11 +135,12 @@ class Actor:
 
     def post(self, path: str, data: dict | None = None, **kw) -> requests.Response:
         kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 120)
         if "json" in kw:
             kw.setdefault("headers", {})["X-CSRFToken"] = self.csrf
-            return self.http.post(self.base + path, timeout=120, **kw)
+            return self.http.post(self.base + path, **kw)
         return self.http.post(
-            self.base + path, data={"csrf_token": self.csrf, **(data or {})}, timeout=120, **kw
+            self.base + path, data={"csrf_token": self.csrf, **(data or {})}, **kw
         )
 
 

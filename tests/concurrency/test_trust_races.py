@@ -9,7 +9,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from app.certificates.models import Certificate
+from app.certificates.models import Certificate, StatusList
 from app.certificates.services import issue_certificate, revoke_certificate
 from app.credits.services import award_credit
 from app.extensions import db
@@ -85,6 +85,24 @@ def test_issuers_racing_get_distinct_status_list_indexes(live, coordinators):
         )
         assert [r.status_code for r in responses] == [302, 302]
         assert len(indexes) == 2 and None not in indexes and len(set(indexes)) == 2
+
+
+def test_an_issuer_signs_while_another_holds_the_status_list(live, coordinators):
+    """On PostgreSQL, status list indexes come from a sequence: a certificate is issued (its
+    PDF rendering overlapping its signing) while another transaction holds the list's row."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its counter row is the lock there")
+    coordinator = live.world["coord_tx"]
+    issue_certificate(award_credit(passed_enrollment(live.world), coordinator), coordinator)
+    award = award_credit(passed_enrollment(live.world), coordinator)
+    db.session.commit()
+    with db.engine.connect() as other:
+        other.execute(select(StatusList.id).with_for_update())  # held until the rollback
+        response = coordinators[0].post(f"/certificates/awards/{award.id}/issue", timeout=15)
+        other.rollback()
+    assert response.status_code == 302
+    index = fresh(select(Certificate.status_index).where(Certificate.credit_award_id == award.id))
+    assert index is not None
 
 
 def _bit(status_list: dict, index: int) -> int:
