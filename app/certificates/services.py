@@ -115,10 +115,14 @@ def _award_loads():
 
 
 def issue_certificates(
-    awards: list[CreditAward], coordinator: User, ahead: CodesAhead | None = None
+    awards: list[CreditAward],
+    coordinator: User,
+    ahead: CodesAhead | None = None,
+    render: bool = True,
 ) -> list[Certificate]:
     """Issue one certificate per award (PDF + signed credential + record). All or nothing.
     A bulk job passes `ahead` (codes and QR codes made during the previous chunk's rendering).
+    With `render` False the PDFs are left to print_certificates (the job queue's).
 
     A valid certificate of the same enrollment (an earlier award) is revoked and linked to
     its replacement; so is a revoked certificate of the same award that has no replacement yet
@@ -159,6 +163,10 @@ def issue_certificates(
     for cert in certs:
         cert.serial = f"PNT-{now.year}-{cert.id:07d}"
         cert.facts = {**cert.facts, "serial": cert.serial, "issued_at": issued}
+    if not render:
+        _sign_and_record(certs, awards, coordinator, now, issued)
+        db.session.flush()
+        return certs
     pending = start_runs(certs, ahead)
     try:
         _sign_and_record(certs, awards, coordinator, now, issued)
@@ -168,13 +176,48 @@ def issue_certificates(
     except BaseException:
         pending.cancel()
         raise
+    _store_runs(printed, coordinator.id)
+    db.session.flush()
+    return certs
+
+
+def _store_runs(printed: list[tuple[list[Certificate], bytes]], by_id: int) -> None:
     for run, pdf in printed:
-        print_run = CertificatePrint(created_by_id=coordinator.id, page_count=len(run), pdf=pdf)
+        print_run = CertificatePrint(created_by_id=by_id, page_count=len(run), pdf=pdf)
         db.session.add(print_run)
         for number, cert in enumerate(run, start=1):
             cert.print_run, cert.page_number = print_run, number
-    db.session.flush()
+
+
+def print_certificates(cert_ids: list[int]) -> list[Certificate]:
+    """Render the PDFs of these certificates that have none yet (issued with `render` False),
+    each certificate locked so two runs never print it twice. The certificates printed now.
+
+    :raises DocumentError: when wkhtmltopdf fails (nothing is stored; a later run tries again).
+    """
+    certs = [
+        cert
+        for cert in db.session.scalars(
+            select(Certificate)
+            .where(Certificate.id.in_(cert_ids))
+            .order_by(Certificate.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if cert.print_id is None
+    ]
+    if certs:
+        _store_runs(start_runs(certs).results(), certs[0].issued_by_id)
+        db.session.flush()
     return certs
+
+
+def unprinted_certificate_ids(issued_before=None) -> list[int]:
+    """Certificates still waiting for their PDF (issued before `issued_before`, if given)."""
+    stmt = select(Certificate.id).where(Certificate.print_id.is_(None)).order_by(Certificate.id)
+    if issued_before is not None:
+        stmt = stmt.where(Certificate.issued_at < issued_before)
+    return list(db.session.scalars(stmt))
 
 
 def _sign_and_record(
@@ -225,8 +268,8 @@ def _notify_issued(cert: Certificate, enrollment: Enrollment, coordinator: User)
     )
 
 
-def issue_certificate(award: CreditAward, coordinator: User) -> Certificate:
-    return issue_certificates([award], coordinator)[0]
+def issue_certificate(award: CreditAward, coordinator: User, render: bool = True) -> Certificate:
+    return issue_certificates([award], coordinator, render=render)[0]
 
 
 def lock_awards(ids: list[int]) -> None:

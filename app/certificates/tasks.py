@@ -6,6 +6,7 @@ stale (the worker died) claims the job and finishes the awards not yet certified
 once, since issuing locks the award and the database allows one valid certificate per award.
 """
 
+from datetime import timedelta
 from itertools import pairwise
 
 from flask import current_app
@@ -20,6 +21,8 @@ from app.certificates.services import (
     CodesAhead,
     issue_certificates,
     pending_awards,
+    print_certificates,
+    unprinted_certificate_ids,
 )
 from app.common import utcnow
 from app.credits.models import CreditAward
@@ -37,6 +40,21 @@ _LOST_RACE = (IntegrityError, StaleDataError, OperationalError)
 @huey.task()
 def issue_pending_task(job_id: int) -> None:
     in_app_context(run_issue_job, job_id)
+
+
+@huey.task()
+def print_certificate_task(cert_id: int) -> None:
+    """Render a certificate issued on its own (its credential is signed already)."""
+    in_app_context(_print, [cert_id])
+
+
+def _print(cert_ids: list[int]) -> None:
+    try:
+        print_certificates(cert_ids)
+        db.session.commit()
+    except DocumentError:
+        db.session.rollback()  # the watcher queues it again
+        current_app.logger.exception("Certificates %s could not be printed", cert_ids)
 
 
 def _chunk_size() -> int:
@@ -201,3 +219,20 @@ def requeue_abandoned_jobs(at_start: bool) -> list[int]:
     if requeued:
         current_app.logger.warning("Certificate jobs queued again: %s", requeued)
     return requeued
+
+
+@watch
+def print_unprinted_certificates(at_start: bool) -> list[int]:
+    """Queue again the PDF of every certificate still without one a while after its issue
+    (the worker that had it died, or wkhtmltopdf failed)."""
+    cutoff = None if at_start else utcnow() - timedelta(seconds=_lease_seconds())
+    ids = unprinted_certificate_ids(cutoff)
+    for cert_id in ids:
+        print_certificate_task(cert_id)
+    if ids:
+        current_app.logger.warning("Certificate PDFs queued again: %s", ids)
+    return ids
+
+
+def _lease_seconds() -> int:
+    return current_app.config.get("JOB_LEASE_SECONDS", 120)

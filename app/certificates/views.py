@@ -38,7 +38,7 @@ from app.certificates.services import (
 from app.certificates.signing import public_jwk, public_key_from_multibase
 from app.certificates.status import PURPOSE, status_list_url
 from app.certificates.status_list import current_status_list
-from app.certificates.tasks import issue_pending_task
+from app.certificates.tasks import issue_pending_task, print_certificate_task
 from app.certificates.transcript import issue_transcript, transcript_pdf
 from app.certificates.vc_jwt import public_jwt_jwk
 from app.common import paginate, public_url
@@ -150,8 +150,11 @@ def issue(award_id: int):
         redirect_to=url_for("credits.enrollment", enrollment_id=award.enrollment_id),
         conflict=_("A certificate for this credit was issued at the same moment; see it below."),
     )
-    cert = issue_certificate(award, current_user)
+    cert = issue_certificate(award, current_user, render=False)
     flash(_("Certificate %(serial)s issued.", serial=cert.serial), "success")
+    # Committed before queueing: the worker renders the PDF from the stored certificate.
+    db.session.commit()
+    print_certificate_task(cert.id)
     return redirect(url_for(".detail", cert_id=cert.id))
 
 
@@ -180,6 +183,9 @@ def detail(cert_id: int):
 @login_required
 def pdf(cert_id: int):
     cert = _visible_certificate(cert_id)
+    if cert.print_id is None:
+        preparing = render_template("certificates/preparing.html", cert=cert)
+        return preparing, 202, {"Refresh": "2", "Retry-After": "2"}
     return Response(
         load_certificate_pdf(cert),
         mimetype="application/pdf",
