@@ -43,4 +43,6 @@ def worker_command(workers: int) -> None:
     from app.reports import tasks as report_tasks  # noqa: F401  (keeps the report facts fresh)
 
     start_watching(current_app._get_current_object())
-    huey.create_consumer(workers=workers, worker_type="thread").run()
+    # Redis hands a task over the moment it is queued; the SQLite queue is polled, and at
+    # most half a second apart, so a certificate's PDF is not left waiting for Huey's 10 s.
+    huey.create_consumer(workers=workers, worker_type="thread", max_delay=0.5).run()

@@ -119,6 +119,6 @@ def _work_forever(app: Flask) -> None:
     while True:
         task = huey.dequeue()
         if task is None:
-            time.sleep(0.5)
+            time.sleep(0.1)  # a queued PDF waits no longer than this
         else:
             huey.execute(task)
