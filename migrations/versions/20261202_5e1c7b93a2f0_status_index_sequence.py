@@ -1,6 +1,6 @@
 """status index sequence: PostgreSQL hands out status list indexes without a lock
 
-Revision ID: d4f6a8c0e2b3
+Revision ID: 5e1c7b93a2f0
 Revises: c3e5f7a9b1d2
 Create Date: 2026-12-02 06:30:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd4f6a8c0e2b3'
+revision = '5e1c7b93a2f0'
 down_revision = 'c3e5f7a9b1d2'
 branch_labels = None
 depends_on = None
