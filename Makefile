@@ -19,6 +19,8 @@ system-deps:
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	command -v convert-im6.q16 >/dev/null || command -v magick >/dev/null || missing="$$missing imagemagick"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \

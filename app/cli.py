@@ -1,5 +1,7 @@
 """Register every area's command group."""
 
+import logging
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -42,6 +44,11 @@ def worker_command(workers: int) -> None:
     from app.records import exports  # noqa: F401  (the export task and its watcher)
     from app.reports import tasks as report_tasks  # noqa: F401  (keeps the report facts fresh)
 
+    # Each task it starts and finishes, with the process id: which worker ran what, when one
+    # of several dies (README, Production).
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s [%(process)d] %(name)s %(levelname)s %(message)s"
+    )
     start_watching(current_app._get_current_object())
     # Redis hands a task over the moment it is queued; the SQLite queue is polled, and at
     # most half a second apart, so a certificate's PDF is not left waiting for Huey's 10 s.
