@@ -73,6 +73,8 @@ class Config:
     # issuer of its credentials and packages; verification links and QR codes). Each installation
     # has its own; production refuses to start without one (see app/installation.py).
     SIGNING_KEY_FILE = Path(os.environ.get("SIGNING_KEY_FILE", INSTANCE_DIR / "signing_key.pem"))
+    # The VC-JWT's P-256 key; unset, signing_key-p256.pem beside SIGNING_KEY_FILE.
+    JWT_SIGNING_KEY_FILE = os.environ.get("JWT_SIGNING_KEY_FILE") or None
     # Refuse to start when certificates were signed with a key whose file is gone (restore it
     # with `flask keys import`, never a silent new key).
     CHECK_SIGNING_KEYS = True
@@ -144,6 +146,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     PASSWORD_METHOD = "pbkdf2:sha256:1000"
     SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / "puente-test-signing-key.pem"
+    JWT_SIGNING_KEY_FILE = None  # beside SIGNING_KEY_FILE, whatever the environment says
     CHECK_SIGNING_KEYS = False  # tests check it on their own apps (tests/certificates/test_keys.py)
     PUBLIC_BASE_URL = "https://puente.example.org"
     JOBS_IMMEDIATE = True  # tasks run in the request that queues them

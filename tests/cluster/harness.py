@@ -35,9 +35,15 @@ from tests import factories
 VENV_BIN = BASE_DIR / ".venv" / "bin"
 NGINX_CONF = BASE_DIR / "deploy" / "nginx.conf"
 PUBLIC_BASE_URL = "https://puente.example.org"
-# What each instance folder's config.py sets (the README's way to tune an installation): a
-# short lease and small chunks, so a dead worker's job is taken over within seconds.
-INSTANCE_CONFIG = "JOB_LEASE_SECONDS = 4\nJOB_CHUNK_SIZE = 3\n"
+# What each machine's instance folder's config.py sets (the README's way to tune an
+# installation): the folders web nodes and workers share, and a short lease and small chunks,
+# so a dead worker's job is taken over within seconds.
+INSTANCE_CONFIG = """\
+EXPORTS_DIR = "{shared}/exports"
+PACKETS_DIR = "{shared}/packets"
+JOB_LEASE_SECONDS = 4
+JOB_CHUNK_SIZE = 3
+"""
 _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf-token" content="([^"]+)"'
 )
@@ -363,7 +369,7 @@ class Cluster:
     def _service(self, name: str, command: list[str], port: int | None = None) -> Service:
         instance = self.folder / name  # each machine's own instance folder and config.py
         instance.mkdir()
-        (instance / "config.py").write_text(INSTANCE_CONFIG)
+        (instance / "config.py").write_text(INSTANCE_CONFIG.format(shared=self.folder / "shared"))
         env = {
             key: value
             for key, value in os.environ.items()
