@@ -257,6 +257,9 @@ class Nginx:
             self.process.wait(10)
         shutil.rmtree(self.folder, ignore_errors=True)
 
+    def error_log(self) -> str:
+        return (self.folder / "logs" / "puente-error.log").read_text(errors="replace")
+
     def log_lines(self) -> list[str]:
         return self.access_log.read_text().splitlines() if self.access_log.exists() else []
 
@@ -406,25 +409,47 @@ class Cluster:
     def log_mark(self) -> int:
         return len(self.nginx.log_lines())
 
+    def wait_balanced(self, timeout: float = 20) -> None:
+        """Until nginx sends requests to both nodes again (a node it found dead is tried again
+        after fail_timeout)."""
+        mark, client = self.log_mark(), self.client()
+
+        def both():
+            client.get("/login")
+            return {node for *_, node in self.served_since(mark)} == {n.name for n in self.nodes}
+
+        wait_until(both, timeout, "nginx to send requests to both nodes", interval=0.5)
+
+    def upstreams_since(self, mark: int) -> list[tuple[str, str, int, str]]:
+        return logged_upstreams(self.nginx.log_lines()[mark:])
+
     def served_since(self, mark: int, path: str | None = None) -> list[tuple[str, str, int, str]]:
         """(method, path, status, node) of each request nginx logged after `mark`."""
         served = answered_by(self, self.nginx.log_lines()[mark:])
         return [line for line in served if path is None or line[1] == path]
 
 
-UPSTREAM = re.compile(r'"(\w+) (\S+) [^"]*" (\d{3}) \d+ upstream=(\S+(?:, \S+)*) ')
+UPSTREAM = re.compile(r'"(\w+) (\S+) [^"]*" (\d{3}) \d+ upstream=([^ ,]+(?:, [^ ,]+)*) ')
 
 
-def answered_by(cluster: Cluster, lines: list[str]) -> list[tuple[str, str, int, str]]:
-    """(method, path, status, the node that answered last) per access-log line."""
+def logged_upstreams(lines: list[str]) -> list[tuple[str, str, int, str]]:
+    """(method, path, status, upstreams) per access-log line; the upstreams are "A" or, when
+    nginx asked a second node, "A, B"."""
     found = []
     for line in lines:
         match = UPSTREAM.search(line)
         if match:
             method, path, status, upstreams = match.groups()
-            last = upstreams.split(", ")[-1]
-            found.append((method, path, int(status), cluster.node_named(last).name))
+            found.append((method, path, int(status), upstreams))
     return found
+
+
+def answered_by(cluster: Cluster, lines: list[str]) -> list[tuple[str, str, int, str]]:
+    """(method, path, status, the node that answered last) per access-log line."""
+    return [
+        (method, path, status, cluster.node_named(upstreams.split(", ")[-1]).name)
+        for method, path, status, upstreams in logged_upstreams(lines)
+    ]
 
 
 class SourceAddress(HTTPAdapter):

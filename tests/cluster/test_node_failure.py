@@ -19,7 +19,9 @@ from tests import factories
 pytestmark = pytest.mark.own_databases  # the cluster's own PostgreSQL database
 
 WRITERS = 4
-BEFORE_KILL, AFTER_KILL = 1.5, 2.5  # seconds of load on two nodes, then on one
+# Seconds of load on two nodes, then on one: past nginx's fail_timeout (5 s), when it tries
+# the dead node again and must send those requests to the live one.
+BEFORE_KILL, AFTER_KILL = 1.5, 8.0
 
 
 @dataclass
@@ -77,6 +79,7 @@ def test_killing_a_node_under_writes_loses_no_acknowledged_write(cluster):
     threads = [threading.Thread(target=write, args=(send,)) for send, _ in writers]
     threads.append(threading.Thread(target=read))
     node = cluster.nodes[0]
+    mark = cluster.log_mark()
     for thread in threads:
         thread.start()
     try:
@@ -88,8 +91,9 @@ def test_killing_a_node_under_writes_loses_no_acknowledged_write(cluster):
         stop.set()
         for thread in threads:
             thread.join(60)
-        node.start()  # back for the next test (nginx tries it again after fail_timeout)
+        node.start()  # back for the next test
         node.wait_ready()
+        cluster.wait_balanced()
 
     acknowledged = {s.key for s in sent if s.status == 200}
     failed = [s for s in sent if s.status != 200]
@@ -102,10 +106,14 @@ def test_killing_a_node_under_writes_loses_no_acknowledged_write(cluster):
     )
     db.session.rollback()
     after = [s for s in sent if s.started >= killed]
+    retried = sum(", " in upstreams for *_, upstreams in cluster.upstreams_since(mark))
+    # After fail_timeout nginx tried the dead node again: refused, and sent to the other one.
+    probes = cluster.nginx.error_log().count("connect() failed (111: Connection refused)")
     print(
         f"\nnode killed under load: {len(sent)} writes sent, {len(acknowledged)} acknowledged "
         f"({sum(s.status == 200 for s in after)} after the kill), {len(failed)} failed "
-        f"({[s.status for s in failed]}), {len(reads)} reads"
+        f"({[s.status for s in failed]}), {len(reads)} reads; nginx asked the other node for "
+        f"{retried} requests, {probes} after finding the dead node still refusing"
     )
     assert acknowledged and acknowledged <= stored  # no acknowledged write is lost
     # Only what the dead node held when it died failed: at most one request per writer, each
@@ -114,3 +122,6 @@ def test_killing_a_node_under_writes_loses_no_acknowledged_write(cluster):
     assert all(s.started < killed for s in failed)
     assert len(after) >= WRITERS and all(s.status == 200 for s in after)
     assert reads and all(status == 200 for _started, status in reads), reads  # GETs retried
+    # Requests that found the dead node refusing (after fail_timeout) were answered by the
+    # other node: every request started after the kill succeeded.
+    assert probes >= 1 and retried >= probes
