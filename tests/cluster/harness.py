@@ -3,27 +3,18 @@ addresses and paths changed) in front of two gunicorn nodes running `wsgi:app` w
 FLASK_CONFIG=production, one PostgreSQL database, one Redis (rate limits and the job queue)
 and two `flask jobs worker` processes. Every part is a real process the tests can kill."""
 
-import datetime
-import ipaddress
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import tempfile
-import time
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -31,9 +22,10 @@ from sqlalchemy.exc import OperationalError
 
 from config import BASE_DIR
 from tests import factories
+from tests.cluster.ports import free_port, refuses_connections, wait_until
+from tests.cluster.proxy import Nginx
 
 VENV_BIN = BASE_DIR / ".venv" / "bin"
-NGINX_CONF = BASE_DIR / "deploy" / "nginx.conf"
 PUBLIC_BASE_URL = "https://puente.example.org"
 # What each machine's instance folder's config.py sets (the README's way to tune an
 # installation): the folders web nodes and workers share, and a short lease and small chunks,
@@ -47,31 +39,6 @@ JOB_CHUNK_SIZE = 3
 _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf-token" content="([^"]+)"'
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
-    """Poll `predicate` until it returns something true, at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def refuses_connections(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-    except OSError:
-        return True
-    return False
 
 
 @contextmanager
@@ -124,144 +91,6 @@ def redis_server(folder: Path):
     finally:
         process.terminate()
         process.wait(10)
-
-
-def write_tls_certificate(folder: Path) -> Path:
-    """A self-signed certificate for 127.0.0.1 as fullchain.pem / privkey.pem; the chain."""
-    folder.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    chain = folder / "fullchain.pem"
-    chain.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    (folder / "privkey.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return chain
-
-
-def nginx_site(node_ports: tuple[int, int], http_port: int, https_port: int, folder: Path) -> str:
-    """deploy/nginx.conf with this machine's addresses and folders, each replaced where the
-    file names it (a change to the file that drops one fails here, not silently)."""
-    site = NGINX_CONF.read_text()
-    for old, new, times in (
-        ("server 10.0.0.11:8000", f"server 127.0.0.1:{node_ports[0]}", 1),
-        ("server 10.0.0.12:8000", f"server 127.0.0.1:{node_ports[1]}", 1),
-        ("listen 80;", f"listen 127.0.0.1:{http_port};", 1),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;", 1),
-        ("/etc/ssl/puente/", f"{folder}/tls/", 2),
-        ("/var/log/nginx/", f"{folder}/logs/", 2),
-    ):
-        assert site.count(old) == times, f"deploy/nginx.conf names {old!r} {site.count(old)}×"
-        site = site.replace(old, new)
-    return site
-
-
-class Nginx:
-    """nginx as an unprivileged process, everything it reads and writes in its own folder."""
-
-    def __init__(self, node_ports: tuple[int, int]):
-        # Its own folder under /tmp, not pytest's (which only its owner may enter): when the
-        # tests run as root, nginx runs as nobody.
-        self.folder = Path(tempfile.mkdtemp(prefix="puente-nginx-"))
-        self.http_port, self.https_port = free_port(), free_port()
-        for part in ("logs", "temp"):
-            (self.folder / part).mkdir()
-        self.certificate = write_tls_certificate(self.folder / "tls")
-        (self.folder / "puente.conf").write_text(
-            nginx_site(node_ports, self.http_port, self.https_port, self.folder)
-        )
-        temp = self.folder / "temp"
-        (self.folder / "nginx.conf").write_text(
-            f"pid {self.folder}/nginx.pid;\n"
-            f"error_log {self.folder}/logs/error.log warn;\n"
-            "worker_processes 1;\n"
-            "events { worker_connections 256; }\n"
-            "http {\n"
-            f"    access_log off;\n"
-            f"    client_body_temp_path {temp}/body;\n"
-            f"    proxy_temp_path {temp}/proxy;\n"
-            f"    fastcgi_temp_path {temp}/fastcgi;\n"
-            f"    uwsgi_temp_path {temp}/uwsgi;\n"
-            f"    scgi_temp_path {temp}/scgi;\n"
-            f"    include {self.folder}/puente.conf;\n"
-            "}\n"
-        )
-        self.user = None
-        if os.geteuid() == 0:
-            self.user = "nobody"
-            for path in [self.folder, *self.folder.rglob("*")]:
-                shutil.chown(path, user="nobody")
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def base(self) -> str:
-        return f"https://127.0.0.1:{self.https_port}"
-
-    @property
-    def access_log(self) -> Path:
-        return self.folder / "logs" / "puente-access.log"
-
-    def start(self) -> None:
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "-p",
-                str(self.folder),
-                "-e",
-                str(self.folder / "logs" / "error.log"),
-                "-c",
-                str(self.folder / "nginx.conf"),
-                "-g",
-                "daemon off;",
-            ],
-            user=self.user,
-            stderr=subprocess.STDOUT,
-            stdout=subprocess.DEVNULL,  # it logs to logs/error.log
-        )
-        wait_until(
-            lambda: self._exited() or not refuses_connections(self.https_port),
-            10,
-            "nginx to listen",
-        )
-
-    def _exited(self) -> bool:
-        if self.process.poll() is not None:
-            log = (self.folder / "logs" / "error.log").read_text(errors="replace")
-            raise AssertionError(f"nginx exited: {log[-2000:]}")
-        return False
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def error_log(self) -> str:
-        return (self.folder / "logs" / "puente-error.log").read_text(errors="replace")
-
-    def log_lines(self) -> list[str]:
-        return self.access_log.read_text().splitlines() if self.access_log.exists() else []
 
 
 @dataclass
@@ -508,17 +337,3 @@ def csrf_of(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1) or match.group(2)
-
-
-@contextmanager
-def running_cluster(folder: Path, seed):
-    """Start the whole layout on a new database; `seed(database_url, key_file)` fills it first
-    (and makes the shared signing keys) before any node starts."""
-    with ExitStack() as stack:
-        database_url = stack.enter_context(postgresql_database())
-        redis_url = stack.enter_context(redis_server(folder))
-        cluster = Cluster(folder, database_url, redis_url)
-        stack.enter_context(seed(database_url, cluster.signing_key_file))
-        stack.callback(cluster.stop)
-        cluster.start()
-        yield cluster

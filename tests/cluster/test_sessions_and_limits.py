@@ -6,7 +6,8 @@ import pytest
 from app.extensions import db
 from app.users.models import Role
 from tests import factories
-from tests.cluster.harness import csrf_of, wait_until
+from tests.cluster.harness import csrf_of
+from tests.cluster.ports import wait_until
 
 pytestmark = pytest.mark.own_databases  # the cluster's own PostgreSQL database
 

@@ -12,7 +12,7 @@ from app.credits.services import award_credit
 from app.extensions import db
 from app.users.models import Role
 from tests import factories
-from tests.cluster.harness import wait_until
+from tests.cluster.ports import wait_until
 
 pytestmark = pytest.mark.own_databases  # the cluster's own PostgreSQL database
 
