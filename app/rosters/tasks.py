@@ -14,11 +14,16 @@ from app.rosters.services import RosterError, import_roster
 from config import INSTANCE_DIR
 
 SHOWN_PROBLEMS = 200
-UPLOADS = INSTANCE_DIR / "roster-jobs"
+
+
+def uploads_dir() -> Path:
+    """Where an upload waits for the worker: ROSTER_UPLOADS_DIR (with several machines, a
+    folder web nodes and workers share), else the instance folder's roster-jobs/."""
+    return Path(current_app.config.get("ROSTER_UPLOADS_DIR") or INSTANCE_DIR / "roster-jobs")
 
 
 def upload_path(job_id: int) -> Path:
-    return UPLOADS / f"{job_id}.zip"
+    return uploads_dir() / f"{job_id}.zip"
 
 
 def queue_roster_job(data: bytes, file_name: str, state_code: str, by) -> RosterJob:
@@ -26,7 +31,7 @@ def queue_roster_job(data: bytes, file_name: str, state_code: str, by) -> Roster
     job = RosterJob(created_by_id=by.id, file_name=file_name[:200], state_code=state_code)
     db.session.add(job)
     db.session.flush()
-    UPLOADS.mkdir(parents=True, exist_ok=True)
+    uploads_dir().mkdir(parents=True, exist_ok=True)
     upload_path(job.id).write_bytes(data)
     return job
 

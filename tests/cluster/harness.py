@@ -33,6 +33,7 @@ PUBLIC_BASE_URL = "https://puente.example.org"
 INSTANCE_CONFIG = """\
 EXPORTS_DIR = "{shared}/exports"
 PACKETS_DIR = "{shared}/packets"
+ROSTER_UPLOADS_DIR = "{shared}/roster-uploads"
 JOB_LEASE_SECONDS = 4
 JOB_CHUNK_SIZE = 3
 """
