@@ -28,7 +28,7 @@ BEFORE_KILL, AFTER_KILL = 1.5, 8.0
 class Sent:
     key: str
     started: float
-    status: int | None  # None: no answer at all (the connection failed)
+    status: int | str  # the HTTP status, or the error when no answer came (a cut connection)
 
 
 def practice_writer(cluster, source: str):
@@ -49,8 +49,8 @@ def practice_writer(cluster, source: str):
             response = phone.post(
                 path, json={"key": key, "item_id": item_id, "response": answer, "age_ms": 0}
             )
-        except requests.RequestException:
-            return Sent(key, started, None)
+        except requests.RequestException as error:
+            return Sent(key, started, type(error).__name__)
         saved = response.status_code == 200 and response.json()["outcome"] == "saved"
         return Sent(key, started, 200 if saved else response.status_code)
 
@@ -62,7 +62,7 @@ def test_killing_a_node_under_writes_loses_no_acknowledged_write(cluster):
     _send, reader = practice_writer(cluster, "127.0.0.39")  # reloads the dashboard meanwhile
     stop = threading.Event()
     sent: list[Sent] = []
-    reads: list[tuple[float, int | None]] = []
+    reads: list[tuple[float, int | str]] = []
 
     def write(send):
         while not stop.is_set():
@@ -73,8 +73,8 @@ def test_killing_a_node_under_writes_loses_no_acknowledged_write(cluster):
             started = time.monotonic()
             try:
                 reads.append((started, reader.get("/learn/").status_code))
-            except requests.RequestException:
-                reads.append((started, None))
+            except requests.RequestException as error:
+                reads.append((started, type(error).__name__))
 
     threads = [threading.Thread(target=write, args=(send,)) for send, _ in writers]
     threads.append(threading.Thread(target=read))
@@ -116,12 +116,17 @@ def test_killing_a_node_under_writes_loses_no_acknowledged_write(cluster):
         f"{retried} requests, {probes} after finding the dead node still refusing"
     )
     assert acknowledged and acknowledged <= stored  # no acknowledged write is lost
-    # Only what the dead node held when it died failed: at most one request per writer, each
-    # answered by nginx (502), none started after the node was gone.
-    assert len(failed) <= WRITERS and all(s.status == 502 for s in failed), failed
-    assert all(s.started < killed for s in failed)
+    # Only what the dead node held when it died failed: at most one request per writer, none
+    # started after the node was gone; nginx answers 502 (or cuts the connection when the node
+    # died mid-answer), never a 4xx or another 5xx.
+    assert len(failed) <= WRITERS and all(s.started < killed for s in failed), failed
+    assert all(s.status == 502 or isinstance(s.status, str) for s in failed), failed
     assert len(after) >= WRITERS and all(s.status == 200 for s in after)
-    assert reads and all(status == 200 for _started, status in reads), reads  # GETs retried
+    # A GET the dead node held is asked again of the other node (unless part of the answer
+    # had already reached the client), and every GET after the kill is answered.
+    failed_reads = [(started, status) for started, status in reads if status != 200]
+    assert len(failed_reads) <= 1 and all(started < killed for started, _ in failed_reads)
+    assert any(started >= killed for started, _ in reads)
     # Requests that found the dead node refusing (after fail_timeout) were answered by the
     # other node: every request started after the kill succeeded.
     assert probes >= 1 and retried >= probes
