@@ -30,6 +30,7 @@ LAYERS = [
         "credits.rules",
         "search",
         "timezones",
+        "http_cache",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
     {"users", "auth", "sites", "students", "permissions", "notifications", "guardians"},
