@@ -5,10 +5,11 @@ from pathlib import Path
 import markdown
 import nh3
 from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import format_timedelta
 from markupsafe import Markup
 
 from app.common import public_url, utcnow
+from app.i18n import format_date, format_datetime
 from app.labels import (
     credit_system_label,
     move_status_label,

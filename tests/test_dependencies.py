@@ -31,6 +31,7 @@ LAYERS = [
         "search",
         "timezones",
         "http_cache",
+        "i18n",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
     {"users", "auth", "sites", "students", "permissions", "notifications", "guardians"},

@@ -7,6 +7,7 @@ from threading import Lock
 from flask import current_app
 from markupsafe import Markup
 
+from app.certificates.disclosure import has_clear_identifiers
 from app.certificates.documents import certificate_html
 from app.http_cache import validator
 
@@ -33,23 +34,31 @@ def certificate_etag(kind: str, cert, replaces=None, *extra) -> str:
     return validator(kind, *revision(cert, replaces), *extra)
 
 
-def _cache() -> OrderedDict:
-    return current_app.extensions.setdefault("puente_certificate_pages", OrderedDict())
+def _kept(name: str, cert, make):
+    """`make(cert)`, made once per certificate and kept in a bounded LRU of this app."""
+    cache = current_app.extensions.setdefault(name, OrderedDict())
+    key = (cert.id, cert.code, cert.serial, cert.issued_at)
+    with _lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    value = make(cert)
+    with _lock:
+        cache[key] = value
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
 
 
 def public_certificate_html(cert) -> Markup:
     """The certificate as anyone with its code sees it: rendered on first use, then kept (the
     facts, code and serial never change; the status around it is rendered live)."""
-    key = (cert.id, cert.code, cert.serial, cert.issued_at)
-    cache = _cache()
-    with _lock:
-        page = cache.get(key)
-        if page is not None:
-            cache.move_to_end(key)
-            return page
-    page = certificate_html(cert, public=True)
-    with _lock:
-        cache[key] = page
-        while len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
-    return page
+    return _kept("puente_certificate_pages", cert, lambda c: certificate_html(c, public=True))
+
+
+def is_shareable(cert) -> bool:
+    """Whether its signed credential may be given out publicly (disclosure.py), known without
+    loading the credential again (it never changes)."""
+    return _kept(
+        "puente_certificate_shareable", cert, lambda c: not has_clear_identifiers(c.credential)
+    )

@@ -19,13 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.certificates.credential import did_document, issuer_document, key_document
-from app.certificates.disclosure import has_clear_identifiers, public_facts
+from app.certificates.disclosure import public_facts
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
 from app.certificates.integrity import standard_form
 from app.certificates.keys import published_jwt_keys, published_keys
 from app.certificates.models import Certificate, CertificateJob
-from app.certificates.public_page import certificate_etag, public_certificate_html
+from app.certificates.public_page import (
+    certificate_etag,
+    is_shareable,
+    public_certificate_html,
+)
 from app.certificates.services import (
     certificate_jwt,
     certificates_in_scope,
@@ -371,7 +375,7 @@ def certificate(code: str):
 
 
 def shareable(cert: Certificate) -> bool:
-    return not has_clear_identifiers(cert.credential)
+    return is_shareable(cert)
 
 
 @public.route("/verify/<code>/credential.json")
