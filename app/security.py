@@ -4,6 +4,7 @@ import re
 
 from flask import Flask, Request, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
@@ -82,6 +83,21 @@ class CompressedETags:
         if if_none_match:
             environ["HTTP_IF_NONE_MATCH"] = self.SUFFIX.sub('"', if_none_match)
         return self.wsgi_app(environ, start_response)
+
+
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per set of keys:
+    Flask builds a new one twice a request (to read the cookie, then to write it)."""
+
+    def __init__(self):
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None and app.secret_key:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
 
 
 class PuenteRequest(Request):
@@ -171,9 +187,10 @@ def warn_unsafe_settings(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     """Install what must precede every blueprint's routes: the id converter, the request class,
-    the proxy fix; then warn about unsafe production settings."""
+    the session cookies, the proxy fix; then warn about unsafe production settings."""
     app.url_map.converters["int"] = IdConverter
     app.request_class = PuenteRequest
+    app.session_interface = SignedCookieSessions()
     app.json = BoundedJSONProvider(app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:

@@ -5,7 +5,7 @@ from pathlib import Path
 import markdown
 import nh3
 from flask import Flask, current_app, g, render_template, request
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, get_locale
 from markupsafe import Markup
 
 from app.common import public_url, utcnow
@@ -76,7 +76,7 @@ def nav_links(role) -> Markup:
     """The menu's links for `role` (None: signed out), rendered once per role, language and
     mount point: the same for every user of a role (templates/_nav_links.html)."""
     app = current_app._get_current_object()
-    key = (str(role) if role else None, g.get("locale"), request.script_root)
+    key = (str(role) if role else None, get_locale(), request.script_root)
     cache = app.extensions.setdefault("puente_nav_links", {})
     links = cache.get(key)
     if links is None or app.jinja_env.auto_reload:
