@@ -71,6 +71,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from app import i18n
+
+    i18n.install(app)
     limiter.init_app(app)
     api.init_app(app)
     mail.init_app(app)

@@ -163,6 +163,8 @@ def commit_or_refuse(response):
 
     from app.extensions import db
 
+    if not db.session().in_transaction():
+        return response  # the request neither read nor wrote: nothing to end
     if response.status_code >= 400:
         db.session.rollback()
         return response

@@ -2,8 +2,9 @@
 
 import re
 
-from flask import Flask, Request, current_app, request
+from flask import Flask, Request, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
@@ -84,6 +85,21 @@ class CompressedETags:
         return self.wsgi_app(environ, start_response)
 
 
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per set of keys:
+    Flask builds a new one twice a request (to read the cookie, then to write it)."""
+
+    def __init__(self):
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None and app.secret_key:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
+
+
 class PuenteRequest(Request):
     parameter_storage_class = BoundedMultiDict
 
@@ -110,26 +126,49 @@ def refuse_nul_bytes() -> None:
         refuse(_("The request contains a NUL character, which is not allowed."))
 
 
-# Public documents with no student in them, which set their own Cache-Control.
-CACHEABLE_ENDPOINTS = {"static", "verify.status_list"}
+# Public documents with no student in them, which set their own Cache-Control; and a
+# certificate's addresses, which set theirs from what they hold (app/certificates/views.py).
+CACHEABLE_ENDPOINTS = {
+    "static",
+    "verify.status_list",
+    "verify.certificate",
+    "verify.credential_public",
+    "verify.credential_jwt_public",
+    "certificates.pdf",
+    "certificates.credential",
+    "certificates.credential_jwt",
+}
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
 
 
-def add_security_headers(response):
-    """Every response: CSP, no framing, no sniffing, a strict referrer; records never cached."""
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config.get("HSTS"):
-        headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
-    if request.endpoint not in CACHEABLE_ENDPOINTS:
-        # Pages, downloads and API answers hold students' records: no browser or proxy keeps them.
-        headers["Cache-Control"] = "no-store"
-        headers.pop("Expires", None)
-    return response
+def security_headers(app: Flask):
+    """The after_request hook for `app`: every response gets CSP, no framing, no sniffing, a
+    strict referrer (unless the view set its own); records are never cached."""
+    defaults = SECURITY_HEADERS + (
+        (("Strict-Transport-Security", HSTS_VALUE),) * bool(app.config.get("HSTS"))
+    )
+
+    def add_security_headers(response):
+        headers = response.headers
+        present = {name.lower() for name, _value in headers.items()}
+        for name, value in defaults:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if request.endpoint not in CACHEABLE_ENDPOINTS or "cache-control" not in present:
+            # Pages, downloads and API answers hold students' records: no browser or proxy
+            # keeps them.
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
+        return response
+
+    return add_security_headers
 
 
 def warn_unsafe_settings(app: Flask) -> None:
@@ -148,9 +187,10 @@ def warn_unsafe_settings(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     """Install what must precede every blueprint's routes: the id converter, the request class,
-    the proxy fix; then warn about unsafe production settings."""
+    the session cookies, the proxy fix; then warn about unsafe production settings."""
     app.url_map.converters["int"] = IdConverter
     app.request_class = PuenteRequest
+    app.session_interface = SignedCookieSessions()
     app.json = BoundedJSONProvider(app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
@@ -161,4 +201,4 @@ def register(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     """The request checks, after the locale is chosen (so refusals speak the user's language)."""
     app.before_request(refuse_nul_bytes)
-    app.after_request(add_security_headers)
+    app.after_request(security_headers(app))

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import markdown
 import nh3
-from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask import Flask, current_app, g, render_template, request
+from flask_babel import format_timedelta, get_locale
 from markupsafe import Markup
 
 from app.common import public_url, utcnow
+from app.i18n import format_date, format_datetime
 from app.labels import (
     credit_system_label,
     move_status_label,
@@ -71,6 +72,18 @@ def waiting_time(delta) -> str:
     return format_timedelta(delta, granularity="minute", threshold=1.5)
 
 
+def nav_links(role) -> Markup:
+    """The menu's links for `role` (None: signed out), rendered once per role, language and
+    mount point: the same for every user of a role (templates/_nav_links.html)."""
+    app = current_app._get_current_object()
+    key = (str(role) if role else None, get_locale(), request.script_root)
+    cache = app.extensions.setdefault("puente_nav_links", {})
+    links = cache.get(key)
+    if links is None or app.jinja_env.auto_reload:
+        links = cache[key] = Markup(render_template("_nav_links.html", role=role))
+    return links
+
+
 def rendered_at() -> str:
     """When the page was made (UTC, ISO): the phone's outbox knows which answers are newer."""
     return utcnow().isoformat(timespec="milliseconds") + "Z"
@@ -128,5 +141,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["move_status_label"] = move_status_label
     app.jinja_env.globals["place_name"] = place_name
     app.jinja_env.globals["rendered_at"] = rendered_at
+    app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_time
 from flask import g
-from flask_babel import get_locale
 from flask_login import current_user
+
+from app.i18n import format_time
 
 # A state's most populous zone (data: a state that spans two zones names the larger one).
 _ZONES = {
@@ -55,4 +55,4 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     moment = value.replace(tzinfo=UTC).astimezone(viewer_zone())
-    return format_time(moment, "short", tzinfo=viewer_zone(), locale=str(get_locale()))
+    return format_time(moment, "short", tzinfo=viewer_zone())

@@ -30,6 +30,8 @@ LAYERS = [
         "credits.rules",
         "search",
         "timezones",
+        "http_cache",
+        "i18n",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
     {"users", "auth", "sites", "students", "permissions", "notifications", "guardians"},

@@ -7,6 +7,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -18,12 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.certificates.credential import did_document, issuer_document, key_document
-from app.certificates.disclosure import has_clear_identifiers, public_facts
+from app.certificates.disclosure import public_facts
 from app.certificates.documents import certificate_html
 from app.certificates.forms import ConfirmForm, RevokeForm, VerifyForm
 from app.certificates.integrity import standard_form
 from app.certificates.keys import published_jwt_keys, published_keys
 from app.certificates.models import Certificate, CertificateJob
+from app.certificates.public_page import (
+    certificate_etag,
+    is_shareable,
+    public_certificate_html,
+)
 from app.certificates.services import (
     certificate_jwt,
     certificates_in_scope,
@@ -45,6 +51,7 @@ from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.errors import on_refusal
 from app.extensions import db, limiter
+from app.http_cache import client_has, not_modified, page_is_fresh, tagged, viewer_parts
 from app.installation import key_id, peer_service
 from app.permissions import (
     can_award_credit,
@@ -63,6 +70,11 @@ from app.students.models import Student
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 public = Blueprint("verify", __name__)
+# A certificate never changes once issued, except its status: whoever holds a copy revalidates
+# it (no-cache) and gets a 304 until it is revoked or replaced. The public answers name no
+# private identifier (disclosure.py); a page or a student's own download stays in the browser.
+PUBLIC_CACHE = "public, no-cache"
+PRIVATE_CACHE = "private, no-cache"
 
 
 @bp.route("/")
@@ -186,27 +198,37 @@ def pdf(cert_id: int):
     if cert.print_id is None:
         preparing = render_template("certificates/preparing.html", cert=cert)
         return preparing, 202, {"Refresh": "2", "Retry-After": "2"}
-    return Response(
+    etag = certificate_etag("pdf", cert)
+    if client_has(etag):
+        return not_modified(etag, PRIVATE_CACHE)
+    response = Response(
         load_certificate_pdf(cert),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'},
     )
+    return tagged(response, etag, PRIVATE_CACHE)
 
 
 @bp.route("/<int:cert_id>/credential.json")
 @login_required
 def credential(cert_id: int):
     cert = _visible_certificate(cert_id)
+    etag = certificate_etag("credential.json", cert)
+    if client_has(etag):
+        return not_modified(etag, PRIVATE_CACHE)
     response = jsonify(standard_form(cert.credential))
     response.headers["Content-Disposition"] = f'attachment; filename="{cert.serial}.json"'
-    return response
+    return tagged(response, etag, PRIVATE_CACHE)
 
 
 @bp.route("/<int:cert_id>/credential.jwt")
 @login_required
 def credential_jwt(cert_id: int):
     cert = _visible_certificate(cert_id)
-    return _jwt_response(certificate_jwt(cert), cert.serial)
+    etag = certificate_etag("credential.jwt", cert)
+    if client_has(etag):
+        return not_modified(etag, PRIVATE_CACHE)
+    return tagged(_jwt_response(certificate_jwt(cert), cert.serial), etag, PRIVATE_CACHE)
 
 
 def _jwt_response(token: str, serial: str | None = None) -> Response:
@@ -285,8 +307,11 @@ def _wants_json() -> bool:
     )
 
 
-def verification_report(cert: Certificate | None, code: str) -> dict:
-    """What /verify tells anyone with the code (minimal disclosure: see disclosure.py)."""
+def verification_report(
+    cert: Certificate | None, code: str, replaces: Certificate | None = None
+) -> dict:
+    """What /verify tells anyone with the code (minimal disclosure: see disclosure.py);
+    `replaces`: the certificate it replaced (replaced_certificate)."""
     if cert is None:
         return {"status": "unknown", "code": code}
     report = {
@@ -302,7 +327,6 @@ def verification_report(cert: Certificate | None, code: str) -> dict:
         report["status_list_index"] = cert.status_index
     if shareable(cert):
         report["credential"] = public_url("verify.credential_public", code=cert.code)
-    replaces = replaced_certificate(cert)
     if replaces is not None:
         report["replaces"] = {
             "serial": replaces.serial,
@@ -331,16 +355,33 @@ def lookup():
 @limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
 def certificate(code: str):
     cert = find_by_code(code)
-    report = verification_report(cert, code)
-    status = 404 if cert is None else 200
+    if cert is None:
+        report = verification_report(None, code)
+        if _wants_json():
+            return jsonify(report), 404
+        return render_template("certificates/verify.html", cert=None, report=report), 404
+    replaces = replaced_certificate(cert)
     if _wants_json():
-        return jsonify(report), status
-    page = certificate_html(cert, public=True) if cert else None
-    return render_template("certificates/verify.html", cert=cert, report=report, page=page), status
+        etag = certificate_etag("verify.json", cert, replaces)
+        if client_has(etag):
+            return not_modified(etag, PUBLIC_CACHE)
+        return tagged(jsonify(verification_report(cert, code, replaces)), etag, PUBLIC_CACHE)
+    # The page around the certificate shows the viewer (menu, language, forms): it is theirs,
+    # and its bytes differ each time (time stamp, CSRF token), so its validator is weak.
+    etag = certificate_etag("verify.html", cert, replaces, *viewer_parts())
+    if page_is_fresh(etag):
+        return not_modified(etag, PRIVATE_CACHE, weak=True)
+    html = render_template(
+        "certificates/verify.html",
+        cert=cert,
+        report=verification_report(cert, code, replaces),
+        page=public_certificate_html(cert),
+    )
+    return tagged(make_response(html), etag, PRIVATE_CACHE, weak=True)
 
 
 def shareable(cert: Certificate) -> bool:
-    return not has_clear_identifiers(cert.credential)
+    return is_shareable(cert)
 
 
 @public.route("/verify/<code>/credential.json")
@@ -349,7 +390,10 @@ def credential_public(code: str):
     cert = find_by_code(code) or abort(404)
     if not shareable(cert):
         return _not_shareable()
-    return jsonify(standard_form(cert.credential))
+    etag = certificate_etag("credential.json", cert)
+    if client_has(etag):
+        return not_modified(etag, PUBLIC_CACHE)
+    return tagged(jsonify(standard_form(cert.credential)), etag, PUBLIC_CACHE)
 
 
 def _not_shareable():
@@ -366,7 +410,10 @@ def credential_jwt_public(code: str):
     cert = find_by_code(code) or abort(404)
     if not shareable(cert):
         return _not_shareable()
-    return _jwt_response(certificate_jwt(cert))
+    etag = certificate_etag("credential.jwt", cert)
+    if client_has(etag):
+        return not_modified(etag, PUBLIC_CACHE)
+    return tagged(_jwt_response(certificate_jwt(cert)), etag, PUBLIC_CACHE)
 
 
 @public.route("/status/<purpose>")
