@@ -125,8 +125,10 @@ def test_asking_needs_the_pages_csrf_token(client, auth, world, progress, app):
 
 
 def _clock(moment, zone: str, pattern: str) -> str:
-    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
-    return local.strftime(pattern).lstrip("0")
+    text = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).strftime(pattern)
+    return (
+        text[1:] if text[0] == "0" and text[1].isdigit() else text
+    )  # "09:05" "9:05", "00:49" "0:49"
 
 
 def _text(response) -> str:
