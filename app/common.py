@@ -46,9 +46,6 @@ def paginate(stmt: Select, per_page: int | None = None):
     )
 
 
-COUNT_CAP = 1000  # a list counts its rows up to here; beyond, it says "more than"
-
-
 @dataclass
 class KeyPage:
     """One page of a list paged by keys; `total` is exact unless `total_capped` (then the list
@@ -84,8 +81,8 @@ def paginate_keys(
     """Paginate in two simple queries instead of one wide one: `keys` selects one column (a
     primary key) from the list's indexed table in the list's order, `load` loads the rows of
     the page's keys in that order. The total is counted only when the page does not show the
-    end of the list, and then only up to the next COUNT_CAP: a page costs the same whatever
-    the size of the installation.
+    end of the list, and then only up to the next multiple of LIST_COUNT_CAP: a page costs the
+    same whatever the size of the installation.
     """
     per_page = per_page or current_app.config["PAGE_SIZE"]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
@@ -93,10 +90,11 @@ def paginate_keys(
     found = list(db.session.scalars(keys.limit(per_page + 1).offset(offset)))
     has_next = len(found) > per_page
     found = found[:per_page]
-    if found and not has_next or page == 1 and not found:
+    if (found and not has_next) or (page == 1 and not found):
         total, capped = offset + len(found), False
     else:
-        cap = COUNT_CAP * (offset // COUNT_CAP + 1)
+        step = current_app.config["LIST_COUNT_CAP"]
+        cap = step * math.ceil((offset + per_page) / step)
         counted = db.session.scalar(
             select(func.count()).select_from(keys.order_by(None).limit(cap + 1).subquery())
         )
