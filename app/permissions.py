@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, has_request_context, request
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select, true
 
@@ -61,8 +61,13 @@ def scope_site_ids(user: User) -> list[int] | None:
         return [user.site_id]
     if user.role != Role.COORDINATOR or not user.state_code:
         return []
-    stmt = select(Site.id).where(Site.state_code == user.state_code).order_by(Site.id)
-    return list(db.session.scalars(stmt))
+    # Read once a request (a page filters several statements on them); the environ is the
+    # request's own, where `g` may outlive it (an app context pushed around several requests).
+    cache = request.environ.setdefault("puente.scope_site_ids", {}) if has_request_context() else {}
+    if user.state_code not in cache:
+        stmt = select(Site.id).where(Site.state_code == user.state_code).order_by(Site.id)
+        cache[user.state_code] = list(db.session.scalars(stmt))
+    return cache[user.state_code]
 
 
 def site_ids_scope(user: User, column) -> ColumnElement[bool]:
