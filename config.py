@@ -90,6 +90,8 @@ class Config:
     )
     VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
     PAGE_SIZE = 25
+    # A paged list counts its rows up to here; beyond, it says "more than" (app/common.py).
+    LIST_COUNT_CAP = 1000
     # A OneRoster ZIP uploaded through the page: up to ROSTER_MAX_BYTES (a few thousand students)
     # is imported within the request; up to ROSTER_JOB_MAX_BYTES (a national set zips to ~10 MB)
     # by the job worker, with a progress page; anything larger through `flask rosters import`.

@@ -1,10 +1,13 @@
 """Small helpers shared by every area: time, enum columns, pagination, public links."""
 
 import enum
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request, url_for
-from sqlalchemy import Enum, Select
+from sqlalchemy import Enum, Select, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -41,6 +44,68 @@ def paginate(stmt: Select, per_page: int | None = None):
         error_out=False,
         page=min(request.args.get("page", 1, type=int) or 1, MAX_PAGE),
     )
+
+
+@dataclass
+class KeyPage:
+    """One page of a list paged by keys; `total` is exact unless `total_capped` (then the list
+    has more rows than `total`). Reads like Flask-SQLAlchemy's Pagination in templates."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    total_capped: bool
+    has_next: bool
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def paginate_keys(
+    keys: Select, load: Callable[[list], Sequence], per_page: int | None = None
+) -> KeyPage:
+    """Paginate in two simple queries instead of one wide one: `keys` selects one column (a
+    primary key) from the list's indexed table in the list's order, `load` loads the rows of
+    the page's keys in that order. The total is counted only when the page does not show the
+    end of the list, and then only up to the next multiple of LIST_COUNT_CAP: a page costs the
+    same whatever the size of the installation.
+    """
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
+    offset = (page - 1) * per_page
+    found = list(db.session.scalars(keys.limit(per_page + 1).offset(offset)))
+    has_next = len(found) > per_page
+    found = found[:per_page]
+    if (found and not has_next) or (page == 1 and not found):
+        total, capped = offset + len(found), False
+    else:
+        step = current_app.config["LIST_COUNT_CAP"]
+        cap = step * math.ceil((offset + per_page) / step)
+        counted = db.session.scalar(
+            select(func.count()).select_from(keys.order_by(None).limit(cap + 1).subquery())
+        )
+        total, capped = min(counted, cap), counted > cap
+    return KeyPage(list(load(found)) if found else [], page, per_page, total, capped, has_next)
+
+
+def in_key_order(rows, keys: list) -> list:
+    """`rows` (each with an `id`) in the order of `keys`."""
+    by_key = {row.id: row for row in rows}
+    return [by_key[key] for key in keys if key in by_key]
 
 
 MAX_INT = 2**31 - 1  # PostgreSQL INTEGER, every id column

@@ -5,13 +5,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from app.common import paginate
+from app.common import paginate, paginate_keys
 from app.courses.models import Course
 from app.extensions import db
 from app.grading.gradebook import gradebook_rows, gradebook_students
 from app.grading.views import bp
 from app.learning.access import can_approve_test
 from app.learning.approvals import approval_queue, approval_states
+from app.learning.student_list import load_students
 from app.permissions import staff_required, visible_sites
 from app.users.models import Role
 
@@ -25,7 +26,7 @@ def _filters():
 @bp.route("/gradebook")
 @staff_required
 def gradebook():
-    pagination = paginate(gradebook_students(current_user, request.args))
+    pagination = paginate_keys(gradebook_students(current_user, request.args), load_students)
     rows, width = gradebook_rows(list(pagination.items), request.args)
     courses, sites = _filters()
     return render_template(

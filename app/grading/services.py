@@ -5,12 +5,12 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.audit.models import AuditEvent
 from app.audit.services import record_event
-from app.common import to_int, utcnow
+from app.common import in_key_order, to_int, utcnow
 from app.courses.models import CourseVersion, Item, ItemKind, Section, Unit
 from app.credits.rules import round_percent, rules_for
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
@@ -25,11 +25,10 @@ from app.learning.scoring import (
     section_items,
     total_points,
 )
-from app.permissions import site_scope, student_scope
+from app.permissions import site_ids_scope
 from app.search import key_contains, terms
-from app.sites.models import Site
 from app.students.models import Student
-from app.users.models import Role, User
+from app.users.models import User
 
 FEEDBACK_MAX = 2000
 
@@ -71,50 +70,58 @@ def queue_filters(args) -> dict[str, str]:
     return {name: args[name] for name in QUEUE_FILTERS if args.get(name)}
 
 
-def _queue(columns, user: User, args, returned: bool) -> Select:
-    """A select of `columns` over the queue's attempts (joined to student, site and course)."""
+def _queue(column, user: User, args, returned: bool) -> Select:
+    """A select of `column` over the queue's attempts, from the attempt table alone unless a
+    filter needs the student or the course: its index holds the queue's order."""
     status = AttemptStatus.RETURNED if returned else AttemptStatus.SUBMITTED
-    stmt = (
-        select(*columns)
-        .select_from(Attempt)
-        .join(Attempt.unit_progress)
-        .join(UnitProgress.enrollment)
-        .join(Enrollment.student)
-        .join(Student.site)
-        .join(Enrollment.course_version)
-        .where(Attempt.status == status, Attempt.section == Section.TEST, student_scope(user))
+    # An open attempt's site is its student's (a move updates it): the scope is said on it.
+    stmt = select(column).where(
+        Attempt.status == status,
+        Attempt.section == Section.TEST,
+        site_ids_scope(user, Attempt.site_id),
     )
-    if user.role != Role.ADMIN:
-        # The same scope said on the attempt itself (its site is the student's while it is
-        # open): the planner then starts from the few queued attempts of the user's sites.
-        stmt = stmt.where(Attempt.site_id.in_(select(Site.id).where(site_scope(user))))
-    course_id = to_int(args.get("course"))
-    if course_id:
-        stmt = stmt.where(CourseVersion.course_id == course_id)
     site_id = to_int(args.get("site"))
     if site_id:
-        stmt = stmt.where(Student.site_id == site_id)
-    for term in terms(args.get("q")):
-        stmt = stmt.where(key_contains(term, Student.search_name))
+        stmt = stmt.where(Attempt.site_id == site_id)
+    course_id = to_int(args.get("course"))
+    words = terms(args.get("q"))
+    if course_id or words:
+        stmt = stmt.join(Attempt.unit_progress).join(UnitProgress.enrollment)
+    if course_id:
+        versions = select(CourseVersion.id).where(CourseVersion.course_id == course_id)
+        stmt = stmt.where(Enrollment.course_version_id.in_(versions))
+    if words:
+        stmt = stmt.join(Enrollment.student)
+        for term in words:
+            stmt = stmt.where(key_contains(term, Student.search_name))
     return stmt
 
 
-def grading_queue(user: User, args, *, returned: bool = False) -> Select:
-    """Test attempts awaiting grading (or returned for revision) for students in `user`'s scope,
-    oldest hand-in first, narrowed by the queue filters in `args` (course, site, q)."""
-    return (
-        _queue([Attempt], user, args, returned)
-        .options(
-            contains_eager(Attempt.unit_progress)
-            .contains_eager(UnitProgress.enrollment)
-            .contains_eager(Enrollment.student)
-            .contains_eager(Student.site),
-            contains_eager(Attempt.unit_progress)
-            .contains_eager(UnitProgress.enrollment)
-            .contains_eager(Enrollment.course_version),
-        )
-        .order_by(Attempt.submitted_at.asc(), Attempt.id.asc())
+def grading_queue_keys(user: User, args, *, returned: bool = False) -> Select:
+    """The ids of the test attempts awaiting grading (or returned for revision) for students in
+    `user`'s scope, oldest hand-in first, narrowed by the queue filters in `args` (course,
+    site, q); `load_queue_rows` loads a page of them."""
+    return _queue(Attempt.id, user, args, returned).order_by(
+        Attempt.submitted_at.asc(), Attempt.id.asc()
     )
+
+
+def load_queue_rows(ids: list[int]) -> list[Attempt]:
+    """The attempts `ids`, in that order, with the student, site and course the queue shows."""
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.id.in_(ids))
+        .options(
+            selectinload(Attempt.unit_progress)
+            .selectinload(UnitProgress.enrollment)
+            .selectinload(Enrollment.student)
+            .selectinload(Student.site),
+            selectinload(Attempt.unit_progress)
+            .selectinload(UnitProgress.enrollment)
+            .selectinload(Enrollment.course_version),
+        )
+    )
+    return in_key_order(attempts, ids)
 
 
 def queue_neighbours(user: User, args, attempt: Attempt) -> tuple[int | None, int | None]:
@@ -123,7 +130,7 @@ def queue_neighbours(user: User, args, attempt: Attempt) -> tuple[int | None, in
     if attempt.submitted_at is None:
         return None, None
     returned = args.get("view") == "returned"
-    ids = _queue([Attempt.id], user, args, returned)
+    ids = _queue(Attempt.id, user, args, returned)
     at, key = attempt.submitted_at, attempt.id
     before = or_(Attempt.submitted_at < at, and_(Attempt.submitted_at == at, Attempt.id < key))
     after = or_(Attempt.submitted_at > at, and_(Attempt.submitted_at == at, Attempt.id > key))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.common import paginate, to_int, utcnow
+from app.common import paginate_keys, to_int, utcnow
 from app.courses.models import Course, Section
 from app.enrollments.models import UnitProgress
 from app.errors import ConflictError, DomainError, on_refusal
@@ -18,8 +18,9 @@ from app.grading.services import (
     attempt_history,
     grade_attempt,
     grading_conflict_message,
-    grading_queue,
+    grading_queue_keys,
     load_attempt,
+    load_queue_rows,
     queue_filters,
     queue_neighbours,
     record_paper_scores,
@@ -41,7 +42,9 @@ bp = Blueprint("grading", __name__, url_prefix="/grading")
 @staff_required
 def queue():
     returned = request.args.get("view") == "returned"
-    pagination = paginate(grading_queue(current_user, request.args, returned=returned))
+    pagination = paginate_keys(
+        grading_queue_keys(current_user, request.args, returned=returned), load_queue_rows
+    )
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
     sites = visible_sites(current_user) if current_user.role != Role.TEACHER else []
     return render_template(

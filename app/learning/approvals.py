@@ -22,7 +22,7 @@ from app.learning.services import (
     unit_refusal,
     unit_rules,
 )
-from app.permissions import student_scope
+from app.permissions import site_ids_scope, student_scope
 from app.students.models import Student
 from app.users.models import User
 
@@ -129,13 +129,13 @@ def request_approval(progress: UnitProgress, student_user: User) -> tuple[Approv
 
 
 def count_approval_requests(user: User) -> int:
-    """How many open approval requests wait for `user` (students in their scope)."""
+    """How many open approval requests wait for staff `user` (students in their scope)."""
     return db.session.scalar(
         select(func.count(ApprovalRequest.id))
         .join(ApprovalRequest.unit_progress)
         .join(UnitProgress.enrollment)
         .join(Enrollment.student)
-        .where(ApprovalRequest.resolved_at.is_(None), student_scope(user))
+        .where(ApprovalRequest.resolved_at.is_(None), site_ids_scope(user, Student.site_id))
     )
 
 

@@ -4,25 +4,42 @@ work awaiting grading, with progress counts (reads students, enrollments and lea
 from sqlalchemy import Select, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.common import to_int
+from app.common import in_key_order, to_int
 from app.courses.models import CourseVersion, Section
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus, Mode
-from app.permissions import student_scope
+from app.permissions import site_ids_scope, student_scope
 from app.search import key_contains
 from app.students.models import Student, StudentKind
 from app.users.models import User
 
+LIST_ORDER = (Student.family_name, Student.given_name, Student.id)
+
 
 def filter_students(user: User, args) -> Select:
     """Students `user` may see, narrowed by the list filters in `args` (a request.args)."""
-    stmt = (
-        select(Student)
-        .where(student_scope(user))
-        .options(selectinload(Student.site))
-        .order_by(Student.family_name, Student.given_name, Student.id)
+    stmt = select(Student).where(student_scope(user)).options(selectinload(Student.site))
+    return _narrowed(stmt, args).order_by(*LIST_ORDER)
+
+
+def student_list_keys(user: User, args) -> Select:
+    """The ids of the students list's students, in its order, read from the student table's
+    indexes alone (the scope as site ids); `load_students` loads a page of them."""
+    stmt = select(Student.id).where(site_ids_scope(user, Student.site_id))
+    return _narrowed(stmt, args).order_by(*LIST_ORDER)
+
+
+def load_students(ids: list[int]) -> list[Student]:
+    """The students `ids`, in that order, with their sites."""
+    students = db.session.scalars(
+        select(Student).where(Student.id.in_(ids)).options(selectinload(Student.site))
     )
+    return in_key_order(students, ids)
+
+
+def _narrowed(stmt: Select, args) -> Select:
+    """`stmt` (over students) narrowed by the list filters in `args`."""
     q = (args.get("q") or "").strip()
     if q:
         stmt = stmt.where(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.mail import MailError, send_sign_in_mail
 from app.auth.models import TokenPurpose
-from app.common import paginate
+from app.common import paginate_keys
 from app.courses.models import Course, CourseVersion
 from app.credits.models import CreditAward
 from app.enrollments.forms import WithdrawForm
@@ -22,7 +22,12 @@ from app.guardians.forms import GUARDIAN_PREFIX, GuardianForm
 from app.guardians.services import guardians_of
 from app.learning.access import can_approve_test
 from app.learning.approvals import approval_states
-from app.learning.student_list import filter_students, progress_summary, unit_modes
+from app.learning.student_list import (
+    load_students,
+    progress_summary,
+    student_list_keys,
+    unit_modes,
+)
 from app.pages.moves import student_moves_panel
 from app.permissions import can_award_credit, get_student_or_404, staff_required, visible_sites
 from app.prior_courses.views import prior_courses_panel
@@ -35,7 +40,7 @@ from app.students.views import bp
 @bp.route("/")
 @staff_required
 def index():
-    pagination = paginate(filter_students(current_user, request.args))
+    pagination = paginate_keys(student_list_keys(current_user, request.args), load_students)
     summary = progress_summary([s.id for s in pagination.items])
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
     return render_template(

@@ -20,6 +20,8 @@ class Student(db.Model):
     __tablename__ = "student"
     __table_args__ = (
         Index("ix_student_site_name", "site_id", "family_name", "given_name"),
+        # A state's or the installation's students list walks this one by name (index only).
+        Index("ix_student_name", "family_name", "given_name", "id", "site_id"),
         Index("ix_student_site_search", "site_id", "search_name"),
         # The reports count a site's or state's students by kind from this index alone.
         Index("ix_student_site_kind", "site_id", "kind", "id"),

@@ -125,3 +125,65 @@ def test_queue_query_count_does_not_grow_with_rows(client, auth, world):
     assert len(_rows(response)) == 12
     assert len(few) > 3  # the counter sees the page's queries
     assert len(many) == len(few), "\n".join(many)
+
+
+def _statements_selecting(statements: list[str], what: str) -> list[str]:
+    flat = [" ".join(s.split()) for s in statements]
+    return [s for s in flat if s.upper().startswith(f"SELECT {what}".upper())]
+
+
+def test_the_queue_pages_on_the_attempt_table_alone(client, auth, world):
+    """The page's ids come from one indexed table (no join for PostgreSQL to re-plan), then its
+    rows load by primary key; a filter on the student joins only what it needs."""
+    for _ in range(3):
+        _queued(world, "tx2")
+    auth.login(world["coord_tx"])
+    with count_queries() as statements:
+        response = client.get("/grading/")
+    assert len(_rows(response)) == 3
+    (keys,) = _statements_selecting(statements, "attempt.id FROM attempt")
+    assert " JOIN " not in keys.upper() and "ORDER BY attempt.submitted_at" in keys
+    # The sites of the scope are plain values, not a subquery joined to every row.
+    assert "SELECT site" not in keys.upper().split("FROM ATTEMPT", 1)[1]
+    with count_queries() as statements:
+        client.get("/grading/?q=ana")
+    (keys,) = _statements_selecting(statements, "attempt.id FROM attempt")
+    assert "JOIN student" in keys and "JOIN site" not in keys and "course_version" not in keys
+
+
+def test_a_full_queue_page_counts_up_to_the_cap_and_says_more_than(
+    app, client, auth, world, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 3)
+    now = utcnow()
+    ids = [_queued(world, "tx1", submitted_at=now - timedelta(hours=9 - i)).id for i in range(5)]
+    auth.login(world["teacher_tx1"])
+    with count_queries() as first:
+        page = client.get("/grading/").get_data(as_text=True)
+    assert _rows_of(page) == ids[:2]
+    assert "More than 3 tests" in page and "Page 1 of more than 2" in page
+    assert len(_statements_selecting(first, "count(*)")) == 1  # the capped count
+    last = client.get("/grading/?page=3").get_data(as_text=True)
+    assert _rows_of(last) == ids[4:]
+    assert "5 tests" in last and "Page 3 of 3" in last and 'rel="next"' not in last
+    with count_queries() as short:
+        page = client.get("/grading/?course=999999").get_data(as_text=True)
+    assert "0 tests" in page
+    # A page that shows the end of the list knows its total: no count is run.
+    assert _statements_selecting(short, "count(*)") == []
+    monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 1000)
+    page = client.get("/grading/?page=2").get_data(as_text=True)
+    assert _rows_of(page) == ids[2:4] and "5 tests" in page and "Page 2 of 3" in page
+
+
+def _rows_of(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'data-attempt="(\d+)"', page)]
+
+
+def test_a_page_past_the_end_is_empty_with_the_right_total(client, auth, world):
+    _queued(world, "tx1")
+    auth.login(world["teacher_tx1"])
+    page = client.get("/grading/?page=7").get_data(as_text=True)
+    assert _rows_of(page) == [] and "1 test" in page
+    assert _rows_of(client.get("/grading/?page=-3").get_data(as_text=True)) != []

@@ -1,6 +1,7 @@
 """The student dashboard and the students list: a fixed number of queries, however much data."""
 
 from app.extensions import db
+from app.users.models import Role
 from tests import factories
 from tests.query_counter import count_queries
 
@@ -43,3 +44,46 @@ def test_students_list_query_count_does_not_grow_with_students(world, auth, clie
         page = client.get("/students/").get_data(as_text=True)
     assert len(many) == len(few), "\n".join(many)
     assert page.count("/students/") >= 14
+
+
+def _flat(statements: list[str]) -> list[str]:
+    return [" ".join(s.split()) for s in statements]
+
+
+def test_a_states_students_list_pages_on_the_student_table_alone(world, auth, client):
+    """A coordinator's list reads the page's ids from the student table (its scope as site ids,
+    no subquery joined to every row), then loads those students: two statements on `student`
+    whatever the state's size, a third (the capped count) only when there are more pages."""
+    for n in range(3):
+        factories.make_student(factories.make_site("US-TX"), family_name=f"Zz{n}")
+    db.session.commit()
+    auth.login(world["coord_tx"])
+    with count_queries() as statements:
+        page = client.get("/students/").get_data(as_text=True)
+    assert all(f"Zz{n}" in page for n in range(3))
+    on_students = [s for s in _flat(statements) if "FROM student" in s]
+    keys, load = on_students
+    assert keys.startswith("SELECT student.id FROM student WHERE student.site_id IN (")
+    assert "JOIN" not in keys and "SELECT site" not in keys
+    assert "ORDER BY student.family_name, student.given_name, student.id" in keys
+    assert "WHERE student.id IN (" in load
+
+
+def test_the_students_list_counts_up_to_the_cap(app, world, auth, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 4)
+    site = factories.make_site("US-TX")
+    for n in range(7):
+        factories.make_student(site, family_name=f"Yy{n}")
+    teacher = factories.make_user(Role.TEACHER, site)
+    db.session.commit()
+    auth.login(teacher)
+    first = client.get("/students/").get_data(as_text=True)
+    assert "Yy0" in first and "Yy1" in first and "Yy2" not in first
+    assert "Page 1 of more than 2" in first
+    assert "Page 2 of more than 2" in client.get("/students/?page=2").get_data(as_text=True)
+    # Past the first cap the count goes on to the next multiple: 7 students, 8 counted at most.
+    third = client.get("/students/?page=3").get_data(as_text=True)
+    assert "Yy4" in third and "Yy5" in third and "Page 3 of 4" in third
+    gradebook = client.get("/grading/gradebook").get_data(as_text=True)
+    assert "More than 4 students" in gradebook
