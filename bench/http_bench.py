@@ -7,7 +7,9 @@ student, a teacher and the Texas state coordinator, checks each page once (a 200
 expected text), then for each page runs wrk (4 connections) on the page and on the bare app in
 turn, `--repeat` times, and prints medians: req/s, p50, p95, the ratio to bare Flask, and the
 app workers' CPU milliseconds per request (the machine may be shared: CPU time is what a
-busy neighbour does not inflate; the database server's own CPU is not in it). Every response
+busy neighbour does not inflate), the PostgreSQL backends' CPU milliseconds per request (read
+from /proc: the database on this machine), and the CPU ratio: the bare app's CPU per request
+over the page's (app and database), near what an idle machine would show. Every response
 wrk receives is checked too (bench/wrk_check.lua): a run with any other answer fails.
 """
 
@@ -99,17 +101,49 @@ def start_gunicorn(app: str, port: int, env: dict, check: str) -> subprocess.Pop
     raise SystemExit(f"gunicorn {app} did not start")
 
 
+def process_cpu(pid) -> float:
+    """CPU seconds (user + system) a process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def worker_cpu(server: subprocess.Popen) -> float:
-    """CPU seconds (user + system) the server's worker processes have used so far."""
+    """CPU seconds the server's worker processes have used so far."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    total = 0
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+    return sum(process_cpu(pid) for pid in children)
+
+
+class DatabaseCpu:
+    """The PostgreSQL backends serving the app (same machine): their CPU seconds per pid."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = None
+        if database_url.startswith("postgresql"):
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            self.engine = create_engine(database_url, poolclass=NullPool)
+
+    def snapshot(self) -> dict:
+        if self.engine is None:
+            return {}
+        from sqlalchemy import text
+
+        with self.engine.connect() as connection:
+            pids = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            return {pid: process_cpu(pid) for pid in pids}
+
+    @staticmethod
+    def used(before: dict, after: dict) -> float:
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def sign_in(base: str, email: str, cookie_name: str) -> str:
@@ -250,6 +284,7 @@ def main() -> None:
     hello = start_gunicorn("bench.hello_app:app", hello_port, env, "/")
     base, hello_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{hello_port}/"
     results = []
+    database = DatabaseCpu(database_url)
     try:
         cookies = {
             who: sign_in(base, who, "puente-bench") for who in {STUDENT, teacher, COORDINATOR}
@@ -273,18 +308,23 @@ def main() -> None:
         print(f"load average (1, 5, 15 min) before: {started_load}, CPUs: {os.cpu_count()}")
         print(
             f"{'page':40} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'bare req/s':>10} "
-            f"{'ratio':>6} {'CPU ms/req':>10}"
+            f"{'ratio':>6} {'CPU ms/req':>10} {'DB CPU ms':>9} {'CPU ratio':>9}"
         )
         for label, path, who, expected in measured:
             cookie = cookies.get(who)
             wrk(base + path, cookie, expected, 1, args.connections)  # warm both workers
-            runs, bare, ratios, cpu = [], [], [], []
+            runs, bare, ratios, cpu, bare_cpu, db_cpu = [], [], [], [], [], []
             for _ in range(args.repeat):
-                before = worker_cpu(server)
+                before, database_before = worker_cpu(server), database.snapshot()
                 run = wrk(base + path, cookie, expected, args.duration, args.connections)
                 cpu.append((worker_cpu(server) - before) / run["requests"] * 1000)
+                db_cpu.append(
+                    database.used(database_before, database.snapshot()) / run["requests"] * 1000
+                )
                 runs.append(run)
+                before = worker_cpu(hello)
                 bare.append(wrk(hello_url, None, "Hello", args.duration, args.connections))
+                bare_cpu.append((worker_cpu(hello) - before) / bare[-1]["requests"] * 1000)
                 ratios.append(run["rps"] / bare[-1]["rps"])
             row = {
                 "page": label,
@@ -295,11 +335,16 @@ def main() -> None:
                 "bare_rps": statistics.median(r["rps"] for r in bare),
                 "ratio": statistics.median(ratios),
                 "cpu_ms": statistics.median(cpu),
+                # What the ratio would be on an idle machine, where CPU time sets the pace.
+                "cpu_ratio": statistics.median(bare_cpu)
+                / (statistics.median(cpu) + statistics.median(db_cpu)),
+                "db_cpu_ms": statistics.median(db_cpu),
             }
             results.append(row)
             print(
                 f"{label:40} {row['rps']:7.1f} {row['p50']:7.1f} {row['p95']:7.1f} "
-                f"{row['bare_rps']:10.0f} {row['ratio']:6.3f} {row['cpu_ms']:10.2f}",
+                f"{row['bare_rps']:10.0f} {row['ratio']:6.3f} {row['cpu_ms']:10.2f} "
+                f"{row['db_cpu_ms']:9.2f} {row['cpu_ratio']:9.3f}",
                 flush=True,
             )
         print(f"load average after: {os.getloadavg()}")

@@ -29,6 +29,8 @@ from bench.instance import use_bench_instance  # noqa: E402
 
 use_bench_instance()  # before config.py is read
 
+from alembic.config import Config as AlembicConfig  # noqa: E402
+from alembic.script import ScriptDirectory  # noqa: E402
 from flask import current_app  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, inspect, select, text  # noqa: E402
@@ -70,6 +72,7 @@ STATES = [
 ]
 GIVEN = ["Ana", "Luis", "María", "José", "Daniela", "Camila", "Santiago", "Miguel", "Sofía", "Juan"]
 PASSWORD = "bench-pass-1"
+SEED_VERSION = 2  # bump when the history changes: --if-seeded then seeds again
 FLUSH_EVERY = 5_000  # students generated between writes
 REAL_CERTIFICATES = 3  # issued through the service; the rest copy their shape
 # What a season leaves behind (shares of units, enrollments or students).
@@ -87,15 +90,20 @@ CERTIFIED_SHARE = 0.9  # a current award has its certificate
 GUARDIAN_SHARE = 0.01  # a student has a guardian's account linked
 
 
-def marker_students() -> int | None:
-    """How many students the bench seed put in this database (None: not seeded by it)."""
+def marker(students: int) -> str:
+    """What the marker table says of a database this seed filled: this seed's version, the
+    migrations' head and the number of students (a database seeded otherwise is seeded again)."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(BASE_DIR / "migrations"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    return f"{Path(__file__).name} v{SEED_VERSION} {head} students={students}"
+
+
+def seeded_alike(students: int) -> bool:
     if MARKER_TABLE not in inspect(db.engine).get_table_names():
-        return None
+        return False
     seeded = db.session.execute(text(f"SELECT seeded_by FROM {MARKER_TABLE}")).scalar()
-    prefix = f"{Path(__file__).name} students="
-    if not seeded or not seeded.startswith(prefix):
-        return None
-    return int(seeded.removeprefix(prefix))
+    return seeded == marker(students)
 
 
 class Writer:
@@ -599,6 +607,7 @@ class History:
             ],
         )
         earlier = None
+        newer = completed or (result.units_passed and rng.random() < PARTIAL_SHARE)
         if moved_from and before_move > 0 and any(s for s, _ in scores[:before_move]):
             partial = course_result(
                 scores[:before_move] + [(None, None)] * (n - before_move),
@@ -614,9 +623,9 @@ class History:
                     moved_from,
                     at,
                     enrollment_ns,
-                    superseded=completed or result.units_passed > partial.units_passed,
+                    superseded=bool(newer),
                 )
-        if completed or (result.units_passed and rng.random() < PARTIAL_SHARE):
+        if newer:
             self.award(
                 eid,
                 sid,
@@ -627,9 +636,6 @@ class History:
                 replaces=earlier,
                 real=full,
             )
-        elif earlier is not None and earlier["superseded"]:
-            earlier["superseded"] = False  # nothing newer was awarded: it stays current
-            self.w.rows["credit_award"][-1]["superseded_at"] = None
 
     def award(
         self,
@@ -791,7 +797,7 @@ def seed(students: int, sites: int, backlog: float, rng: random.Random) -> dict:
     facts_seconds = time.perf_counter() - started
     with db.engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
-    mark_bench_database(f"{Path(__file__).name} students={students}")
+    mark_bench_database(marker(students))
     made = {"sites": sites, "students": students}
     for table in (
         "enrollment",
@@ -911,7 +917,7 @@ def main() -> None:
     started = time.perf_counter()
     with app.app_context():
         print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
-        if args.if_seeded and marker_students() == args.students:
+        if args.if_seeded and seeded_alike(args.students):
             print(f"already seeded with {args.students:,} students: kept")
             return
         made = seed(args.students, args.sites, args.backlog, random.Random(20261124))
