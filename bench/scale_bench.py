@@ -1,8 +1,10 @@
 """Scale benchmark: each hot page's p50 at national size over its p50 at a small size.
 
 Usage: python bench/scale_bench.py --small-db URL --national-db URL [--duration 5 --repeat 3]
-Seeds two databases (2,000 and 213,569 students; one already seeded alike is kept, so the
-national one is seeded once), runs bench/http_bench.py on each and prints, per page, both
+Seeds two databases (2,000 students at 16 sites, one a state, and 213,569 at 400 sites: a
+site's list and queue hold about as much in both, and the Texas coordinator's queue is not
+empty in the small one; a database already seeded alike is kept, so the national one is
+seeded once), runs bench/http_bench.py on each and prints, per page, both
 p50s and their ratio. Goal: 1.2 or less (no page whose cost grows with the installation).
 Both databases should be on the same engine (two SQLite files, or two PostgreSQL databases).
 """
@@ -32,16 +34,26 @@ def main() -> None:
     parser.add_argument("--national-db", required=True)
     parser.add_argument("--small", type=int, default=2_000)
     parser.add_argument("--national", type=int, default=213_569)
+    parser.add_argument("--small-sites", type=int, default=16)
+    parser.add_argument("--national-sites", type=int, default=400)
     parser.add_argument("--duration", default="5")
     parser.add_argument("--repeat", default="3")
     args = parser.parse_args()
     figures = {}
     with tempfile.TemporaryDirectory() as folder:
-        for name, url, students in (
-            ("small", args.small_db, args.small),
-            ("national", args.national_db, args.national),
+        for name, url, students, sites in (
+            ("small", args.small_db, args.small, args.small_sites),
+            ("national", args.national_db, args.national, args.national_sites),
         ):
-            run(url, "bench/seed.py", "--students", str(students), "--if-seeded")
+            run(
+                url,
+                "bench/seed.py",
+                "--students",
+                str(students),
+                "--sites",
+                str(sites),
+                "--if-seeded",
+            )
             out = Path(folder) / f"{name}.json"
             run(
                 url,

@@ -90,20 +90,20 @@ CERTIFIED_SHARE = 0.9  # a current award has its certificate
 GUARDIAN_SHARE = 0.01  # a student has a guardian's account linked
 
 
-def marker(students: int) -> str:
+def marker(students: int, sites: int) -> str:
     """What the marker table says of a database this seed filled: this seed's version, the
     migrations' head and the number of students (a database seeded otherwise is seeded again)."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(BASE_DIR / "migrations"))
     head = ScriptDirectory.from_config(config).get_current_head()
-    return f"{Path(__file__).name} v{SEED_VERSION} {head} students={students}"
+    return f"{Path(__file__).name} v{SEED_VERSION} {head} students={students} sites={sites}"
 
 
-def seeded_alike(students: int) -> bool:
+def seeded_alike(students: int, sites: int) -> bool:
     if MARKER_TABLE not in inspect(db.engine).get_table_names():
         return False
     seeded = db.session.execute(text(f"SELECT seeded_by FROM {MARKER_TABLE}")).scalar()
-    return seeded == marker(students)
+    return seeded == marker(students, sites)
 
 
 class Writer:
@@ -797,7 +797,7 @@ def seed(students: int, sites: int, backlog: float, rng: random.Random) -> dict:
     facts_seconds = time.perf_counter() - started
     with db.engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
-    mark_bench_database(marker(students))
+    mark_bench_database(marker(students, sites))
     made = {"sites": sites, "students": students}
     for table in (
         "enrollment",
@@ -917,7 +917,7 @@ def main() -> None:
     started = time.perf_counter()
     with app.app_context():
         print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
-        if args.if_seeded and seeded_alike(args.students):
+        if args.if_seeded and seeded_alike(args.students, args.sites):
             print(f"already seeded with {args.students:,} students: kept")
             return
         made = seed(args.students, args.sites, args.backlog, random.Random(20261124))
