@@ -136,7 +136,7 @@ class DatabaseCpu:
             pids = connection.execute(
                 text(
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid()"
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
                 )
             ).scalars()
             return {pid: process_cpu(pid) for pid in pids}
