@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 INSTANCE ?= instance
 export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
-.PHONY: setup system-deps translations db demo run test lint format bench bench-weight bench-certificates bench-rosters bench-races bench-reports bench-packets
+.PHONY: setup system-deps bench-deps translations db demo run test lint format bench bench-scale bench-weight bench-certificates bench-rosters bench-races bench-reports bench-packets
 
 system-deps:
 	@missing=""; \
@@ -64,15 +64,34 @@ lint: setup
 format: setup
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
+# wrk drives the HTTP benchmarks (a Debian package, installed like system-deps' ones).
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages: wrk"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Please install the Debian package: wrk"; exit 1; fi; \
+	fi
+
+# Hot pages against a bare Flask app (gunicorn, 2 sync workers, wrk): `make bench` on SQLite,
+# `make bench BENCH_DB=postgresql+psycopg://postgres@127.0.0.1:5432/bench` on PostgreSQL;
+# BENCH_STUDENTS=20000 for a quick run. A database seeded alike is kept (bench/seed.py's marker).
 BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.db
-bench: setup
-	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py
+BENCH_STUDENTS ?= 213569
+bench: setup bench-deps
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py --students $(BENCH_STUDENTS) --if-seeded
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py
+
+# Each page's p50 at 213,569 students over 2,000 (goal <= 1.2); two databases, same engine.
+BENCH_SMALL_DB ?= sqlite:///$(CURDIR)/instance/bench-2000.db
+BENCH_NATIONAL_DB ?= sqlite:///$(CURDIR)/instance/bench-national.db
+bench-scale: setup bench-deps
+	$(BIN)/python bench/scale_bench.py --small-db $(BENCH_SMALL_DB) --national-db $(BENCH_NATIONAL_DB)
 
 bench-weight: setup  # student pages' bytes and time on a 400 kbit/s, 400 ms connection
 	$(BIN)/python bench/page_weight_bench.py
 
-# Report pages at national scale (seed first with `make bench`; PostgreSQL is the target).
+# Report pages at national scale (seed first with `make bench`, same BENCH_DB; PostgreSQL is the target).
 bench-reports: setup
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/reports_bench.py
 

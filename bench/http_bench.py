@@ -1,13 +1,21 @@
-"""HTTP benchmark: requests/second and latency percentiles of the busiest pages.
+"""HTTP benchmark: each hot page against a bare Flask app under the same gunicorn, with wrk.
 
-Usage: DATABASE_URL=sqlite:///instance/bench.db python bench/http_bench.py [--requests 600]
-Run bench/seed.py first. Serves the app with gunicorn (2 workers, production config) on a
-loopback port, signs in as a student, a teacher and a state coordinator, and measures the
-student dashboard and the grading queue with a fixed number of requests per page.
+Usage: DATABASE_URL=... python bench/http_bench.py [--duration 5] [--repeat 3] [--json out.json]
+Run bench/seed.py first. Serves the app with gunicorn (2 sync workers, production config) and
+bench/hello_app.py with the same settings, signs in through the real form (CSRF token) as a
+student, a teacher and the Texas state coordinator, checks each page once (a 200 with its
+expected text), then for each page runs wrk (4 connections) on the page and on the bare app in
+turn, `--repeat` times, and prints medians: req/s, p50, p95, the ratio to bare Flask, and the
+app workers' CPU milliseconds per request (the machine may be shared: CPU time is what a
+busy neighbour does not inflate), the PostgreSQL backends' CPU milliseconds per request (read
+from /proc: the database on this machine), and the CPU ratio: the bare app's CPU per request
+over the page's (app and database), near what an idle machine would show. Every response
+wrk receives is checked too (bench/wrk_check.lua): a run with any other answer fails.
 """
 
 import argparse
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -15,26 +23,42 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.instance import use_bench_instance  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-pass-1"
-PAGES = [
-    ("student dashboard", "/learn/", "student@bench.puente"),
-    ("grading queue, teacher (one site)", "/grading/", "teacher1.s1@bench.puente"),
-    ("grading queue, coordinator (US-TX)", "/grading/", "coordinator.tx@bench.puente"),
-    ("students list, teacher (one site)", "/students/", "teacher1.s1@bench.puente"),
-    ("gradebook, teacher (one site)", "/grading/gradebook", "teacher1.s1@bench.puente"),
-    ("gradebook, coordinator (US-TX)", "/grading/gradebook", "coordinator.tx@bench.puente"),
-    (
-        "gradebook search, coordinator (US-TX)",
-        "/grading/gradebook?q=family12",
-        "coordinator.tx@bench.puente",
-    ),
-]
+STUDENT = "student@bench.puente"
+COORDINATOR = "coordinator.tx@bench.puente"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def pages(teacher: str, student_id: int, student_name: str, code: str) -> list[tuple]:
+    """(label, path, who signs in or None, text every answer must contain)."""
+    return [
+        ("student dashboard", "/learn/", STUDENT, "/learn/enrollments/"),
+        ("grading queue, teacher (one site)", "/grading/", teacher, "/grading/attempts/"),
+        ("grading queue, coordinator (US-TX)", "/grading/", COORDINATOR, "/grading/attempts/"),
+        ("students list, teacher (one site)", "/students/", teacher, "/students/"),
+        ("students list, coordinator (US-TX)", "/students/", COORDINATOR, "/students/"),
+        ("student record, teacher", f"/students/{student_id}", teacher, student_name),
+        ("verify page (anonymous)", f"/verify/{code}", None, "PNT-"),
+        ("sign-in page (anonymous)", "/login", None, 'name="csrf_token"'),
+        ("state report, coordinator (US-TX)", "/reports/progress", COORDINATOR, "<svg"),
+        ("gradebook, teacher (one site)", "/grading/gradebook", teacher, "/grading/"),
+        ("gradebook, coordinator (US-TX)", "/grading/gradebook", COORDINATOR, "/grading/"),
+        (
+            "gradebook search, coordinator (US-TX)",
+            "/grading/gradebook?q=family12",
+            COORDINATOR,
+            "Family12",
+        ),
+    ]
 
 
 def free_port() -> int:
@@ -43,90 +67,293 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        FLASK_CONFIG="production",
-        SESSION_COOKIE_SECURE="0",
-        PUBLIC_BASE_URL="https://bench.puente.example",
-    )
+def start_gunicorn(app: str, port: int, env: dict, check: str) -> subprocess.Popen:
+    """gunicorn with 2 sync workers, as production runs it; waits until `check` answers."""
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
-            "-w",
+            "--workers",
             "2",
-            "--threads",
-            "2",
-            "-b",
+            "--worker-class",
+            "sync",
+            "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "wsgi:app",
+            "--chdir",
+            str(ROOT),
+            app,
         ],
         cwd=ROOT,
         env=env,
     )
-    for _ in range(100):
+    for _ in range(300):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{check}", timeout=2)
+            return server
+        except urllib.error.HTTPError:
             return server
         except OSError:
-            time.sleep(0.1)
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn {app} exited with {server.returncode}") from None
+            time.sleep(0.2)
     server.kill()
-    raise SystemExit("the server did not start")
+    raise SystemExit(f"gunicorn {app} did not start")
 
 
-def sign_in(base: str, email: str) -> urllib.request.OpenerDirector:
+def process_cpu(pid) -> float:
+    """CPU seconds (user + system) a process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def worker_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds the server's worker processes have used so far."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return sum(process_cpu(pid) for pid in children)
+
+
+class DatabaseCpu:
+    """The PostgreSQL backends serving the app (same machine): their CPU seconds per pid."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = None
+        if database_url.startswith("postgresql"):
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            self.engine = create_engine(database_url, poolclass=NullPool)
+
+    def snapshot(self) -> dict:
+        if self.engine is None:
+            return {}
+        from sqlalchemy import text
+
+        with self.engine.connect() as connection:
+            pids = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            return {pid: process_cpu(pid) for pid in pids}
+
+    @staticmethod
+    def used(before: dict, after: dict) -> float:
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def sign_in(base: str, email: str, cookie_name: str) -> str:
+    """Sign in through the form; the session cookie as a Cookie header value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    data = {"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+    if not token:
+        raise SystemExit("no CSRF token on the sign-in page")
+    data = {"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
     response = opener.open(f"{base}/login", urllib.parse.urlencode(data).encode())
     if "/login" in response.geturl():
         raise SystemExit(f"could not sign in as {email}")
-    return opener
+    cookie = next((c for c in jar if c.name == cookie_name), None)
+    if cookie is None:
+        raise SystemExit(f"no session cookie after signing in as {email}")
+    return f"{cookie.name}={cookie.value}"
 
 
-def measure(opener, url: str, count: int, concurrency: int) -> dict:
-    def one(_):
-        started = time.perf_counter()
-        with opener.open(url) as response:
-            response.read()
-            assert response.status == 200, response.status
-        return time.perf_counter() - started
+def check_page(url: str, cookie: str | None, expected: str) -> int:
+    """Fetch once: a 200 (no redirect) whose body has `expected`; returns its size."""
 
-    for _ in range(10):
-        one(None)
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        latencies = sorted(pool.map(one, range(count)))
-    elapsed = time.perf_counter() - started
-    q = statistics.quantiles(latencies, n=100)
-    return {"rps": count / elapsed, "p50": q[49] * 1000, "p95": q[94] * 1000, "n": count}
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request) as response:
+            body = response.read().decode()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{url}: {error.code}, not 200") from None
+    if status != 200 or expected not in body:
+        raise SystemExit(f"{url}: {status}, or {expected!r} missing from the page")
+    return len(body)
+
+
+def wrk(url: str, cookie: str | None, expected: str | None, seconds: float, connections: int):
+    command = [
+        "wrk",
+        "--threads",
+        "2",
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{round(seconds)}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(ROOT / "bench" / "wrk_check.lua"),
+    ]
+    if cookie:
+        command += ["--header", f"Cookie: {cookie}"]
+    command += [url, "--"] + ([expected] if expected else [])
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"wrk failed on {url}: {done.stderr or done.stdout}")
+    output = done.stdout
+    line = next((x for x in output.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no figures for {url}:\n{output}")
+    figures = dict(part.split("=") for part in line.split()[1:])
+    figures = {k: int(v) for k, v in figures.items()}
+    if figures["bad"] or figures["errors"]:
+        raise SystemExit(
+            f"{url}: {figures['bad']} answers were not a 200 with {expected!r} "
+            f"({figures['errors']} socket errors): the figures would be a lie"
+        )
+    return {
+        "rps": figures["requests"] / (figures["duration_us"] / 1e6),
+        "p50": figures["p50_us"] / 1000,
+        "p95": figures["p95_us"] / 1000,
+        "requests": figures["requests"],
+    }
+
+
+def choose_subjects(database_url: str) -> tuple[str, int, str, str]:
+    """The teacher of the site with the longest grading queue, one of its students with a
+    certificate (else any), and the first certificate's code (issued by the real service)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        site = (
+            connection.execute(
+                text(
+                    "SELECT site_id FROM attempt WHERE status = 'submitted' "
+                    "GROUP BY site_id ORDER BY COUNT(*) DESC, site_id LIMIT 1"
+                )
+            ).scalar()
+            or 1
+        )
+        student = (
+            connection.execute(
+                text(
+                    "SELECT s.id, s.given_name FROM student s JOIN certificate c ON c.student_id = s.id "
+                    "WHERE s.site_id = :site ORDER BY s.id LIMIT 1"
+                ),
+                {"site": site},
+            ).first()
+            or connection.execute(
+                text(
+                    "SELECT id, given_name FROM student WHERE site_id = :site ORDER BY id LIMIT 1"
+                ),
+                {"site": site},
+            ).first()
+        )
+        code = connection.execute(text("SELECT code FROM certificate ORDER BY id LIMIT 1")).scalar()
+    engine.dispose()
+    if code is None:
+        raise SystemExit("no certificate in the database: run bench/seed.py first")
+    return f"teacher1.s{site}@bench.puente", student[0], student[1], code
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=600)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--only", help="measure only pages whose label contains this")
+    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
-    port = free_port()
-    server = start_server(port)
-    base = f"http://127.0.0.1:{port}"
+    instance = use_bench_instance()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'puente.db'}"
+    teacher, student_id, student_name, code = choose_subjects(database_url)
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        FLASK_CONFIG="production",
+        SESSION_COOKIE_SECURE="0",
+        PUBLIC_BASE_URL="https://bench.puente.example",
+        SESSION_COOKIE_NAME="puente-bench",
+    )
+    app_port, hello_port = free_port(), free_port()
+    server = start_gunicorn("wsgi:app", app_port, env, "/login")
+    hello = start_gunicorn("bench.hello_app:app", hello_port, env, "/")
+    base, hello_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{hello_port}/"
+    results = []
+    database = DatabaseCpu(database_url)
     try:
-        print(f"database: {os.environ.get('DATABASE_URL', 'instance/puente.db')}")
+        cookies = {
+            who: sign_in(base, who, "puente-bench") for who in {STUDENT, teacher, COORDINATOR}
+        }
+        measured = [
+            p
+            for p in pages(teacher, student_id, student_name, code)
+            if not args.only or args.only in p[0]
+        ]
+        for _label, path, who, expected in measured:
+            check_page(base + path, cookies.get(who), expected)
+        check_page(hello_url, None, "Hello")
+        started_load = os.getloadavg()
+        print(f"database: {re.sub(r'//[^@/]*@', '//', database_url)}")
         print(
-            f"gunicorn 2 workers x 2 threads; {args.requests} requests per page, "
-            f"concurrency {args.concurrency}"
+            f"gunicorn 2 sync workers (production config) and a bare Flask app alike; wrk "
+            f"{args.connections} connections, {args.duration} s runs, page and bare app "
+            f"interleaved x{args.repeat}, medians"
         )
-        print(f"{'page':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
-        for label, path, email in PAGES:
-            result = measure(sign_in(base, email), base + path, args.requests, args.concurrency)
-            print(f"{label:40} {result['rps']:8.1f} {result['p50']:8.1f} {result['p95']:8.1f}")
+        print(f"teacher {teacher}, record of student {student_id}, certificate {code}")
+        print(f"load average (1, 5, 15 min) before: {started_load}, CPUs: {os.cpu_count()}")
+        print(
+            f"{'page':40} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'bare req/s':>10} "
+            f"{'ratio':>6} {'CPU ms/req':>10} {'DB CPU ms':>9} {'CPU ratio':>9}"
+        )
+        for label, path, who, expected in measured:
+            cookie = cookies.get(who)
+            wrk(base + path, cookie, expected, 1, args.connections)  # warm both workers
+            runs, bare, ratios, cpu, bare_cpu, db_cpu = [], [], [], [], [], []
+            for _ in range(args.repeat):
+                before, database_before = worker_cpu(server), database.snapshot()
+                run = wrk(base + path, cookie, expected, args.duration, args.connections)
+                cpu.append((worker_cpu(server) - before) / run["requests"] * 1000)
+                db_cpu.append(
+                    database.used(database_before, database.snapshot()) / run["requests"] * 1000
+                )
+                runs.append(run)
+                before = worker_cpu(hello)
+                bare.append(wrk(hello_url, None, "Hello", args.duration, args.connections))
+                bare_cpu.append((worker_cpu(hello) - before) / bare[-1]["requests"] * 1000)
+                ratios.append(run["rps"] / bare[-1]["rps"])
+            row = {
+                "page": label,
+                "path": path,
+                "rps": statistics.median(r["rps"] for r in runs),
+                "p50": statistics.median(r["p50"] for r in runs),
+                "p95": statistics.median(r["p95"] for r in runs),
+                "bare_rps": statistics.median(r["rps"] for r in bare),
+                "ratio": statistics.median(ratios),
+                "cpu_ms": statistics.median(cpu),
+                # What the ratio would be on an idle machine, where CPU time sets the pace.
+                "cpu_ratio": statistics.median(bare_cpu)
+                / (statistics.median(cpu) + statistics.median(db_cpu)),
+                "db_cpu_ms": statistics.median(db_cpu),
+            }
+            results.append(row)
+            print(
+                f"{label:40} {row['rps']:7.1f} {row['p50']:7.1f} {row['p95']:7.1f} "
+                f"{row['bare_rps']:10.0f} {row['ratio']:6.3f} {row['cpu_ms']:10.2f} "
+                f"{row['db_cpu_ms']:9.2f} {row['cpu_ratio']:9.3f}",
+                flush=True,
+            )
+        print(f"load average after: {os.getloadavg()}")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, hello):
+            process.terminate()
+            process.wait(timeout=20)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"database": database_url, "pages": results}))
 
 
 if __name__ == "__main__":

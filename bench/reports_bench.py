@@ -16,6 +16,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.instance import use_bench_instance  # noqa: E402
+
+use_bench_instance()  # before config.py is read
 
 from sqlalchemy import select  # noqa: E402
 

@@ -1,0 +1,90 @@
+"""Scale benchmark: each hot page's p50 at national size over its p50 at a small size.
+
+Usage: python bench/scale_bench.py --small-db URL --national-db URL [--duration 5 --repeat 3]
+Seeds two databases (2,000 students at 16 sites, one a state, and 213,569 at 400 sites: a
+site's list and queue hold about as much in both, and the Texas coordinator's queue is not
+empty in the small one; a database already seeded alike is kept, so the national one is
+seeded once), runs bench/http_bench.py on each and prints, per page, both
+p50s and their ratio. Goal: 1.2 or less (no page whose cost grows with the installation).
+Both databases should be on the same engine (two SQLite files, or two PostgreSQL databases).
+The CPU ratio (app workers and PostgreSQL backends per request) is the steadier figure on a
+shared machine, where the load drifts between the two runs.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GOAL = 1.2
+
+
+def run(database_url: str, *command: str) -> None:
+    subprocess.run(
+        [PYTHON, *command], cwd=ROOT, env=dict(os.environ, DATABASE_URL=database_url), check=True
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small-db", required=True)
+    parser.add_argument("--national-db", required=True)
+    parser.add_argument("--small", type=int, default=2_000)
+    parser.add_argument("--national", type=int, default=213_569)
+    parser.add_argument("--small-sites", type=int, default=16)
+    parser.add_argument("--national-sites", type=int, default=400)
+    parser.add_argument("--duration", default="5")
+    parser.add_argument("--repeat", default="3")
+    args = parser.parse_args()
+    figures = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, url, students, sites in (
+            ("small", args.small_db, args.small, args.small_sites),
+            ("national", args.national_db, args.national, args.national_sites),
+        ):
+            run(
+                url,
+                "bench/seed.py",
+                "--students",
+                str(students),
+                "--sites",
+                str(sites),
+                "--if-seeded",
+            )
+            out = Path(folder) / f"{name}.json"
+            run(
+                url,
+                "bench/http_bench.py",
+                "--duration",
+                args.duration,
+                "--repeat",
+                args.repeat,
+                "--json",
+                str(out),
+            )
+            figures[name] = {p["page"]: p for p in json.loads(out.read_text())["pages"]}
+    print(f"\nscale: {args.national:,} students over {args.small:,} (goal: p50 ratio <= {GOAL})")
+    print(f"load average now: {os.getloadavg()}")
+    print(f"{'page':40} {'p50 small':>9} {'p50 nat.':>9} {'ratio':>6} {'CPU ratio':>9}")
+    worst = 0.0
+    for page, small in figures["small"].items():
+        large = figures["national"].get(page)
+        if large is None:
+            continue
+        ratio = large["p50"] / small["p50"]
+        cpu_ratio = (large["cpu_ms"] + large["db_cpu_ms"]) / (small["cpu_ms"] + small["db_cpu_ms"])
+        worst = max(worst, ratio)
+        flag = "" if ratio <= GOAL else "  over the goal"
+        print(
+            f"{page:40} {small['p50']:9.1f} {large['p50']:9.1f} {ratio:6.2f} {cpu_ratio:9.2f}{flag}"
+        )
+    print(f"worst p50 ratio: {worst:.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
