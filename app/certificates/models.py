@@ -86,7 +86,7 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
-    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"), index=True)
     # Its bit in the installation's revocation status list (None: issued before status lists).
     status_index: Mapped[int | None] = mapped_column(unique=True)
     # What the certificate says, frozen when issued: the page, the PDF and /verify show this.
