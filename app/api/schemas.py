@@ -61,7 +61,7 @@ class StudentQuerySchema(QuerySchema):
         metadata={"description": "Name, MSIX ID, CURP or state student ID."},
     )
     msix_id = fields.String(validate=validate.Regexp(MSIX_PATTERN, error="12 digits."))
-    curp = fields.String(validate=validate.Length(equal=18))
+    curp = fields.String(validate=[validate.Length(equal=18), NO_NUL])
 
 
 class StudentSchema(Schema):
