@@ -1,25 +1,33 @@
 """Fast bulk writes for national-scale imports: COPY on PostgreSQL, executemany elsewhere."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import ARRAY, ColumnElement, String, Table, bindparam, func, select
+from sqlalchemy import ARRAY, ColumnElement, Date, DateTime, String, Table, bindparam, func, select
 from sqlalchemy.types import NullType
 
 from app.extensions import db
 
 
-def insert_rows(table: Table, rows: list[dict]) -> None:
-    """Insert `rows` (dicts with the same keys, in the same order; enums as their plain values)
-    into `table` within the session's transaction."""
-    if not rows:
-        return
+def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert `rows` (tuples of plain values in the order of `columns`: enums as their values,
+    no Python-side defaults applied) into `table` within the session's transaction."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
+        # The driver's executemany with values converted here: SQLAlchemy's per-row parameter
+        # handling cost more than SQLite's own work (5 of 13 s for 50,000 students).
+        quote = connection.dialect.identifier_preparer.quote
+        statement = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(table.name), ", ".join(map(quote, columns)), ", ".join("?" * len(columns))
+        )
+        convert = _converters(table, columns, connection.dialect)
+        if convert:
+            rows = (_converted(row, convert) for row in rows)
+        rows = list(rows)
+        if rows:
+            connection.exec_driver_sql(statement, rows)
         return
     from psycopg import sql
 
-    columns = list(rows[0])
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
@@ -28,7 +36,38 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         copy.set_types([_binary_type(table.c[name].type, connection.dialect) for name in columns])
         for row in rows:
-            copy.write_row(tuple(row.values()))
+            copy.write_row(row)
+
+
+def _converters(table: Table, columns: Sequence[str], dialect) -> list[tuple[int, Callable]]:
+    """(position, SQLAlchemy's conversion) for the date and time columns, stored as text."""
+    found = []
+    for position, name in enumerate(columns):
+        column_type = table.c[name].type
+        if isinstance(column_type, Date | DateTime):
+            processor = column_type.bind_processor(dialect)
+            if processor is not None:
+                found.append((position, _remembering(processor)))
+    return found
+
+
+def _remembering(processor: Callable) -> Callable:
+    """`processor`, converting a value given again (a batch's one timestamp) only once."""
+    last: list = [object(), None]
+
+    def convert(value):
+        if value is not last[0]:
+            last[0], last[1] = value, (None if value is None else processor(value))
+        return last[1]
+
+    return convert
+
+
+def _converted(row: tuple, convert: list[tuple[int, Callable]]) -> tuple:
+    values = list(row)
+    for position, processor in convert:
+        values[position] = processor(values[position])
+    return tuple(values)
 
 
 # SQL types as compiled for PostgreSQL -> the names psycopg writes binary COPY values as.

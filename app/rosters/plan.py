@@ -2,6 +2,7 @@
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -88,10 +89,10 @@ class EnrollmentPlan:
 @dataclass
 class Plan:
     schools: dict[str, SchoolPlan] = field(default_factory=dict)
-    students: dict[str, StudentPlan] = field(default_factory=dict)
+    # Students by sourcedId -> line: iter_students builds each again from users.csv when needed.
+    students: dict[str, int] = field(default_factory=dict)
     staff: dict[str, tuple[int, str]] = field(default_factory=dict)  # sourcedId -> (line, email)
     classes: dict[str, ClassPlan] = field(default_factory=dict)
-    enrollments: list[EnrollmentPlan] = field(default_factory=list)
     class_teacher: dict[str, str] = field(default_factory=dict)  # class -> staff sourcedId
     staff_ids: dict[str, int] = field(default_factory=dict)  # staff sourcedId -> matched user
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -106,6 +107,12 @@ class Plan:
     earlier_student_ids: dict[str, int] = field(default_factory=dict)  # sourcedId -> student id
 
     unroled: dict[str, tuple] = field(default_factory=dict)  # users.csv rows with no role here
+    earlier: dict[str, StudentPlan] = field(default_factory=dict)  # unroled, an earlier student
+    roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # roles.csv: user -> role, org
+    enrolled: dict[str, tuple[str, str]] = field(default_factory=dict)  # role, school if no other
+    births: dict[str, date] = field(default_factory=dict)
+    sexes: dict[str, str] = field(default_factory=dict)
+    matched: dict[str, int] = field(default_factory=dict)  # student sourcedId -> existing id
     # Schools named but absent from orgs.csv: resolve_plan looks for an earlier import's site.
     earlier_schools: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
 
@@ -129,9 +136,9 @@ def plan_roster(files: RosterFiles) -> Plan:
     _check_manifest(files, plan)
     _plan_schools(files, plan)
     _plan_classes(files, plan)
-    roles = _roles(files, plan)
-    births = _birth_dates(files, plan)
-    _plan_users(files, plan, roles, births, _sexes(files, plan))
+    plan.roles = _roles(files, plan)
+    plan.births, plan.sexes = _demographics(files, plan)
+    _plan_users(files, plan)
     _plan_enrollments(files, plan)
     return plan
 
@@ -325,25 +332,21 @@ def _roles(files: RosterFiles, plan: Plan) -> dict[str, tuple[str, str]]:
                 _("“%(value)s” is not a OneRoster role.", value=row["role"]),
             )
         elif row["userSourcedId"] not in roles or row.get("roleType") == "primary":
-            roles[row["userSourcedId"]] = (row["role"], row["orgSourcedId"])
+            roles[row["userSourcedId"]] = shared((row["role"], row["orgSourcedId"]))
     return roles
 
 
-def _sexes(files: RosterFiles, plan: Plan) -> dict[str, str]:
-    sexes = {}
-    for line, row in files.get("demographics.csv"):
-        value = row.get("sex", "")
-        if value in SEX:
-            sexes[row["sourcedId"]] = SEX[value]
-        elif value not in ("", "unspecified"):
-            plan.problem(
-                "demographics.csv", line, "sex", _("Use female, male, other or unspecified.")
-            )
-    return sexes
+_SHARED: dict[tuple[str, str], tuple[str, str]] = {}
 
 
-def _birth_dates(files: RosterFiles, plan: Plan) -> dict[str, date]:
-    births = {}
+def shared(pair: tuple[str, str]) -> tuple[str, str]:
+    """One object for each (role, org) pair: 200,000 users share a few hundred."""
+    return _SHARED.setdefault(pair, pair)
+
+
+def _demographics(files: RosterFiles, plan: Plan) -> tuple[dict[str, date], dict[str, str]]:
+    """demographics.csv: the dates of birth and the sexes given."""
+    births, sexes = {}, {}
     for line, row in files.get("demographics.csv"):
         if row["birthDate"]:
             value = _date(row["birthDate"])
@@ -353,62 +356,92 @@ def _birth_dates(files: RosterFiles, plan: Plan) -> dict[str, date]:
                 )
             else:
                 births[row["sourcedId"]] = value
-    return births
+        value = row.get("sex", "")
+        if value in SEX:
+            sexes[row["sourcedId"]] = SEX[value]
+        elif value not in ("", "unspecified"):
+            plan.problem(
+                "demographics.csv", line, "sex", _("Use female, male, other or unspecified.")
+            )
+    return births, sexes
 
 
-def _enrolled_roles(files: RosterFiles) -> dict[str, tuple[str, str]]:
-    """A role and school for users that neither roles.csv nor users.csv gives one (from enrollments)."""
+def _enrolled_roles(files: RosterFiles, roles: dict) -> dict[str, tuple[str, str]]:
+    """A role and school for users that roles.csv gives none (from enrollments); users.csv's
+    own role column comes before it."""
     found: dict[str, tuple[str, str]] = {}
     for _line, row in files.get("enrollments.csv"):
-        if row.get("status") != "tobedeleted" and row["userSourcedId"] not in found:
-            found[row["userSourcedId"]] = (row["role"], row.get("schoolSourcedId", ""))
+        user = row["userSourcedId"]
+        if row.get("status") != "tobedeleted" and user not in found and user not in roles:
+            found[user] = shared((row["role"], row.get("schoolSourcedId", "")))
     return found
 
 
-def _plan_users(files: RosterFiles, plan: Plan, roles: dict, births: dict, sexes: dict) -> None:
-    enrolled = _enrolled_roles(files)
+def _role_of(sourced_id: str, row: dict, plan: Plan) -> tuple[str, str]:
+    """The user's role and org: roles.csv, else users.csv's role, else their enrollments'."""
+    return plan.roles.get(sourced_id) or (
+        (row["role"], row.get("orgSourcedIds", "").split(",")[0].strip())
+        if row.get("role")
+        else plan.enrolled.get(sourced_id, ("", ""))
+    )
+
+
+def _plan_users(files: RosterFiles, plan: Plan) -> None:
+    plan.enrolled = _enrolled_roles(files, plan.roles)
     identities: dict[tuple[str, str], int] = {}
     for line, row in _unique("users.csv", files.get("users.csv"), plan):
         if not _active(row, plan, "users.csv"):
             continue
         sourced_id = row["sourcedId"]
-        role, org = roles.get(sourced_id) or (
-            (row["role"], row.get("orgSourcedIds", "").split(",")[0].strip())
-            if row.get("role")
-            else enrolled.get(sourced_id, ("", ""))
-        )
+        role, org = _role_of(sourced_id, row, plan)
         if role in STAFF_ROLES:
             plan.staff[sourced_id] = (line, (row.get("email") or row.get("username", "")).lower())
         elif role in STUDENT_ROLES:
             student = _student(line, row, row.get("primaryOrgSourcedId") or org, plan)
             if student is not None:
-                student.birth_date = births.get(sourced_id)
-                student.sex = sexes.get(sourced_id)
                 _check_identity_unique(student, identities, plan)
-                plan.students[sourced_id] = student
+                plan.students[sourced_id] = line
         elif not role:
             # No role in this set (a delta's changed user): a student if an earlier import says so.
             org = (
                 row.get("primaryOrgSourcedId") or row.get("orgSourcedIds", "").split(",")[0].strip()
             )
-            plan.unroled[sourced_id] = (
-                line,
-                row,
-                org,
-                births.get(sourced_id),
-                sexes.get(sourced_id),
-            )
+            plan.unroled[sourced_id] = (line, row, org)
         else:
             plan.skipped["users.csv"] += 1  # guardians and other roles
 
 
 def add_earlier_student(plan: Plan, sourced_id: str) -> None:
     """Plan a user of plan.unroled as the student an earlier import made of them."""
-    line, row, school, birth, sex = plan.unroled.pop(sourced_id)
+    line, row, school = plan.unroled.pop(sourced_id)
     student = _student(line, row, school, plan)
     if student is not None:
-        student.birth_date, student.sex = birth, sex
-        plan.students[sourced_id] = student
+        plan.earlier[sourced_id] = student
+        plan.students[sourced_id] = line
+
+
+def iter_students(files: RosterFiles, plan: Plan) -> Iterator[StudentPlan]:
+    """Every student of the plan, built again from its users.csv row as the check built it
+    (one at a time: a national set is never held whole), then those of plan.earlier; each with
+    its date of birth, sex and the existing student it matches."""
+    quiet = Plan(schools=plan.schools, org_types=plan.org_types)  # the check found no problem
+    for line, row in files.get("users.csv"):
+        sourced_id = row["sourcedId"]
+        if plan.students.get(sourced_id) != line or sourced_id in plan.earlier:
+            continue  # not a student, a repeated sourcedId, or tobedeleted
+        role, org = _role_of(sourced_id, row, plan)
+        student = _student(line, row, row.get("primaryOrgSourcedId") or org, quiet)
+        if student is not None:
+            yield _with_match(student, plan)
+    for student in plan.earlier.values():
+        yield _with_match(student, plan)
+
+
+def _with_match(student: StudentPlan, plan: Plan) -> StudentPlan:
+    student.birth_date = plan.births.get(student.sourced_id)
+    student.sex = plan.sexes.get(student.sourced_id)
+    student.student_id = plan.matched.get(student.sourced_id)
+    return student
 
 
 def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | None:
@@ -522,10 +555,24 @@ def _check_identity_unique(student: StudentPlan, seen: dict, plan: Plan) -> None
 
 
 def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
-    """Enrollments to add; tobedeleted ones to withdraw. A class or student not in this set may
-    be one an earlier import wrote (a delta's usual case): resolve_plan looks for it."""
+    """Check enrollments.csv: its enrollments to add, tobedeleted ones to withdraw. A class or
+    student not in this set may be one an earlier import wrote (a delta's usual case):
+    resolve_plan looks for it. iter_enrollments reads the ones to add again."""
+    for _entry in _enrollments(
+        _unique("enrollments.csv", files.get("enrollments.csv"), plan), plan
+    ):
+        pass
+
+
+def iter_enrollments(files: RosterFiles, plan: Plan) -> Iterator[EnrollmentPlan]:
+    """The enrollments to add, one at a time, read again from the file the check passed."""
+    quiet = Plan(classes=plan.classes, students=plan.students, staff=plan.staff)
+    yield from _enrollments(files.get("enrollments.csv"), quiet)
+
+
+def _enrollments(rows, plan: Plan) -> Iterator[EnrollmentPlan]:
     pairs: set[tuple[str, str]] = set()
-    for line, row in _unique("enrollments.csv", files.get("enrollments.csv"), plan):
+    for line, row in rows:
         plan.enrollment_ids.add(row["sourcedId"])
         if row.get("status", "") == "tobedeleted":
             plan.withdrawn.append(row["sourcedId"])
@@ -558,9 +605,7 @@ def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
             elif (user, class_id) not in pairs:
                 pairs.add((user, class_id))
                 target = end if end and end >= date.today() else None
-                plan.enrollments.append(
-                    EnrollmentPlan(line, user, class_id, target, row["sourcedId"])
-                )
+                yield EnrollmentPlan(line, user, class_id, target, row["sourcedId"])
 
 
 def _date(text: str) -> date | None:
