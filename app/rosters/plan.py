@@ -101,6 +101,7 @@ class Plan:
     org_types: dict[str, tuple[int, str]] = field(default_factory=dict)  # sourcedId -> line, type
     withdrawn: list[str] = field(default_factory=list)  # enrollment sourcedIds marked tobedeleted
     enrollment_ids: set[str] = field(default_factory=set)  # every enrollment sourcedId listed
+    repeated: set[int] = field(default_factory=set)  # lines repeating a student and class
     earlier_classes: dict[str, list[int]] = field(default_factory=dict)  # class -> lines
     earlier_students: dict[str, list[int]] = field(default_factory=dict)  # student -> lines
     earlier_class_ids: set[str] = field(default_factory=set)  # found by resolve_plan
@@ -108,8 +109,10 @@ class Plan:
 
     unroled: dict[str, tuple] = field(default_factory=dict)  # users.csv rows with no role here
     earlier: dict[str, StudentPlan] = field(default_factory=dict)  # unroled, an earlier student
-    roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # roles.csv: user -> role, org
-    enrolled: dict[str, tuple[str, str]] = field(default_factory=dict)  # role, school if no other
+    # While users.csv is checked: roles.csv's user -> (role, org); else enrollments' role, school.
+    roles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    enrolled: dict[str, tuple[str, str]] = field(default_factory=dict)
+    student_schools: dict[str, str] = field(default_factory=dict)  # not primaryOrgSourcedId's
     births: dict[str, date] = field(default_factory=dict)
     sexes: dict[str, str] = field(default_factory=dict)
     matched: dict[str, int] = field(default_factory=dict)  # student sourcedId -> existing id
@@ -388,7 +391,7 @@ def _role_of(sourced_id: str, row: dict, plan: Plan) -> tuple[str, str]:
 
 def _plan_users(files: RosterFiles, plan: Plan) -> None:
     plan.enrolled = _enrolled_roles(files, plan.roles)
-    identities: dict[tuple[str, str], int] = {}
+    identities: dict[str, int] = {}
     for line, row in _unique("users.csv", files.get("users.csv"), plan):
         if not _active(row, plan, "users.csv"):
             continue
@@ -401,6 +404,8 @@ def _plan_users(files: RosterFiles, plan: Plan) -> None:
             if student is not None:
                 _check_identity_unique(student, identities, plan)
                 plan.students[sourced_id] = line
+                if student.school != row.get("primaryOrgSourcedId"):
+                    plan.student_schools[sourced_id] = student.school
         elif not role:
             # No role in this set (a delta's changed user): a student if an earlier import says so.
             org = (
@@ -409,6 +414,7 @@ def _plan_users(files: RosterFiles, plan: Plan) -> None:
             plan.unroled[sourced_id] = (line, row, org)
         else:
             plan.skipped["users.csv"] += 1  # guardians and other roles
+    plan.roles, plan.enrolled = {}, {}  # what iter_students needs of them is in student_schools
 
 
 def add_earlier_student(plan: Plan, sourced_id: str) -> None:
@@ -429,8 +435,8 @@ def iter_students(files: RosterFiles, plan: Plan) -> Iterator[StudentPlan]:
         sourced_id = row["sourcedId"]
         if plan.students.get(sourced_id) != line or sourced_id in plan.earlier:
             continue  # not a student, a repeated sourcedId, or tobedeleted
-        role, org = _role_of(sourced_id, row, plan)
-        student = _student(line, row, row.get("primaryOrgSourcedId") or org, quiet)
+        school = plan.student_schools.get(sourced_id) or row.get("primaryOrgSourcedId", "")
+        student = _student(line, row, school, quiet)
         if student is not None:
             yield _with_match(student, plan)
     for student in plan.earlier.values():
@@ -536,9 +542,10 @@ def _read_grade(line: int, text: str, student: StudentPlan, plan: Plan) -> bool:
     return False
 
 
-def _check_identity_unique(student: StudentPlan, seen: dict, plan: Plan) -> None:
+def _check_identity_unique(student: StudentPlan, seen: dict[str, int], plan: Plan) -> None:
+    # Keyed by the value alone: an MSIX ID (12 digits) never equals a CURP (18 characters).
     for kind, value in (("MSIX", student.msix_id), ("CURP", student.curp)):
-        if value and (kind, value) in seen:
+        if value and value in seen:
             plan.problem(
                 "users.csv",
                 student.line,
@@ -547,11 +554,11 @@ def _check_identity_unique(student: StudentPlan, seen: dict, plan: Plan) -> None
                     "The %(kind)s %(value)s is also given on line %(line)s.",
                     kind=kind,
                     value=value,
-                    line=seen[(kind, value)],
+                    line=seen[value],
                 ),
             )
         elif value:
-            seen[(kind, value)] = student.line
+            seen[value] = student.line
 
 
 def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
@@ -566,14 +573,20 @@ def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
 
 def iter_enrollments(files: RosterFiles, plan: Plan) -> Iterator[EnrollmentPlan]:
     """The enrollments to add, one at a time, read again from the file the check passed."""
-    quiet = Plan(classes=plan.classes, students=plan.students, staff=plan.staff)
-    yield from _enrollments(files.get("enrollments.csv"), quiet)
+    quiet = Plan(
+        classes=plan.classes, students=plan.students, staff=plan.staff, repeated=plan.repeated
+    )
+    yield from _enrollments(files.get("enrollments.csv"), quiet, checking=False)
 
 
-def _enrollments(rows, plan: Plan) -> Iterator[EnrollmentPlan]:
-    pairs: set[tuple[str, str]] = set()
+def _enrollments(rows, plan: Plan, checking: bool = True) -> Iterator[EnrollmentPlan]:
+    pairs: set[tuple[str, str]] = set()  # while checking; the reading again skips plan.repeated
     for line, row in rows:
-        plan.enrollment_ids.add(row["sourcedId"])
+        if not checking:
+            if line in plan.repeated:
+                continue
+        else:
+            plan.enrollment_ids.add(row["sourcedId"])
         if row.get("status", "") == "tobedeleted":
             plan.withdrawn.append(row["sourcedId"])
             continue
@@ -602,8 +615,11 @@ def _enrollments(rows, plan: Plan) -> Iterator[EnrollmentPlan]:
             end = _date(row.get("endDate", "")) if row.get("endDate") else None
             if row.get("endDate") and end is None:
                 plan.problem("enrollments.csv", line, "endDate", _("Not a date (YYYY-MM-DD)."))
-            elif (user, class_id) not in pairs:
-                pairs.add((user, class_id))
+            elif checking and (user, class_id) in pairs:
+                plan.repeated.add(line)
+            else:
+                if checking:
+                    pairs.add((user, class_id))
                 target = end if end and end >= date.today() else None
                 yield EnrollmentPlan(line, user, class_id, target, row["sourcedId"])
 

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, insert, literal, select, update
 
 from app.audit.services import record_event
 from app.common import utcnow
@@ -359,7 +359,14 @@ def _write_enrollments(
         entries = [
             (e, student_ids.get(e.student) or plan.earlier_student_ids[e.student]) for e in batch
         ]
-        blocked.load({student_id for _entry, student_id in entries})
+        # Only students who were here before the import can have enrollments already.
+        blocked.load(
+            {
+                student_id
+                for entry, student_id in entries
+                if entry.student in plan.matched or entry.student in plan.earlier_student_ids
+            }
+        )
         rows = []
         for entry, student_id in entries:
             version_id = plan.classes[entry.class_id].course_version_id
@@ -386,33 +393,38 @@ def _write_enrollments(
             select(Enrollment.id, Enrollment.student_id, Enrollment.course_version_id).where(
                 among(Enrollment.student_id, {row[0] for row in rows})
             )
-        ).all()
-        insert_rows(
-            UnitProgress.__table__,
-            PROGRESS_INSERT,
-            (
-                (enrollment_id, unit_id, number, UnitStatus.NOT_STARTED.value, 0, 0, now)
-                for enrollment_id, student_id, version_id in created
-                if (student_id, version_id) in wanted
-                for unit_id, number in units[version_id]
-            ),
+        )
+        # The units' rows are made by the database from the enrollments and the units.
+        ids = [i for i, student_id, version_id in created if (student_id, version_id) in wanted]
+        db.session.execute(
+            insert(UnitProgress).from_select(
+                PROGRESS_INSERT,
+                select(
+                    Enrollment.id,
+                    Unit.id,
+                    Unit.number,
+                    literal(UnitStatus.NOT_STARTED.value),
+                    literal(0),
+                    literal(0),
+                    literal(now, DateTime()),
+                )
+                .join(Unit, Unit.course_version_id == Enrollment.course_version_id)
+                .where(among(Enrollment.id, ids)),
+            )
         )
         counts.enrollments_created += len(rows)
 
 
 class Blocked:
     """What blocks a new enrollment: an active one in the same course (any version), or this
-    version taken before; from the database for each student once, and from this import."""
+    version taken before; from the database and from this import."""
 
     def __init__(self):
         self.courses: set[int] = set()  # student id << 32 | course id
         self.versions: set[int] = set()  # student id << 32 | course version id
-        self.loaded: set[int] = set()
 
     def load(self, student_ids: set[int]) -> None:
-        new = student_ids - self.loaded
-        self.loaded |= new
-        for student_id, course_id, version_id, active in existing_enrollments(new):
+        for student_id, course_id, version_id, active in existing_enrollments(student_ids):
             if active:
                 self.courses.add(student_id << 32 | course_id)
             self.versions.add(student_id << 32 | version_id)
