@@ -1,8 +1,20 @@
 """Fast bulk writes for national-scale imports: COPY on PostgreSQL, executemany elsewhere."""
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import ARRAY, ColumnElement, Date, DateTime, String, Table, bindparam, func, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Date,
+    DateTime,
+    String,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.types import NullType
 
 from app.extensions import db
@@ -90,11 +102,16 @@ def _binary_type(column_type, dialect) -> str:
 
 
 def among(column: ColumnElement, values: Iterable) -> ColumnElement[bool]:
-    """`column IN values`, as one array parameter on PostgreSQL (thousands of values stay cheap)."""
+    """`column IN values`, as one parameter (an array on PostgreSQL, a JSON list on SQLite) so
+    thousands of values stay cheap and the statement is compiled once, not per list length."""
     values = list(values)
-    if db.session.get_bind().dialect.name == "postgresql":
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
         item = String() if isinstance(column.type, NullType) else column.type
         # IN (SELECT unnest(array)): a join the planner can hash, even in the generic plan
         # psycopg's prepared statements get (where `= ANY(array)` scans the array per row).
         return column.in_(select(func.unnest(bindparam(None, values, type_=ARRAY(item)))))
+    if dialect == "sqlite" and all(type(v) in (int, str) for v in values):
+        listed = func.json_each(bindparam(None, json.dumps(values), type_=String()))
+        return column.in_(select(literal_column("value")).select_from(listed))
     return column.in_(values)

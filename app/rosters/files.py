@@ -6,6 +6,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -133,13 +134,20 @@ class RosterFiles:
         layout = self.layouts.get(name)
         if layout is None:
             return
+        names = [h for _i, h in layout.keep]
+        pick = itemgetter(*(i for i, _h in layout.keep))
+        if len(names) == 1:
+            pick = (lambda one: lambda values: (one(values),))(pick)
         with self.sources[name]() as stream:
             reader = csv.reader(_lines(stream))
             try:
                 next(reader, None)
                 for values in reader:
-                    if any(values) and len(values) == layout.width:
-                        yield reader.line_num, {h: values[i].strip() for i, h in layout.keep}
+                    if len(values) == layout.width and any(values):
+                        yield (
+                            reader.line_num,
+                            dict(zip(names, map(str.strip, pick(values)), strict=True)),
+                        )
             except csv.Error:
                 return  # the check reported it; the rows before it are read as they were
 
