@@ -16,7 +16,7 @@ from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, U
 from app.errors import DomainError
 from app.extensions import db
 from app.moves.services import move_student
-from app.rosters.bulk import among, insert_rows
+from app.rosters.bulk import among, bulk_writing, insert_rows
 from app.rosters.files import Problem, RosterFiles
 from app.rosters.models import RosterClass, RosterImport
 from app.rosters.plan import Plan, iter_enrollments, iter_students, plan_roster
@@ -74,12 +74,13 @@ def import_roster(
     if progress is not None:
         progress("writing")  # nothing is written before this point
     counts = RosterCounts(rows_skipped=sum(plan.skipped.values()))
-    site_ids = _write_sites(plan, counts)
-    student_ids = _write_students(plan, files, site_ids, counts)
-    _link_staff(plan, counts)
-    _write_classes(plan, site_ids)
-    _write_enrollments(plan, files, student_ids, user, counts)
-    withdrawn = _withdraw_enrollments(plan, files, site_ids, counts)
+    with bulk_writing():
+        site_ids = _write_sites(plan, counts)
+        student_ids = _write_students(plan, files, site_ids, counts)
+        _link_staff(plan, counts)
+        _write_classes(plan, site_ids)
+        _write_enrollments(plan, files, student_ids, user, counts)
+        withdrawn = _withdraw_enrollments(plan, files, site_ids, counts)
     record = RosterImport(
         imported_by_id=user.id,
         file_name=file_name[:200],
