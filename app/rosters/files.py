@@ -204,16 +204,18 @@ def read_zip(data: bytes, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> RosterFil
             )
     budget = [max_unpacked]
     sources = {n: (lambda i=i: _member(archive, i, budget)) for n, i in members.items()}
+
+    def checked() -> None:
+        # The check counted every byte against the budget; later passes count against each
+        # member's declared size only.
+        budget[0] = DEFAULT_MAX_UNPACKED * MAX_MEMBERS
+
     try:
-        files = _read(sources)
+        return _read(sources, checked)
     except UnpackedTooLargeError:
         return _refused(_too_large(max_unpacked))
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
         return _refused(_("The ZIP archive is damaged or uses a method Puente cannot read."))
-    # The check counted every byte against the budget; later passes count against each
-    # member's declared size only.
-    budget[0] = DEFAULT_MAX_UNPACKED * MAX_MEMBERS
-    return files
 
 
 class _CountedMember(io.RawIOBase):
@@ -260,7 +262,7 @@ def read_folder(path: Path) -> RosterFiles:
     return _read({p.name: (lambda p=p: p.open("rb")) for p in path.iterdir() if p.is_file()})
 
 
-def _read(sources: dict) -> RosterFiles:
+def _read(sources: dict, checked: Callable[[], None] | None = None) -> RosterFiles:
     files = RosterFiles()
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         if name in sources:
@@ -269,6 +271,8 @@ def _read(sources: dict) -> RosterFiles:
                 layout = _check(name, stream, files.problems)
             if layout is not None:
                 files.layouts[name] = layout
+    if checked is not None:
+        checked()
     declared = _declared_modes(files.get("manifest.csv"))
     for name in REQUIRED_FILES:
         # A delta set carries only what changed; a manifest may also declare a file absent.
