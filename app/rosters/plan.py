@@ -443,6 +443,29 @@ def iter_students(files: RosterFiles, plan: Plan) -> Iterator[StudentPlan]:
         yield _with_match(student, plan)
 
 
+def iter_student_keys(files: RosterFiles, plan: Plan) -> Iterator[StudentPlan]:
+    """The students of iter_students with only what matching needs (sourcedId, line, MSIX ID,
+    CURP): the rows passed the check, so nothing else is built again."""
+    for line, row in files.get("users.csv"):
+        sourced_id = row["sourcedId"]
+        if plan.students.get(sourced_id) == line and sourced_id not in plan.earlier:
+            msix_id, curp = _identifiers(row.get("userIds", ""))
+            yield StudentPlan(sourced_id, line, "", "", "", msix_id=msix_id, curp=curp)
+    yield from plan.earlier.values()
+
+
+def _identifiers(text: str) -> tuple[str | None, str | None]:
+    """userIds' MSIX ID and CURP as _read_user_ids reads them (the last of each kind)."""
+    msix_id = curp = None
+    for kind, value in USER_ID.findall(text):
+        kind, value = kind.strip().upper(), value.strip().upper()
+        if kind == "MSIX":
+            msix_id = value
+        elif kind == "CURP":
+            curp = value
+    return msix_id, curp
+
+
 def _with_match(student: StudentPlan, plan: Plan) -> StudentPlan:
     student.birth_date = plan.births.get(student.sourced_id)
     student.sex = plan.sexes.get(student.sourced_id)

@@ -13,7 +13,7 @@ from app.permissions import can_manage_site
 from app.rosters.bulk import among
 from app.rosters.files import RosterFiles
 from app.rosters.models import RosterClass, RosterCourseMap
-from app.rosters.plan import ClassPlan, Plan, SchoolPlan, add_earlier_student, iter_students
+from app.rosters.plan import ClassPlan, Plan, SchoolPlan, add_earlier_student, iter_student_keys
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -283,7 +283,7 @@ def _resolve_students(plan: Plan, files: RosterFiles, user: User, sites: dict[in
     """Match by sourcedId, then MSIX ID, then CURP; a match must be in the user's scope.
     Students are read again from the file and matched a batch at a time."""
     columns = (Student.id, Student.site_id, Student.roster_id, Student.msix_id, Student.curp)
-    for students in chunks(iter_students(files, plan)):
+    for students in chunks(iter_student_keys(files, plan)):
         found: dict[tuple[str, str], tuple] = {}
         for key, column in (
             ("roster", Student.roster_id),
