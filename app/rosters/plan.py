@@ -111,7 +111,7 @@ class Plan:
     earlier: dict[str, StudentPlan] = field(default_factory=dict)  # unroled, an earlier student
     # While users.csv is checked: roles.csv's user -> (role, org); else enrollments' role, school.
     roles: dict[str, tuple[str, str]] = field(default_factory=dict)
-    enrolled: dict[str, tuple[str, str]] = field(default_factory=dict)
+    enrolled: dict[str, tuple[str, str]] | None = None
     student_schools: dict[str, str] = field(default_factory=dict)  # not primaryOrgSourcedId's
     births: dict[str, date] = field(default_factory=dict)
     sexes: dict[str, str] = field(default_factory=dict)
@@ -380,23 +380,25 @@ def _enrolled_roles(files: RosterFiles, roles: dict) -> dict[str, tuple[str, str
     return found
 
 
-def _role_of(sourced_id: str, row: dict, plan: Plan) -> tuple[str, str]:
-    """The user's role and org: roles.csv, else users.csv's role, else their enrollments'."""
-    return plan.roles.get(sourced_id) or (
-        (row["role"], row.get("orgSourcedIds", "").split(",")[0].strip())
-        if row.get("role")
-        else plan.enrolled.get(sourced_id, ("", ""))
-    )
+def _role_of(sourced_id: str, row: dict, plan: Plan, files: RosterFiles) -> tuple[str, str]:
+    """The user's role and org: roles.csv, else users.csv's role, else their enrollments'
+    (enrollments.csv is read for these only when some user needs it)."""
+    if sourced_id in plan.roles:
+        return plan.roles[sourced_id]
+    if row.get("role"):
+        return row["role"], row.get("orgSourcedIds", "").split(",")[0].strip()
+    if plan.enrolled is None:
+        plan.enrolled = _enrolled_roles(files, plan.roles)
+    return plan.enrolled.get(sourced_id, ("", ""))
 
 
 def _plan_users(files: RosterFiles, plan: Plan) -> None:
-    plan.enrolled = _enrolled_roles(files, plan.roles)
     identities: dict[str, int] = {}
     for line, row in _unique("users.csv", files.get("users.csv"), plan):
         if not _active(row, plan, "users.csv"):
             continue
         sourced_id = row["sourcedId"]
-        role, org = _role_of(sourced_id, row, plan)
+        role, org = _role_of(sourced_id, row, plan, files)
         if role in STAFF_ROLES:
             plan.staff[sourced_id] = (line, (row.get("email") or row.get("username", "")).lower())
         elif role in STUDENT_ROLES:
@@ -414,7 +416,7 @@ def _plan_users(files: RosterFiles, plan: Plan) -> None:
             plan.unroled[sourced_id] = (line, row, org)
         else:
             plan.skipped["users.csv"] += 1  # guardians and other roles
-    plan.roles, plan.enrolled = {}, {}  # what iter_students needs of them is in student_schools
+    plan.roles, plan.enrolled = {}, None  # what iter_students needs is in student_schools
 
 
 def add_earlier_student(plan: Plan, sourced_id: str) -> None:
