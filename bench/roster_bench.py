@@ -3,19 +3,24 @@
 Usage: DATABASE_URL=sqlite:///instance/roster-bench.db python bench/roster_bench.py [--students N]
 Writes a OneRoster 1.2 CSV set (orgs, users, classes, enrollments, roles, demographics) for N students
 in 400 schools across 16 states, migrates an empty database, imports the course packages and an
-admin, then times `import_roster` exactly as the page and `flask rosters import` run it (checking
+admin, then times `import_roster` of the set zipped, exactly as the roster job runs it (checking
 every row, then writing sites, students, enrollments and unit progress in one transaction), and
 times a second import of the same set (every student matched, nothing new), then times a OneRoster
-1.2 export (roster and Gradebook files) of every site. Prints the figures.
+1.2 export (roster and Gradebook files) of every site. Prints students/s, wall and CPU seconds
+(and the PostgreSQL backend's), the peak RSS (ru_maxrss) and the load average.
 """
 
 import argparse
 import csv
+import io
+import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,7 +33,7 @@ from app.courses.services import import_package  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Enrollment, Role, Student, UnitProgress, User  # noqa: E402
 from app.rosters.export import export_oneroster  # noqa: E402
-from app.rosters.files import read_folder  # noqa: E402
+from app.rosters.files import read_zip  # noqa: E402
 from app.rosters.services import import_roster  # noqa: E402
 from app.sites.models import Site  # noqa: E402
 from bench.guard import ensure_bench_database, mark_bench_database  # noqa: E402
@@ -69,6 +74,9 @@ COURSES = ["ALG1A", "ENG9A", "USHISTA"]
 
 
 def write_roster(folder: Path, students: int, schools: int, rng: random.Random) -> None:
+    """Each file is written row by row (generators), so the bench's own memory stays small and
+    the peak RSS it prints is the import's."""
+
     def table(name: str, header: list[str], rows) -> None:
         with (folder / name).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
@@ -153,61 +161,42 @@ def write_roster(folder: Path, students: int, schools: int, rng: random.Random) 
         "primaryOrgSourcedId",
         "pronouns",
     ]
-    users, roles, births, enrollments = [], [], [], []
-    for n in range(students):
-        school = f"sch-{n % schools}"
-        ids = f"{{MSIX:{n + 100_000_000_000:012d}}}"
-        users.append(
+    # One random stream per file, so the files can be written one after another.
+    names = random.Random(rng.random())
+    grades = random.Random(rng.random())
+    dates = random.Random(rng.random())
+    table(
+        "users.csv",
+        user_header,
+        (
             [
                 f"u-{n}",
                 "",
                 "",
                 "true",
                 f"u{n}",
-                ids,
-                rng.choice(GIVEN),
-                rng.choice(FAMILY),
+                f"{{MSIX:{n + 100_000_000_000:012d}}}",
+                names.choice(GIVEN),
+                names.choice(FAMILY),
                 "",
                 f"S{n:09d}",
                 "",
                 "",
                 "",
                 "",
-                f"{rng.randint(9, 12):02d}",
+                f"{grades.randint(9, 12):02d}",
                 "",
                 "",
                 "",
                 "",
                 "",
                 "",
-                school,
-                "",
-            ]
-        )
-        roles.append([f"r-{n}", "", "", f"u-{n}", "primary", "student", "", "", school, ""])
-        births.append(
-            [
-                f"u-{n}",
-                "",
-                "",
-                f"{rng.randint(2006, 2011)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            ]
-        )
-        enrollments.append(
-            [
-                f"e-{n}",
-                "",
-                "",
-                f"cls-{n % schools}-{COURSES[n % 3]}",
-                school,
-                f"u-{n}",
-                "student",
-                "false",
-                "",
+                f"sch-{n % schools}",
                 "",
             ]
-        )
-    table("users.csv", user_header, users)
+            for n in range(students)
+        ),
+    )
     table(
         "roles.csv",
         [
@@ -222,9 +211,25 @@ def write_roster(folder: Path, students: int, schools: int, rng: random.Random) 
             "orgSourcedId",
             "userProfileSourcedId",
         ],
-        roles,
+        (
+            [f"r-{n}", "", "", f"u-{n}", "primary", "student", "", "", f"sch-{n % schools}", ""]
+            for n in range(students)
+        ),
     )
-    table("demographics.csv", ["sourcedId", "status", "dateLastModified", "birthDate"], births)
+    table(
+        "demographics.csv",
+        ["sourcedId", "status", "dateLastModified", "birthDate"],
+        (
+            [
+                f"u-{n}",
+                "",
+                "",
+                f"{dates.randint(2006, 2011)}-{dates.randint(1, 12):02d}-"
+                f"{dates.randint(1, 28):02d}",
+            ]
+            for n in range(students)
+        ),
+    )
     table(
         "enrollments.csv",
         [
@@ -239,8 +244,31 @@ def write_roster(folder: Path, students: int, schools: int, rng: random.Random) 
             "beginDate",
             "endDate",
         ],
-        enrollments,
+        (
+            [
+                f"e-{n}",
+                "",
+                "",
+                f"cls-{n % schools}-{COURSES[n % 3]}",
+                f"sch-{n % schools}",
+                f"u-{n}",
+                "student",
+                "false",
+                "",
+                "",
+            ]
+            for n in range(students)
+        ),
     )
+
+
+def zip_roster(folder: Path) -> bytes:
+    """The set as a ZIP (deflated, in a folder as SIS exports often are), as the page takes it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, f"oneroster/{path.name}")
+    return buffer.getvalue()
 
 
 def prepare_database() -> User:
@@ -266,17 +294,51 @@ def prepare_database() -> User:
     return admin
 
 
-def timed_import(folder: Path, admin: User) -> tuple[float, dict]:
-    started = time.perf_counter()
-    record = import_roster(read_folder(folder), admin, "bench", b"")
+def peak_rss_mb() -> float:
+    """The process's peak resident set so far (ru_maxrss, kilobytes on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def database_cpu() -> float | None:
+    """CPU seconds of this session's PostgreSQL backend (the server is on this machine), or
+    None on SQLite, whose work is in this process's own CPU time."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return None
+    pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_import(data: bytes, admin: User, label: str, students: int) -> dict:
+    """Import the ZIP as the roster job does (read_zip of the upload, import_roster, commit)."""
+    server_before = database_cpu()
+    wall, cpu = time.perf_counter(), time.process_time()
+    record = import_roster(read_zip(data), admin, "bench.zip", data)
     db.session.commit()
-    return time.perf_counter() - started, record.counts
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    server_after = database_cpu()
+    server = (
+        f", PostgreSQL backend {server_after - server_before:.1f} CPU s"
+        if server_before is not None and server_after is not None
+        else ""
+    )
+    print(
+        f"{label}: {students / wall:,.0f} students/s; wall {wall:.1f} s, CPU {cpu:.1f} s"
+        f"{server}; peak RSS {peak_rss_mb():,.0f} MB; load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+    return record.counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=213_569)
     parser.add_argument("--schools", type=int, default=400)
+    parser.add_argument("--no-export", action="store_true", help="time the imports only")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="roster-bench-"))
     app = create_app()
@@ -284,33 +346,33 @@ def main() -> None:
         started = time.perf_counter()
         write_roster(folder, args.students, args.schools, random.Random(2026))
         size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+        data = zip_roster(folder)
         print(
             f"OneRoster set: {args.students:,} students, {args.schools} schools, "
-            f"{size:.1f} MB of CSV, written in {time.perf_counter() - started:.1f} s"
+            f"{size:.1f} MB of CSV in a {len(data) / 1e6:.1f} MB ZIP, written in "
+            f"{time.perf_counter() - started:.1f} s"
         )
         with app.app_context():
             print(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
             admin = prepare_database()
-            seconds, counts = timed_import(folder, admin)
+            print(f"Peak RSS before the import: {peak_rss_mb():,.0f} MB")
+            counts = timed_import(data, admin, "First import", args.students)
             rows = {
                 m.__name__: db.session.scalar(select(func.count()).select_from(m))
                 for m in (Student, Enrollment, UnitProgress)
             }
-            print(
-                f"First import: {seconds:.1f} s = {args.students / seconds:,.0f} students/s; "
-                f"{counts}; rows now {rows}"
-            )
-            seconds, counts = timed_import(folder, admin)
-            print(
-                f"Second import of the same set: {seconds:.1f} s "
-                f"= {args.students / seconds:,.0f} students/s; {counts}"
-            )
+            print(f"  {counts}; rows now {rows}")
+            counts = timed_import(data, admin, "Second import of the same set", args.students)
+            print(f"  {counts}")
+            if args.no_export:
+                return
             started = time.perf_counter()
             data = export_oneroster(list(db.session.scalars(select(Site))), "1.2", admin)
             seconds = time.perf_counter() - started
             print(
                 f"Export (OneRoster 1.2 with Gradebook files, every site): {seconds:.1f} s "
-                f"= {args.students / seconds:,.0f} students/s; ZIP {len(data) / 1e6:.1f} MB"
+                f"= {args.students / seconds:,.0f} students/s; ZIP {len(data) / 1e6:.1f} MB; "
+                f"peak RSS {peak_rss_mb():,.0f} MB"
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -88,10 +89,10 @@ class EnrollmentPlan:
 @dataclass
 class Plan:
     schools: dict[str, SchoolPlan] = field(default_factory=dict)
-    students: dict[str, StudentPlan] = field(default_factory=dict)
+    # Students by sourcedId -> line: iter_students builds each again from users.csv when needed.
+    students: dict[str, int] = field(default_factory=dict)
     staff: dict[str, tuple[int, str]] = field(default_factory=dict)  # sourcedId -> (line, email)
     classes: dict[str, ClassPlan] = field(default_factory=dict)
-    enrollments: list[EnrollmentPlan] = field(default_factory=list)
     class_teacher: dict[str, str] = field(default_factory=dict)  # class -> staff sourcedId
     staff_ids: dict[str, int] = field(default_factory=dict)  # staff sourcedId -> matched user
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -100,12 +101,21 @@ class Plan:
     org_types: dict[str, tuple[int, str]] = field(default_factory=dict)  # sourcedId -> line, type
     withdrawn: list[str] = field(default_factory=list)  # enrollment sourcedIds marked tobedeleted
     enrollment_ids: set[str] = field(default_factory=set)  # every enrollment sourcedId listed
+    repeated: set[int] = field(default_factory=set)  # lines repeating a student and class
     earlier_classes: dict[str, list[int]] = field(default_factory=dict)  # class -> lines
     earlier_students: dict[str, list[int]] = field(default_factory=dict)  # student -> lines
     earlier_class_ids: set[str] = field(default_factory=set)  # found by resolve_plan
     earlier_student_ids: dict[str, int] = field(default_factory=dict)  # sourcedId -> student id
 
     unroled: dict[str, tuple] = field(default_factory=dict)  # users.csv rows with no role here
+    earlier: dict[str, StudentPlan] = field(default_factory=dict)  # unroled, an earlier student
+    # While users.csv is checked: roles.csv's user -> (role, org); else enrollments' role, school.
+    roles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    enrolled: dict[str, tuple[str, str]] | None = None
+    student_schools: dict[str, str] = field(default_factory=dict)  # not primaryOrgSourcedId's
+    births: dict[str, date] = field(default_factory=dict)
+    sexes: dict[str, str] = field(default_factory=dict)
+    matched: dict[str, int] = field(default_factory=dict)  # student sourcedId -> existing id
     # Schools named but absent from orgs.csv: resolve_plan looks for an earlier import's site.
     earlier_schools: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
 
@@ -129,9 +139,9 @@ def plan_roster(files: RosterFiles) -> Plan:
     _check_manifest(files, plan)
     _plan_schools(files, plan)
     _plan_classes(files, plan)
-    roles = _roles(files, plan)
-    births = _birth_dates(files, plan)
-    _plan_users(files, plan, roles, births, _sexes(files, plan))
+    plan.roles = _roles(files, plan)
+    plan.births, plan.sexes = _demographics(files, plan)
+    _plan_users(files, plan)
     _plan_enrollments(files, plan)
     return plan
 
@@ -325,25 +335,21 @@ def _roles(files: RosterFiles, plan: Plan) -> dict[str, tuple[str, str]]:
                 _("“%(value)s” is not a OneRoster role.", value=row["role"]),
             )
         elif row["userSourcedId"] not in roles or row.get("roleType") == "primary":
-            roles[row["userSourcedId"]] = (row["role"], row["orgSourcedId"])
+            roles[row["userSourcedId"]] = shared((row["role"], row["orgSourcedId"]))
     return roles
 
 
-def _sexes(files: RosterFiles, plan: Plan) -> dict[str, str]:
-    sexes = {}
-    for line, row in files.get("demographics.csv"):
-        value = row.get("sex", "")
-        if value in SEX:
-            sexes[row["sourcedId"]] = SEX[value]
-        elif value not in ("", "unspecified"):
-            plan.problem(
-                "demographics.csv", line, "sex", _("Use female, male, other or unspecified.")
-            )
-    return sexes
+_SHARED: dict[tuple[str, str], tuple[str, str]] = {}
 
 
-def _birth_dates(files: RosterFiles, plan: Plan) -> dict[str, date]:
-    births = {}
+def shared(pair: tuple[str, str]) -> tuple[str, str]:
+    """One object for each (role, org) pair: 200,000 users share a few hundred."""
+    return _SHARED.setdefault(pair, pair)
+
+
+def _demographics(files: RosterFiles, plan: Plan) -> tuple[dict[str, date], dict[str, str]]:
+    """demographics.csv: the dates of birth and the sexes given."""
+    births, sexes = {}, {}
     for line, row in files.get("demographics.csv"):
         if row["birthDate"]:
             value = _date(row["birthDate"])
@@ -353,62 +359,120 @@ def _birth_dates(files: RosterFiles, plan: Plan) -> dict[str, date]:
                 )
             else:
                 births[row["sourcedId"]] = value
-    return births
+        value = row.get("sex", "")
+        if value in SEX:
+            sexes[row["sourcedId"]] = SEX[value]
+        elif value not in ("", "unspecified"):
+            plan.problem(
+                "demographics.csv", line, "sex", _("Use female, male, other or unspecified.")
+            )
+    return births, sexes
 
 
-def _enrolled_roles(files: RosterFiles) -> dict[str, tuple[str, str]]:
-    """A role and school for users that neither roles.csv nor users.csv gives one (from enrollments)."""
+def _enrolled_roles(files: RosterFiles, roles: dict) -> dict[str, tuple[str, str]]:
+    """A role and school for users that roles.csv gives none (from enrollments); users.csv's
+    own role column comes before it."""
     found: dict[str, tuple[str, str]] = {}
     for _line, row in files.get("enrollments.csv"):
-        if row.get("status") != "tobedeleted" and row["userSourcedId"] not in found:
-            found[row["userSourcedId"]] = (row["role"], row.get("schoolSourcedId", ""))
+        user = row["userSourcedId"]
+        if row.get("status") != "tobedeleted" and user not in found and user not in roles:
+            found[user] = shared((row["role"], row.get("schoolSourcedId", "")))
     return found
 
 
-def _plan_users(files: RosterFiles, plan: Plan, roles: dict, births: dict, sexes: dict) -> None:
-    enrolled = _enrolled_roles(files)
-    identities: dict[tuple[str, str], int] = {}
+def _role_of(sourced_id: str, row: dict, plan: Plan, files: RosterFiles) -> tuple[str, str]:
+    """The user's role and org: roles.csv, else users.csv's role, else their enrollments'
+    (enrollments.csv is read for these only when some user needs it)."""
+    if sourced_id in plan.roles:
+        return plan.roles[sourced_id]
+    if row.get("role"):
+        return row["role"], row.get("orgSourcedIds", "").split(",")[0].strip()
+    if plan.enrolled is None:
+        plan.enrolled = _enrolled_roles(files, plan.roles)
+    return plan.enrolled.get(sourced_id, ("", ""))
+
+
+def _plan_users(files: RosterFiles, plan: Plan) -> None:
+    identities: dict[str, int] = {}
     for line, row in _unique("users.csv", files.get("users.csv"), plan):
         if not _active(row, plan, "users.csv"):
             continue
         sourced_id = row["sourcedId"]
-        role, org = roles.get(sourced_id) or (
-            (row["role"], row.get("orgSourcedIds", "").split(",")[0].strip())
-            if row.get("role")
-            else enrolled.get(sourced_id, ("", ""))
-        )
+        role, org = _role_of(sourced_id, row, plan, files)
         if role in STAFF_ROLES:
             plan.staff[sourced_id] = (line, (row.get("email") or row.get("username", "")).lower())
         elif role in STUDENT_ROLES:
             student = _student(line, row, row.get("primaryOrgSourcedId") or org, plan)
             if student is not None:
-                student.birth_date = births.get(sourced_id)
-                student.sex = sexes.get(sourced_id)
                 _check_identity_unique(student, identities, plan)
-                plan.students[sourced_id] = student
+                plan.students[sourced_id] = line
+                if student.school != row.get("primaryOrgSourcedId"):
+                    plan.student_schools[sourced_id] = student.school
         elif not role:
             # No role in this set (a delta's changed user): a student if an earlier import says so.
             org = (
                 row.get("primaryOrgSourcedId") or row.get("orgSourcedIds", "").split(",")[0].strip()
             )
-            plan.unroled[sourced_id] = (
-                line,
-                row,
-                org,
-                births.get(sourced_id),
-                sexes.get(sourced_id),
-            )
+            plan.unroled[sourced_id] = (line, row, org)
         else:
             plan.skipped["users.csv"] += 1  # guardians and other roles
+    plan.roles, plan.enrolled = {}, None  # what iter_students needs is in student_schools
 
 
 def add_earlier_student(plan: Plan, sourced_id: str) -> None:
     """Plan a user of plan.unroled as the student an earlier import made of them."""
-    line, row, school, birth, sex = plan.unroled.pop(sourced_id)
+    line, row, school = plan.unroled.pop(sourced_id)
     student = _student(line, row, school, plan)
     if student is not None:
-        student.birth_date, student.sex = birth, sex
-        plan.students[sourced_id] = student
+        plan.earlier[sourced_id] = student
+        plan.students[sourced_id] = line
+
+
+def iter_students(files: RosterFiles, plan: Plan) -> Iterator[StudentPlan]:
+    """Every student of the plan, built again from its users.csv row as the check built it
+    (one at a time: a national set is never held whole), then those of plan.earlier; each with
+    its date of birth, sex and the existing student it matches."""
+    quiet = Plan(schools=plan.schools, org_types=plan.org_types)  # the check found no problem
+    for line, row in files.get("users.csv"):
+        sourced_id = row["sourcedId"]
+        if plan.students.get(sourced_id) != line or sourced_id in plan.earlier:
+            continue  # not a student, a repeated sourcedId, or tobedeleted
+        school = plan.student_schools.get(sourced_id) or row.get("primaryOrgSourcedId", "")
+        student = _student(line, row, school, quiet)
+        if student is not None:
+            yield _with_match(student, plan)
+    for student in plan.earlier.values():
+        yield _with_match(student, plan)
+
+
+def iter_student_keys(files: RosterFiles, plan: Plan) -> Iterator[StudentPlan]:
+    """The students of iter_students with only what matching needs (sourcedId, line, MSIX ID,
+    CURP): the rows passed the check, so nothing else is built again."""
+    for line, row in files.get("users.csv"):
+        sourced_id = row["sourcedId"]
+        if plan.students.get(sourced_id) == line and sourced_id not in plan.earlier:
+            msix_id, curp = _identifiers(row.get("userIds", ""))
+            yield StudentPlan(sourced_id, line, "", "", "", msix_id=msix_id, curp=curp)
+    yield from plan.earlier.values()
+
+
+def _identifiers(text: str) -> tuple[str | None, str | None]:
+    """userIds' MSIX ID and CURP as _read_user_ids reads them (the last of each kind)."""
+    msix_id = curp = None
+    for kind, value in USER_ID.findall(text):
+        kind, value = kind.strip().upper(), value.strip().upper()
+        if kind == "MSIX":
+            msix_id = value
+        elif kind == "CURP":
+            curp = value
+    return msix_id, curp
+
+
+def _with_match(student: StudentPlan, plan: Plan) -> StudentPlan:
+    student.birth_date = plan.births.get(student.sourced_id)
+    student.sex = plan.sexes.get(student.sourced_id)
+    student.student_id = plan.matched.get(student.sourced_id)
+    return student
 
 
 def _student(line: int, row: dict, school: str, plan: Plan) -> StudentPlan | None:
@@ -503,9 +567,10 @@ def _read_grade(line: int, text: str, student: StudentPlan, plan: Plan) -> bool:
     return False
 
 
-def _check_identity_unique(student: StudentPlan, seen: dict, plan: Plan) -> None:
+def _check_identity_unique(student: StudentPlan, seen: dict[str, int], plan: Plan) -> None:
+    # Keyed by the value alone: an MSIX ID (12 digits) never equals a CURP (18 characters).
     for kind, value in (("MSIX", student.msix_id), ("CURP", student.curp)):
-        if value and (kind, value) in seen:
+        if value and value in seen:
             plan.problem(
                 "users.csv",
                 student.line,
@@ -514,19 +579,39 @@ def _check_identity_unique(student: StudentPlan, seen: dict, plan: Plan) -> None
                     "The %(kind)s %(value)s is also given on line %(line)s.",
                     kind=kind,
                     value=value,
-                    line=seen[(kind, value)],
+                    line=seen[value],
                 ),
             )
         elif value:
-            seen[(kind, value)] = student.line
+            seen[value] = student.line
 
 
 def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
-    """Enrollments to add; tobedeleted ones to withdraw. A class or student not in this set may
-    be one an earlier import wrote (a delta's usual case): resolve_plan looks for it."""
-    pairs: set[tuple[str, str]] = set()
-    for line, row in _unique("enrollments.csv", files.get("enrollments.csv"), plan):
-        plan.enrollment_ids.add(row["sourcedId"])
+    """Check enrollments.csv: its enrollments to add, tobedeleted ones to withdraw. A class or
+    student not in this set may be one an earlier import wrote (a delta's usual case):
+    resolve_plan looks for it. iter_enrollments reads the ones to add again."""
+    for _entry in _enrollments(
+        _unique("enrollments.csv", files.get("enrollments.csv"), plan), plan
+    ):
+        pass
+
+
+def iter_enrollments(files: RosterFiles, plan: Plan) -> Iterator[EnrollmentPlan]:
+    """The enrollments to add, one at a time, read again from the file the check passed."""
+    quiet = Plan(
+        classes=plan.classes, students=plan.students, staff=plan.staff, repeated=plan.repeated
+    )
+    yield from _enrollments(files.get("enrollments.csv"), quiet, checking=False)
+
+
+def _enrollments(rows, plan: Plan, checking: bool = True) -> Iterator[EnrollmentPlan]:
+    pairs: set[tuple[str, str]] = set()  # while checking; the reading again skips plan.repeated
+    for line, row in rows:
+        if not checking:
+            if line in plan.repeated:
+                continue
+        else:
+            plan.enrollment_ids.add(row["sourcedId"])
         if row.get("status", "") == "tobedeleted":
             plan.withdrawn.append(row["sourcedId"])
             continue
@@ -555,12 +640,13 @@ def _plan_enrollments(files: RosterFiles, plan: Plan) -> None:
             end = _date(row.get("endDate", "")) if row.get("endDate") else None
             if row.get("endDate") and end is None:
                 plan.problem("enrollments.csv", line, "endDate", _("Not a date (YYYY-MM-DD)."))
-            elif (user, class_id) not in pairs:
-                pairs.add((user, class_id))
+            elif checking and (user, class_id) in pairs:
+                plan.repeated.add(line)
+            else:
+                if checking:
+                    pairs.add((user, class_id))
                 target = end if end and end >= date.today() else None
-                plan.enrollments.append(
-                    EnrollmentPlan(line, user, class_id, target, row["sourcedId"])
-                )
+                yield EnrollmentPlan(line, user, class_id, target, row["sourcedId"])
 
 
 def _date(text: str) -> date | None:

@@ -11,8 +11,9 @@ from app.enrollments.models import Enrollment, EnrollmentStatus
 from app.extensions import db
 from app.permissions import can_manage_site
 from app.rosters.bulk import among
+from app.rosters.files import RosterFiles
 from app.rosters.models import RosterClass, RosterCourseMap
-from app.rosters.plan import ClassPlan, Plan, SchoolPlan, add_earlier_student
+from app.rosters.plan import ClassPlan, Plan, SchoolPlan, add_earlier_student, iter_student_keys
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -32,7 +33,7 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
-def resolve_plan(plan: Plan, user: User, state_code: str = "") -> None:
+def resolve_plan(plan: Plan, files: RosterFiles, user: User, state_code: str = "") -> None:
     """Fill the plan's ids of existing rows; add a problem for each row the user may not write.
 
     A school whose state no parent org gives takes the state of the site it maps to, else
@@ -42,7 +43,7 @@ def resolve_plan(plan: Plan, user: User, state_code: str = "") -> None:
     sites = _resolve_schools(plan, user, state_code)
     _resolve_courses(plan)
     _resolve_earlier_classes(plan, user)
-    _resolve_students(plan, user, sites)
+    _resolve_students(plan, files, user, sites)
     _resolve_earlier_students(plan, user)
     _resolve_staff(plan)
 
@@ -278,62 +279,65 @@ def _resolve_earlier_students(plan: Plan, user: User) -> None:
             plan.earlier_student_ids[sourced_id] = student.id
 
 
-def _resolve_students(plan: Plan, user: User, sites: dict[int, Site]) -> None:
-    """Match by sourcedId, then MSIX ID, then CURP; a match must be in the user's scope."""
-    students = list(plan.students.values())
-    found: dict[tuple[str, str], tuple] = {}
+def _resolve_students(plan: Plan, files: RosterFiles, user: User, sites: dict[int, Site]) -> None:
+    """Match by sourcedId, then MSIX ID, then CURP; a match must be in the user's scope.
+    Students are read again from the file and matched a batch at a time."""
     columns = (Student.id, Student.site_id, Student.roster_id, Student.msix_id, Student.curp)
-    for key, column in (
-        ("roster", Student.roster_id),
-        ("msix", Student.msix_id),
-        ("curp", Student.curp),
-    ):
-        values = [v for v in (_key(s, key) for s in students) if v]
-        for batch in chunks(values):
-            for row in db.session.execute(select(*columns).where(among(column, batch))):
-                found[(key, getattr(row, ATTRIBUTE[key]))] = row
-    site_ids = {row.site_id for row in found.values()} - set(sites)
-    if site_ids:
-        sites.update(
-            {s.id: s for s in db.session.scalars(select(Site).where(among(Site.id, site_ids)))}
+    for students in chunks(iter_student_keys(files, plan)):
+        found: dict[tuple[str, str], tuple] = {}
+        for key, column in (
+            ("roster", Student.roster_id),
+            ("msix", Student.msix_id),
+            ("curp", Student.curp),
+        ):
+            values = [v for v in (_key(s, key) for s in students) if v]
+            if values:
+                for row in db.session.execute(select(*columns).where(among(column, values))):
+                    found[(key, getattr(row, ATTRIBUTE[key]))] = row
+        site_ids = {row.site_id for row in found.values()} - set(sites)
+        if site_ids:
+            sites.update(
+                {s.id: s for s in db.session.scalars(select(Site).where(among(Site.id, site_ids)))}
+            )
+        for student in students:
+            _match_student(plan, student, found, user, sites)
+
+
+def _match_student(plan: Plan, student, found: dict, user: User, sites: dict[int, Site]) -> None:
+    matches = {
+        found[(key, _key(student, key))]
+        for key in ("roster", "msix", "curp")
+        if (key, _key(student, key)) in found
+    }
+    if len(matches) > 1:
+        plan.problem(
+            "users.csv",
+            student.line,
+            "userIds",
+            _("The sourcedId, MSIX ID and CURP name different students here."),
         )
-    for student in students:
-        matches = {
-            found[(key, _key(student, key))]
-            for key in ("roster", "msix", "curp")
-            if (key, _key(student, key)) in found
-        }
-        if len(matches) > 1:
-            plan.problem(
-                "users.csv",
-                student.line,
-                "userIds",
-                _("The sourcedId, MSIX ID and CURP name different students here."),
-            )
-            continue
-        if not matches:
-            continue
-        match = matches.pop()
-        if match.roster_id not in (None, student.sourced_id):
-            plan.problem(
-                "users.csv",
-                student.line,
-                "userIds",
-                _(
-                    "The MSIX ID or CURP belongs to a student of another roster (%(other)s).",
-                    other=match.roster_id,
-                ),
-            )
-        elif not can_manage_site(user, sites[match.site_id]):
-            plan.problem(
-                "users.csv",
-                student.line,
-                "userIds",
-                _(
-                    "This student's record is at a site that is not yours; transfer the record first."
-                ),
-            )
-        student.student_id = match.id
+        return
+    if not matches:
+        return
+    match = matches.pop()
+    if match.roster_id not in (None, student.sourced_id):
+        plan.problem(
+            "users.csv",
+            student.line,
+            "userIds",
+            _(
+                "The MSIX ID or CURP belongs to a student of another roster (%(other)s).",
+                other=match.roster_id,
+            ),
+        )
+    elif not can_manage_site(user, sites[match.site_id]):
+        plan.problem(
+            "users.csv",
+            student.line,
+            "userIds",
+            _("This student's record is at a site that is not yours; transfer the record first."),
+        )
+    plan.matched[student.sourced_id] = match.id
 
 
 def _key(student, key: str) -> str | None:
@@ -353,10 +357,8 @@ def _resolve_staff(plan: Plan) -> None:
     }
 
 
-def existing_enrollments(student_ids: list[int]) -> set[tuple[str, int, int]]:
-    """Keys of enrollments that block a new one: ("course", student, course) while one is
-    active in any version, ("version", student, version) once this version was taken."""
-    keys = set()
+def existing_enrollments(student_ids: Iterable[int]) -> Iterator[tuple[int, int, int, bool]]:
+    """(student, course, version, active) for each enrollment the students have."""
     for batch in chunks(student_ids):
         rows = db.session.execute(
             select(
@@ -369,7 +371,4 @@ def existing_enrollments(student_ids: list[int]) -> set[tuple[str, int, int]]:
             .where(among(Enrollment.student_id, batch))
         )
         for student_id, course_id, version_id, status in rows:
-            if status == EnrollmentStatus.ACTIVE:
-                keys.add(("course", student_id, course_id))
-            keys.add(("version", student_id, version_id))
-    return keys
+            yield student_id, course_id, version_id, status == EnrollmentStatus.ACTIVE

@@ -1,10 +1,13 @@
-"""Import a OneRoster set: check everything first, then write it all in one transaction."""
+"""Import a OneRoster set: check everything first, then write it all in one transaction.
+
+The files are read as streams, once for the checks and again for the writing, which goes a
+batch of rows at a time: memory holds the keys of a national set, never its rows."""
 
 import hashlib
 from dataclasses import asdict, dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, insert, literal, select, update
 
 from app.audit.services import record_event
 from app.common import utcnow
@@ -13,10 +16,10 @@ from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, U
 from app.errors import DomainError
 from app.extensions import db
 from app.moves.services import move_student
-from app.rosters.bulk import among, insert_rows
+from app.rosters.bulk import among, bulk_writing, insert_rows
 from app.rosters.files import Problem, RosterFiles
 from app.rosters.models import RosterClass, RosterImport
-from app.rosters.plan import Plan, plan_roster
+from app.rosters.plan import Plan, iter_enrollments, iter_students, plan_roster
 from app.rosters.resolve import chunks, existing_enrollments, resolve_plan
 from app.search import name_key
 from app.sites.models import Site
@@ -65,18 +68,19 @@ def import_roster(
     """
     plan = plan_roster(files)
     if not plan.problems:
-        resolve_plan(plan, user, state_code)
+        resolve_plan(plan, files, user, state_code)
     if plan.problems:
         raise RosterError(plan.problems)
     if progress is not None:
         progress("writing")  # nothing is written before this point
     counts = RosterCounts(rows_skipped=sum(plan.skipped.values()))
-    site_ids = _write_sites(plan, counts)
-    student_ids = _write_students(plan, site_ids, counts)
-    _link_staff(plan, counts)
-    _write_classes(plan, site_ids)
-    _write_enrollments(plan, student_ids, user, counts)
-    withdrawn = _withdraw_enrollments(plan, files, site_ids, counts)
+    with bulk_writing():
+        site_ids = _write_sites(plan, counts)
+        student_ids = _write_students(plan, files, site_ids, counts)
+        _link_staff(plan, counts)
+        _write_classes(plan, site_ids)
+        _write_enrollments(plan, files, student_ids, user, counts)
+        withdrawn = _withdraw_enrollments(plan, files, site_ids, counts)
     record = RosterImport(
         imported_by_id=user.id,
         file_name=file_name[:200],
@@ -155,64 +159,81 @@ STUDENT_COLUMNS = (
 )
 
 
-def _write_students(plan: Plan, site_ids: dict[str, int], counts: RosterCounts) -> dict[str, int]:
-    """Insert new students and update matched ones that changed; returns sourcedId -> id."""
-    ids = {s.sourced_id: s.student_id for s in plan.students.values() if s.student_id}
-    changed, moved = _changed_students(plan, site_ids)
-    for batch in chunks(changed):
-        db.session.execute(update(Student), batch)
-    counts.students_updated = len(changed)
+STUDENT_INSERT = ("created_at", "search_name", "user_id") + STUDENT_COLUMNS
+
+
+def _write_students(
+    plan: Plan, files: RosterFiles, site_ids: dict[str, int], counts: RosterCounts
+) -> dict[str, int]:
+    """Insert new students and update matched ones that changed, a batch at a time; returns
+    sourcedId -> id."""
+    ids = dict(plan.matched)
+    moved = []
     now = utcnow()
-    new = [s for s in plan.students.values() if not s.student_id]
-    for batch in chunks(new):
+    for batch in chunks(iter_students(files, plan)):
+        changed, batch_moved = _changed_students([s for s in batch if s.student_id], site_ids)
+        if changed:
+            db.session.execute(update(Student), changed)
+        counts.students_updated += len(changed)
+        moved += batch_moved
+        new = [s for s in batch if not s.student_id]
+        if not new:
+            continue
         insert_rows(
             Student.__table__,
-            [
-                {
-                    "created_at": now,
-                    "birth_date": None,
-                    "msix_id": None,
-                    "curp": None,
-                    "sex": None,
-                    "user_id": None,
-                    **_student_values(s, site_ids),
-                    "search_name": name_key(s.given_name, s.family_name, s.second_family_name),
-                }
-                for s in batch
-            ],
+            STUDENT_INSERT,
+            (
+                (
+                    now,
+                    name_key(s.given_name, s.family_name, s.second_family_name),
+                    None,
+                    s.sourced_id,
+                    site_ids[s.school],
+                    s.given_name,
+                    s.family_name,
+                    s.kind.value,
+                    s.grade_level,
+                    s.state_student_id,
+                    s.birth_date,
+                    s.msix_id,
+                    s.curp,
+                    s.second_family_name,
+                    s.sex,
+                )
+                for s in new
+            ),
         )
         ids.update(
             db.session.execute(
                 select(Student.roster_id, Student.id).where(
-                    among(Student.roster_id, [s.sourced_id for s in batch])
+                    among(Student.roster_id, [s.sourced_id for s in new])
                 )
             ).all()
         )
-    counts.students_created = len(new)
+        counts.students_created += len(new)
     for student_id, site_id in moved:
         move_student(db.session.get(Student, student_id), db.session.get(Site, site_id))
     return ids
 
 
-def _changed_students(plan: Plan, site_ids: dict[str, int]) -> tuple[list[dict], list]:
+def _changed_students(students: list, site_ids: dict[str, int]) -> tuple[list[dict], list]:
     """Matched students whose record differs from the roster, and those it moves to another site."""
-    matched = {
-        s.student_id: _student_values(s, site_ids) for s in plan.students.values() if s.student_id
-    }
+    matched = {s.student_id: _student_values(s, site_ids) for s in students}
+    if not matched:
+        return [], []
     columns = [Student.id] + [getattr(Student, name) for name in STUDENT_COLUMNS]
     changed, moved = [], []
-    for batch in chunks(matched):
-        for row in db.session.execute(select(*columns).where(among(Student.id, batch))):
-            values = matched[row.id]
-            _keep_split_surnames(values, row)
-            if any(getattr(row, name) != value for name, value in values.items()):
-                merged = {name: getattr(row, name) for name in STUDENT_COLUMNS} | values
-                search_name = name_key(
-                    merged["given_name"], merged["family_name"], merged["second_family_name"]
-                )
-                changed.append({"id": row.id, **values, "search_name": search_name})
-            if row.site_id != values["site_id"]:
-                moved.append((row.id, values["site_id"]))
+    for row in db.session.execute(select(*columns).where(among(Student.id, matched))):
+        values = matched[row.id]
+        _keep_split_surnames(values, row)
+        if any(getattr(row, name) != value for name, value in values.items()):
+            merged = {name: getattr(row, name) for name in STUDENT_COLUMNS} | values
+            search_name = name_key(
+                merged["given_name"], merged["family_name"], merged["second_family_name"]
+            )
+            changed.append({"id": row.id, **values, "search_name": search_name})
+        if row.site_id != values["site_id"]:
+            moved.append((row.id, values["site_id"]))
     return changed, moved
 
 
@@ -266,7 +287,7 @@ def _withdraw_enrollments(
                 )
             )
         )
-    if "enrollments.csv" in files.rows and not plan.is_delta("enrollments.csv") and site_ids:
+    if files.has("enrollments.csv") and not plan.is_delta("enrollments.csv") and site_ids:
         rows = db.session.execute(
             select(Enrollment.id, Enrollment.roster_id)
             .join(Student)
@@ -299,12 +320,31 @@ def _link_staff(plan: Plan, counts: RosterCounts) -> None:
     counts.staff_unmatched = len(plan.staff) - len(plan.staff_ids)
 
 
+ENROLLMENT_INSERT = (
+    "student_id",
+    "course_version_id",
+    "assigned_by_id",
+    "assigned_at",
+    "target_date",
+    "status",
+    "roster_id",
+)
+PROGRESS_INSERT = (
+    "enrollment_id",
+    "unit_id",
+    "unit_number",
+    "status",
+    "lessons_read",
+    "test_attempts",
+    "updated_at",
+)
+
+
 def _write_enrollments(
-    plan: Plan, student_ids: dict[str, int], user: User, counts: RosterCounts
+    plan: Plan, files: RosterFiles, student_ids: dict[str, int], user: User, counts: RosterCounts
 ) -> None:
-    """One enrollment per student and course (pinned to the current version), one row per unit."""
-    matched = [s.student_id for s in plan.students.values() if s.student_id]
-    blocked = existing_enrollments(matched)
+    """One enrollment per student and course (pinned to the current version), one row per unit;
+    a batch at a time, each batch checked against the enrollments its students already have."""
     versions = {c.course_version_id for c in plan.classes.values()}
     units: dict[int, list[tuple[int, int]]] = {}
     for unit in db.session.scalars(select(Unit).where(Unit.course_version_id.in_(versions))):
@@ -314,51 +354,87 @@ def _write_enrollments(
             select(CourseVersion.id, CourseVersion.course_id).where(CourseVersion.id.in_(versions))
         ).all()
     )
-    now, rows = utcnow(), []
-    for entry in plan.enrollments:
-        cls = plan.classes[entry.class_id]
-        student_id = student_ids.get(entry.student) or plan.earlier_student_ids[entry.student]
-        version_id = cls.course_version_id
-        keys = (("course", student_id, courses[version_id]), ("version", student_id, version_id))
-        if any(key in blocked for key in keys):
-            counts.enrollments_kept += 1
-            continue
-        blocked.update(keys)
-        teacher = plan.staff_ids.get(plan.class_teacher.get(entry.class_id, ""), user.id)
-        rows.append(
+    now = utcnow()
+    blocked = Blocked()
+    for batch in chunks(iter_enrollments(files, plan)):
+        entries = [
+            (e, student_ids.get(e.student) or plan.earlier_student_ids[e.student]) for e in batch
+        ]
+        # Only students who were here before the import can have enrollments already.
+        blocked.load(
             {
-                "student_id": student_id,
-                "course_version_id": version_id,
-                "assigned_by_id": teacher,
-                "assigned_at": now,
-                "target_date": entry.target_date,
-                "status": EnrollmentStatus.ACTIVE.value,
-                "roster_id": entry.sourced_id or None,
+                student_id
+                for entry, student_id in entries
+                if entry.student in plan.matched or entry.student in plan.earlier_student_ids
             }
         )
-    for batch in chunks(rows):
-        insert_rows(Enrollment.__table__, batch)
-        wanted = {(r["student_id"], r["course_version_id"]) for r in batch}
+        rows = []
+        for entry, student_id in entries:
+            version_id = plan.classes[entry.class_id].course_version_id
+            if not blocked.take(student_id, courses[version_id], version_id):
+                counts.enrollments_kept += 1
+                continue
+            teacher = plan.staff_ids.get(plan.class_teacher.get(entry.class_id, ""), user.id)
+            rows.append(
+                (
+                    student_id,
+                    version_id,
+                    teacher,
+                    now,
+                    entry.target_date,
+                    EnrollmentStatus.ACTIVE.value,
+                    entry.sourced_id or None,
+                )
+            )
+        if not rows:
+            continue
+        insert_rows(Enrollment.__table__, ENROLLMENT_INSERT, rows)
+        wanted = {(row[0], row[1]) for row in rows}
         created = db.session.execute(
             select(Enrollment.id, Enrollment.student_id, Enrollment.course_version_id).where(
-                among(Enrollment.student_id, {r["student_id"] for r in batch})
+                among(Enrollment.student_id, {row[0] for row in rows})
             )
         )
-        insert_rows(
-            UnitProgress.__table__,
-            [
-                {
-                    "enrollment_id": enrollment_id,
-                    "unit_id": unit_id,
-                    "unit_number": number,
-                    "status": UnitStatus.NOT_STARTED.value,
-                    "lessons_read": 0,
-                    "test_attempts": 0,
-                    "updated_at": now,
-                }
-                for enrollment_id, student_id, version_id in created
-                if (student_id, version_id) in wanted
-                for unit_id, number in units[version_id]
-            ],
+        # The units' rows are made by the database from the enrollments and the units.
+        ids = [i for i, student_id, version_id in created if (student_id, version_id) in wanted]
+        db.session.execute(
+            insert(UnitProgress).from_select(
+                PROGRESS_INSERT,
+                select(
+                    Enrollment.id,
+                    Unit.id,
+                    Unit.number,
+                    literal(UnitStatus.NOT_STARTED.value),
+                    literal(0),
+                    literal(0),
+                    literal(now, DateTime()),
+                )
+                .join(Unit, Unit.course_version_id == Enrollment.course_version_id)
+                .where(among(Enrollment.id, ids)),
+            )
         )
-    counts.enrollments_created = len(rows)
+        counts.enrollments_created += len(rows)
+
+
+class Blocked:
+    """What blocks a new enrollment: an active one in the same course (any version), or this
+    version taken before; from the database and from this import."""
+
+    def __init__(self):
+        self.courses: set[int] = set()  # student id << 32 | course id
+        self.versions: set[int] = set()  # student id << 32 | course version id
+
+    def load(self, student_ids: set[int]) -> None:
+        for student_id, course_id, version_id, active in existing_enrollments(student_ids):
+            if active:
+                self.courses.add(student_id << 32 | course_id)
+            self.versions.add(student_id << 32 | version_id)
+
+    def take(self, student_id: int, course_id: int, version_id: int) -> bool:
+        """Block the course and version for the student; False when either was blocked."""
+        course, version = student_id << 32 | course_id, student_id << 32 | version_id
+        if course in self.courses or version in self.versions:
+            return False
+        self.courses.add(course)
+        self.versions.add(version)
+        return True

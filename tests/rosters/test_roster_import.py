@@ -249,3 +249,26 @@ def test_the_page_sends_a_state_sized_file_to_the_command(
     assert response.status_code == 400
     assert "flask rosters import" in response.get_data(as_text=True)
     assert count(RosterImport) == 0
+
+
+def test_rows_read_again_for_the_writing_are_the_rows_checked(world, roster_set):
+    """The set is streamed (checked, planned, matched and written in separate passes): a quoted
+    line break, a repeated student-class line and a school taken from roles.csv come out the
+    same in every pass, and a later problem still names its physical line."""
+    roster_set["users.csv"][1]["givenName"] = "Luis\nAlberto"
+    roster_set["users.csv"][1]["primaryOrgSourcedId"] = ""  # its school from its role's org
+    roster_set["roles.csv"].append(
+        {**roster_set["roles.csv"][0], "sourcedId": "r2", "userSourcedId": "u-luis"}
+        | {"role": "student", "orgSourcedId": "org-tx1"}
+    )
+    roster_set["enrollments.csv"].append(enrollment("e-9", "cls-1", "u-luis"))
+    record = run(roster_set, world["admin"])
+    luis = db.session.scalar(select(Student).where(Student.roster_id == "u-luis"))
+    assert (luis.given_name, luis.site_id) == ("Luis\nAlberto", world["tx1"].id)
+    assert record.counts["enrollments_created"] == 2 and record.counts["enrollments_kept"] == 0
+    assert count(Enrollment) == 2 and count(UnitProgress) == 10
+    roster_set["users.csv"].append(user("u-bad", "Bad", "Grade", "org-tx1", grades="14"))
+    roster_set["roles.csv"].append(
+        {**roster_set["roles.csv"][1], "sourcedId": "r3", "userSourcedId": "u-bad"}
+    )
+    assert ("users.csv", 6, "grades") in problems_of(roster_set, world["admin"])
