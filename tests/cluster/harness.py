@@ -253,10 +253,19 @@ class Cluster:
     def upstreams_since(self, mark: int) -> list[tuple[str, str, int, str]]:
         return logged_upstreams(self.nginx.log_lines()[mark:])
 
-    def served_since(self, mark: int, path: str | None = None) -> list[tuple[str, str, int, str]]:
-        """(method, path, status, node) of each request nginx logged after `mark`."""
-        served = answered_by(self, self.nginx.log_lines()[mark:])
-        return [line for line in served if path is None or line[1] == path]
+    def served_since(
+        self, mark: int, path: str | None = None, at_least: int = 0
+    ) -> list[tuple[str, str, int, str]]:
+        """(method, path, status, node) of each request nginx logged after `mark`; with
+        `at_least`, waits until that many are logged (nginx writes a line after answering)."""
+
+        def served():
+            lines = answered_by(self, self.nginx.log_lines()[mark:])
+            return [line for line in lines if path is None or line[1] == path]
+
+        if at_least:
+            wait_until(lambda: len(served()) >= at_least, 10, f"{at_least} log lines of {path}")
+        return served()
 
 
 UPSTREAM = re.compile(r'"(\w+) (\S+) [^"]*" (\d{3}) \d+ upstream=([^ ,]+(?:, [^ ,]+)*) ')
