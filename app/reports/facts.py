@@ -10,6 +10,7 @@ current credit award (not superseded). Passed units: one row each, dated by the 
 `completed_at`.
 """
 
+from flask import has_request_context, request
 from sqlalchemy import String, case, cast, delete, func, insert, literal, select
 
 from app.common import utcnow
@@ -143,4 +144,9 @@ def refresh_report_facts() -> ReportRefresh:
 
 
 def last_refresh() -> ReportRefresh | None:
-    return db.session.get(ReportRefresh, 1)
+    refresh = db.session.get(ReportRefresh, 1)
+    if has_request_context():
+        # Held for the request (the identity map holds it only weakly): a report and its page
+        # both ask, and the second is answered from the identity map.
+        request.environ["puente.report_refresh"] = refresh
+    return refresh
