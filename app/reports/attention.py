@@ -18,7 +18,7 @@ Each list shows the first LIST_SIZE rows and its full count.
 
 from datetime import timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, select, true
+from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from app.certificates.models import Certificate
@@ -29,9 +29,9 @@ from app.credits.rules import rules_for, states_with_rules
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
 from app.extensions import db
 from app.learning.models import Attempt, AttemptStatus
-from app.reports.facts import last_refresh
 from app.reports.filters import (
     ReportFilter,
+    award_candidates,
     dated,
     enrollment_where,
     facts_where,
@@ -220,26 +220,8 @@ def grading_backlog(user: User, f: ReportFilter):
     return ages, total, rows, now
 
 
-def _award_candidates(user: User, f: ReportFilter):
-    """Ids of the awards the pending list may hold: the current awards of the scope's fact rows,
-    and every award made since the facts were rebuilt (a few, by the date index). Each is
-    checked against the live records, so the list is never stale for an award or a
-    certificate; a student who moved into the scope appears after the next rebuild."""
-    of_facts = (
-        select(CreditAward.id)
-        .join(Fact, Fact.enrollment_id == CreditAward.enrollment_id)
-        .where(facts_where(user, f), Fact.award_at.is_not(None))
-    )
-    refresh = last_refresh()
-    if refresh is None:
-        return None
-    recent = select(CreditAward.id).where(CreditAward.awarded_at >= refresh.refreshed_at)
-    return of_facts.union(recent)
-
-
 def certificates_pending(user: User, f: ReportFilter):
     certified = exists().where(Certificate.credit_award_id == CreditAward.id)
-    candidates = _award_candidates(user, f)
     stmt = (
         select(
             *_student_columns(),
@@ -261,7 +243,7 @@ def certificates_pending(user: User, f: ReportFilter):
             CreditAward.imported_from.is_(None),
             dated(CreditAward.awarded_at, f),
             ~certified,
-            true() if candidates is None else CreditAward.id.in_(candidates),
+            award_candidates(user, f),
         )
     )
     return _listed(stmt, (CreditAward.awarded_at, CreditAward.id))

@@ -10,7 +10,6 @@ current credit award (not superseded). Passed units: one row each, dated by the 
 `completed_at`.
 """
 
-from flask import has_request_context, request
 from sqlalchemy import String, case, cast, delete, func, insert, literal, select
 
 from app.common import utcnow
@@ -98,6 +97,7 @@ def refresh_report_facts() -> ReportRefresh:
             Enrollment.completed_at,
             units.c.last,
             func.coalesce(units.c.early, 0) == 3,
+            CreditAward.id,
             CreditAward.awarded_at,
             CreditAward.is_partial,
             CreditAward.credit_system,
@@ -125,6 +125,7 @@ def refresh_report_facts() -> ReportRefresh:
         "completed_at",
         "last_activity_at",
         "early_failed",
+        "award_id",
         "award_at",
         "award_partial",
         "award_system",
@@ -144,9 +145,4 @@ def refresh_report_facts() -> ReportRefresh:
 
 
 def last_refresh() -> ReportRefresh | None:
-    refresh = db.session.get(ReportRefresh, 1)
-    if has_request_context():
-        # Held for the request (the identity map holds it only weakly): a report and its page
-        # both ask, and the second is answered from the identity map.
-        request.environ["puente.report_refresh"] = refresh
-    return refresh
+    return db.session.get(ReportRefresh, 1)

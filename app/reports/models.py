@@ -45,6 +45,7 @@ class ReportEnrollment(db.Model):
     last_activity_at: Mapped[datetime | None]
     early_failed: Mapped[bool]
     # The enrollment's current credit award (the newest; none: every award column is empty).
+    award_id: Mapped[int | None]
     award_at: Mapped[datetime | None]
     award_partial: Mapped[bool | None]
     award_system: Mapped[str | None] = mapped_column(String(20))
