@@ -18,6 +18,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("report_enrollment", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("award_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("award_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("award_partial", sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column("award_system", sa.String(length=20), nullable=True))
@@ -59,3 +60,4 @@ def downgrade():
         batch_op.drop_column("award_system")
         batch_op.drop_column("award_partial")
         batch_op.drop_column("award_at")
+        batch_op.drop_column("award_id")
