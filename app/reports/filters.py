@@ -203,6 +203,8 @@ def award_candidates(user: User, f: ReportFilter) -> ColumnElement[bool]:
     rebuilt (a few, by the date index; every award when never rebuilt). Each is still checked
     against the live records by the caller, so a new award, a regrade or a certificate shows at
     once; a student who moved into the scope is counted after the next rebuild."""
+    if report_site_ids(user, f) is None:
+        return true()  # every site: the live awards are the candidates
     of_facts = select(Fact.award_id).where(facts_where(user, f), Fact.award_at.is_not(None))
     rebuilt = select(ReportRefresh.refreshed_at).where(ReportRefresh.id == 1).scalar_subquery()
     since = select(CreditAward.id).where(
