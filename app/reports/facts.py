@@ -139,6 +139,7 @@ def refresh_report_facts() -> ReportRefresh:
     count = db.session.scalar(select(func.count()).select_from(ReportEnrollment))
     refresh = db.session.get(ReportRefresh, 1) or ReportRefresh(id=1)
     refresh.refreshed_at, refresh.rows = utcnow(), count
+    refresh.last_award_id = db.session.scalar(select(func.max(CreditAward.id)))
     db.session.add(refresh)
     db.session.flush()
     return refresh

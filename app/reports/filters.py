@@ -12,7 +12,6 @@ Rules:
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select, true
@@ -200,16 +199,14 @@ def facts_where(user: User, f: ReportFilter, fact=Fact) -> ColumnElement[bool]:
 def award_candidates(user: User, f: ReportFilter) -> ColumnElement[bool]:
     """A live award's id among those a list or sum of current awards may hold: the current
     awards of the scope's fact rows (by site), and every award made since the facts were last
-    rebuilt (a few, by the date index; every award when never rebuilt). Each is still checked
+    rebuilt (a few, by primary key; every award when never rebuilt). Each is still checked
     against the live records by the caller, so a new award, a regrade or a certificate shows at
     once; a student who moved into the scope is counted after the next rebuild."""
     if report_site_ids(user, f) is None:
         return true()  # every site: the live awards are the candidates
     of_facts = select(Fact.award_id).where(facts_where(user, f), Fact.award_at.is_not(None))
-    rebuilt = select(ReportRefresh.refreshed_at).where(ReportRefresh.id == 1).scalar_subquery()
-    since = select(CreditAward.id).where(
-        CreditAward.awarded_at >= func.coalesce(rebuilt, datetime(1900, 1, 1))
-    )
+    newest = select(ReportRefresh.last_award_id).where(ReportRefresh.id == 1).scalar_subquery()
+    since = select(CreditAward.id).where(CreditAward.id > func.coalesce(newest, 0))
     candidates = of_facts.union(since)
     if db.session.get_bind().dialect.name == "postgresql":
         # As an array PostgreSQL looks each up by primary key; as `IN (subquery)` it guessed a

@@ -79,3 +79,5 @@ class ReportRefresh(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     refreshed_at: Mapped[datetime]
     rows: Mapped[int]
+    # The newest credit award then: the ones after it are read live (ids only grow).
+    last_award_id: Mapped[int | None]

@@ -46,11 +46,15 @@ def upgrade():
         sa.PrimaryKeyConstraint("enrollment_id", "unit_number", name=op.f("pk_report_unit_pass")),
     )
     op.create_index("ix_report_unit_pass_site", "report_unit_pass", ["site_id", "passed_at"])
+    with op.batch_alter_table("report_refresh", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_award_id", sa.Integer(), nullable=True))
     # The new columns are empty until the worker's next rebuild: make it rebuild now.
     op.execute("DELETE FROM report_refresh")
 
 
 def downgrade():
+    with op.batch_alter_table("report_refresh", schema=None) as batch_op:
+        batch_op.drop_column("last_award_id")
     op.drop_index("ix_report_unit_pass_site", table_name="report_unit_pass")
     op.drop_table("report_unit_pass")
     with op.batch_alter_table("report_enrollment", schema=None) as batch_op:
