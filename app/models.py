@@ -24,7 +24,7 @@ from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, Student
 from app.notifications.models import Notification, NotificationPreference
 from app.packets.models import PacketJob
 from app.records.models import ExportJob
-from app.reports.models import ReportEnrollment, ReportRefresh
+from app.reports.models import ReportEnrollment, ReportRefresh, ReportUnitPass
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
 from app.sites.models import Site
 from app.students.models import Student, StudentKind
@@ -65,6 +65,7 @@ __all__ = [
     "PriorCourse",
     "ReportEnrollment",
     "ReportRefresh",
+    "ReportUnitPass",
     "Role",
     "RosterClass",
     "RosterCourseMap",

@@ -5,16 +5,19 @@ from the enrollment's status; otherwise *returned* if any unit has a test return
 else *waiting for grading* if any unit test is handed in and not graded, else *in progress* if
 the enrollment was started (`started_at`, set when any unit is begun), else *not started*.
 Newest activity: the newest unit change (`UnitProgress.updated_at`). Early failures: units 1, 2
-and 3 all failed (California PASS: re-assess rather than push on).
+and 3 all failed (California PASS: re-assess rather than push on). Award: the enrollment's
+current credit award (not superseded). Passed units: one row each, dated by the unit's
+`completed_at`.
 """
 
 from sqlalchemy import String, case, cast, delete, func, insert, literal, select
 
 from app.common import utcnow
 from app.courses.models import CourseVersion
+from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
-from app.reports.models import ReportEnrollment, ReportRefresh
+from app.reports.models import ReportEnrollment, ReportRefresh, ReportUnitPass
 from app.students.models import Student
 
 
@@ -39,8 +42,41 @@ def _unit_summary():
     )
 
 
+_PASS_COLUMNS = [
+    "enrollment_id",
+    "unit_number",
+    "site_id",
+    "kind",
+    "course_id",
+    "assigned_at",
+    "completed_at",
+    "passed_at",
+]
+
+
+def _passed_units():
+    return (
+        select(
+            UnitProgress.enrollment_id,
+            UnitProgress.unit_number,
+            Student.site_id,
+            cast(Student.kind, String(24)),
+            CourseVersion.course_id,
+            Enrollment.assigned_at,
+            Enrollment.completed_at,
+            UnitProgress.completed_at,
+        )
+        .join(Enrollment, Enrollment.id == UnitProgress.enrollment_id)
+        .join(Student, Student.id == Enrollment.student_id)
+        .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
+        .where(UnitProgress.status == UnitStatus.PASSED, UnitProgress.completed_at.is_not(None))
+        .order_by(Student.site_id, UnitProgress.completed_at)
+    )
+
+
 def refresh_report_facts() -> ReportRefresh:
-    """Replace every fact row with one computed now, in one statement; flushes, never commits."""
+    """Replace every fact row with one computed now (a statement a table); flushes, never
+    commits."""
     units = _unit_summary()
     stage = case(
         (Enrollment.status != EnrollmentStatus.ACTIVE, cast(Enrollment.status, String(24))),
@@ -61,10 +97,20 @@ def refresh_report_facts() -> ReportRefresh:
             Enrollment.completed_at,
             units.c.last,
             func.coalesce(units.c.early, 0) == 3,
+            CreditAward.id,
+            CreditAward.awarded_at,
+            CreditAward.is_partial,
+            CreditAward.credit_system,
+            CreditAward.credit,
+            CreditAward.imported_from.is_not(None),
         )
         .join(Student, Student.id == Enrollment.student_id)
         .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
         .outerjoin(units, units.c.enrollment_id == Enrollment.id)
+        .outerjoin(
+            CreditAward,
+            (CreditAward.enrollment_id == Enrollment.id) & CreditAward.superseded_at.is_(None),
+        )
         # Written in site order: a state's rows then sit together on few pages.
         .order_by(Student.site_id, Enrollment.id)
     )
@@ -79,12 +125,21 @@ def refresh_report_facts() -> ReportRefresh:
         "completed_at",
         "last_activity_at",
         "early_failed",
+        "award_id",
+        "award_at",
+        "award_partial",
+        "award_system",
+        "award_credit",
+        "award_imported",
     ]
     db.session.execute(delete(ReportEnrollment))
     db.session.execute(insert(ReportEnrollment).from_select(columns, rows))
+    db.session.execute(delete(ReportUnitPass))
+    db.session.execute(insert(ReportUnitPass).from_select(_PASS_COLUMNS, _passed_units()))
     count = db.session.scalar(select(func.count()).select_from(ReportEnrollment))
     refresh = db.session.get(ReportRefresh, 1) or ReportRefresh(id=1)
     refresh.refreshed_at, refresh.rows = utcnow(), count
+    refresh.last_award_id = db.session.scalar(select(func.max(CreditAward.id)))
     db.session.add(refresh)
     db.session.flush()
     return refresh

@@ -14,13 +14,15 @@ Rules:
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select, true
 
 from app.courses.models import Course, CourseVersion
+from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment
 from app.extensions import db
-from app.permissions import can_manage_site, site_scope, student_scope
+from app.permissions import can_manage_site, scope_site_ids, scope_sites
 from app.reports.models import ReportEnrollment as Fact
+from app.reports.models import ReportRefresh
 from app.reports.terms import Term, parse_term
 from app.security import refuse
 from app.sites.models import Site
@@ -130,26 +132,38 @@ def read_filters(user: User, args) -> ReportFilter:
     )
 
 
-def student_where(user: User, f: ReportFilter) -> ColumnElement[bool]:
-    """Students in the user's scope narrowed by site, state and kind."""
-    clauses = [student_scope(user)]
+def report_site_ids(user: User, f: ReportFilter) -> list[int] | None:
+    """The ids of the sites the figures cover: the user's scope narrowed by the site and state
+    filters (None: every site). As values, PostgreSQL walks the site indexes for them; a
+    subquery on the sites became a hash join over every row of the installation."""
     if f.site:
-        clauses.append(Student.site_id == f.site.id)
+        return [f.site.id]  # inside the scope: `read_filters` refused it otherwise
+    ids = scope_site_ids(user)
     if f.state_code:
-        clauses.append(Student.site_id.in_(select(Site.id).where(Site.state_code == f.state_code)))
-    if f.kind:
-        clauses.append(Student.kind == f.kind)
-    return and_(*clauses)
+        sites = scope_sites(user)
+        if sites is None:  # every site: those of the state
+            return list(db.session.scalars(select(Site.id).where(Site.state_code == f.state_code)))
+        in_state = {site.id for site in sites if site.state_code == f.state_code}
+        ids = [site_id for site_id in ids if site_id in in_state]
+    return ids
 
 
 def site_where(user: User, f: ReportFilter, column) -> ColumnElement[bool]:
-    """`column` (a site id kept equal to the student's present site, such as an open attempt's)
-    inside the scope and the site/state filters: lets the database start from a small index."""
-    clauses = [column.in_(select(Site.id).where(site_scope(user)))]
-    if f.site:
-        clauses.append(column == f.site.id)
-    if f.state_code:
-        clauses.append(column.in_(select(Site.id).where(Site.state_code == f.state_code)))
+    """`column` (the student's present site, or a site id kept equal to it, such as an open
+    attempt's or a fact row's) inside the scope and the site/state filters."""
+    site_ids = report_site_ids(user, f)
+    if site_ids is None:
+        return true()
+    if len(site_ids) == 1:
+        return column == site_ids[0]
+    return column.in_(site_ids) if site_ids else false()
+
+
+def student_where(user: User, f: ReportFilter) -> ColumnElement[bool]:
+    """Students in the user's scope narrowed by site, state and kind."""
+    clauses = [site_where(user, f, Student.site_id)]
+    if f.kind:
+        clauses.append(Student.kind == f.kind)
     return and_(*clauses)
 
 
@@ -180,6 +194,25 @@ def facts_where(user: User, f: ReportFilter, fact=Fact) -> ColumnElement[bool]:
         clauses.append(Fact.assigned_at < f.term.end)
         clauses.append(or_(Fact.completed_at.is_(None), Fact.completed_at >= f.term.start))
     return and_(*clauses)
+
+
+def award_candidates(user: User, f: ReportFilter) -> ColumnElement[bool]:
+    """A live award's id among those a list or sum of current awards may hold: the current
+    awards of the scope's fact rows (by site), and every award made since the facts were last
+    rebuilt (a few, by primary key; every award when never rebuilt). Each is still checked
+    against the live records by the caller, so a new award, a regrade or a certificate shows at
+    once; a student who moved into the scope is counted after the next rebuild."""
+    if report_site_ids(user, f) is None:
+        return true()  # every site: the live awards are the candidates
+    of_facts = select(Fact.award_id).where(facts_where(user, f), Fact.award_at.is_not(None))
+    newest = select(ReportRefresh.last_award_id).where(ReportRefresh.id == 1).scalar_subquery()
+    since = select(CreditAward.id).where(CreditAward.id > func.coalesce(newest, 0))
+    candidates = of_facts.union(since)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # As an array PostgreSQL looks each up by primary key; as `IN (subquery)` it guessed a
+        # third of all awards since the rebuild and hash-joined every enrollment.
+        return CreditAward.id == any_(func.array(candidates.scalar_subquery()))
+    return CreditAward.id.in_(candidates)
 
 
 def narrows_enrollments(f: ReportFilter) -> bool:

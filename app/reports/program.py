@@ -25,6 +25,7 @@ from app.extensions import db
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
 from app.reports.filters import (
     ReportFilter,
+    award_candidates,
     dated,
     enrollment_where,
     narrows_enrollments,
@@ -131,15 +132,19 @@ def binational_count(user: User, f: ReportFilter) -> int:
 
 
 def credits_earned(user: User, f: ReportFilter) -> dict:
+    # From the candidate awards (a state's few, by the facts' award index) to their enrollment
+    # and student, each by primary key.
     rows = db.session.execute(
         select(
             CreditAward.credit_system,
             func.count(func.distinct(Enrollment.student_id)),
             func.sum(CreditAward.credit),
         )
+        .select_from(CreditAward)
         .join(Enrollment, Enrollment.id == CreditAward.enrollment_id)
         .join(Student, Student.id == Enrollment.student_id)
         .where(
+            award_candidates(user, f),
             student_where(user, f),
             enrollment_where(f),
             CreditAward.superseded_at.is_(None),

@@ -11,6 +11,8 @@ Rules (DOMAIN.md; statuses as app/learning/scoring.py derives them):
 - credit awarded: the current award of each enrollment (the newest supersedes earlier ones),
   awarded here (not carried from another installation), by the term of `awarded_at`, full and
   partial apart, summed in each credit system (Carnegie units; California credits).
+Every figure is read from the report facts (as of their last rebuild), by site: a state's
+report reads that state's rows only, whatever the size of the installation.
 """
 
 from dataclasses import dataclass
@@ -20,11 +22,11 @@ from decimal import Decimal
 from sqlalchemy import extract, func, select
 
 from app.common import utcnow
-from app.credits.models import CreditAward
-from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
+from app.enrollments.models import Enrollment
 from app.extensions import db
 from app.reports.filters import ReportFilter, dated, enrollment_where, facts_where, student_where
 from app.reports.models import ReportEnrollment as Fact
+from app.reports.models import ReportUnitPass as Passed
 from app.reports.terms import term_for, term_for_month
 from app.students.models import Student
 from app.users.models import User
@@ -96,15 +98,13 @@ def _as_date(value) -> date:
 
 def units_passed_by_period(user: User, f: ReportFilter) -> list[tuple[date, int]]:
     starts = period_starts(f, utcnow().date())
-    day = func.date(UnitProgress.completed_at)
+    day = func.date(Passed.passed_at)
     stmt = (
-        population(user, f)
-        .add_columns(day, func.count())
-        .join(UnitProgress, UnitProgress.enrollment_id == Enrollment.id)
+        select(day, func.count())
         .where(
-            UnitProgress.status == UnitStatus.PASSED,
-            UnitProgress.completed_at >= _midnight(starts[0]),
-            UnitProgress.completed_at < _midnight(_end_of(starts[-1], f.period)),
+            facts_where(user, f, Passed),
+            Passed.passed_at >= _midnight(starts[0]),
+            Passed.passed_at < _midnight(_end_of(starts[-1], f.period)),
         )
         .group_by(day)
     )
@@ -129,36 +129,31 @@ def credit_by_term(user: User, f: ReportFilter) -> list[TermCredit]:
     def term_row(term):
         return terms.setdefault(term, TermCredit(term, full_credit={}, partial_credit={}))
 
-    year, month = (
-        extract("year", Enrollment.completed_at),
-        extract("month", Enrollment.completed_at),
-    )
+    year, month = extract("year", Fact.completed_at), extract("month", Fact.completed_at)
     completed = (
-        population(user, f)
-        .add_columns(year, month, func.count())
-        .where(Enrollment.status == EnrollmentStatus.COMPLETED, dated(Enrollment.completed_at, f))
+        select(year, month, func.count())
+        .where(facts_where(user, f), Fact.stage == "completed", dated(Fact.completed_at, f))
         .group_by(year, month)
     )
     for y, m, count in db.session.execute(completed):
         term_row(term_for_month(int(y), int(m))).completed += count
-    year, month = extract("year", CreditAward.awarded_at), extract("month", CreditAward.awarded_at)
+    year, month = extract("year", Fact.award_at), extract("month", Fact.award_at)
     awards = (
-        population(user, f)
-        .add_columns(
+        select(
             year,
             month,
-            CreditAward.is_partial,
-            CreditAward.credit_system,
+            Fact.award_partial,
+            Fact.award_system,
             func.count(),
-            func.sum(CreditAward.credit),
+            func.sum(Fact.award_credit),
         )
-        .join(CreditAward, CreditAward.enrollment_id == Enrollment.id)
         .where(
-            CreditAward.superseded_at.is_(None),
-            CreditAward.imported_from.is_(None),
-            dated(CreditAward.awarded_at, f),
+            facts_where(user, f),
+            Fact.award_at.is_not(None),
+            Fact.award_imported.is_(False),
+            dated(Fact.award_at, f),
         )
-        .group_by(year, month, CreditAward.is_partial, CreditAward.credit_system)
+        .group_by(year, month, Fact.award_partial, Fact.award_system)
     )
     for y, m, partial, system, count, total in db.session.execute(awards):
         row = term_row(term_for_month(int(y), int(m)))
