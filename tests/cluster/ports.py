@@ -1,24 +1,11 @@
-"""Loopback ports and waiting for processes to come up or go away."""
+"""Loopback ports and waiting for processes to come up or go away (the concurrency harness's
+own helpers, and whether a port refuses connections)."""
 
 import socket
-import time
 
+from tests.concurrency.harness import free_port, wait_until
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
-    """Poll `predicate` until it returns something true, at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+__all__ = ["free_port", "refuses_connections", "wait_until"]
 
 
 def refuses_connections(port: int) -> bool:
