@@ -106,19 +106,22 @@ def grading_queue_keys(user: User, args, *, returned: bool = False) -> Select:
     )
 
 
+def _student_and_course():
+    """Load options: an attempt's student with their site, and the course version."""
+    enrollment = selectinload(Attempt.unit_progress).selectinload(UnitProgress.enrollment)
+    return (
+        enrollment.selectinload(Enrollment.student).selectinload(Student.site),
+        enrollment.selectinload(Enrollment.course_version),
+    )
+
+
 def load_queue_rows(ids: list[int]) -> list[Attempt]:
     """The attempts `ids`, in that order, with the student, site and course the queue shows."""
     attempts = db.session.scalars(
         select(Attempt)
         .where(Attempt.id.in_(ids))
         .options(
-            selectinload(Attempt.unit_progress)
-            .selectinload(UnitProgress.enrollment)
-            .selectinload(Enrollment.student)
-            .selectinload(Student.site),
-            selectinload(Attempt.unit_progress)
-            .selectinload(UnitProgress.enrollment)
-            .selectinload(Enrollment.course_version),
+            *_student_and_course(),
         )
     )
     return in_key_order(attempts, ids)
@@ -154,13 +157,7 @@ def load_attempt(attempt_id: int) -> Attempt | None:
             selectinload(Attempt.unit_progress)
             .selectinload(UnitProgress.unit)
             .selectinload(Unit.items),
-            selectinload(Attempt.unit_progress)
-            .selectinload(UnitProgress.enrollment)
-            .selectinload(Enrollment.student)
-            .selectinload(Student.site),
-            selectinload(Attempt.unit_progress)
-            .selectinload(UnitProgress.enrollment)
-            .selectinload(Enrollment.course_version),
+            *_student_and_course(),
         )
     )
 
