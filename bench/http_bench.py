@@ -1,6 +1,7 @@
 """HTTP benchmark: each hot page against a bare Flask app under the same gunicorn, with wrk.
 
 Usage: DATABASE_URL=... python bench/http_bench.py [--duration 5] [--repeat 3] [--json out.json]
+       [--baseline CHECKOUT]
 Run bench/seed.py first. Serves the app with gunicorn (2 sync workers, production config) and
 bench/hello_app.py with the same settings, signs in through the real form (CSRF token) as a
 student, a teacher and the Texas state coordinator, checks each page once (a 200 with its
@@ -11,6 +12,9 @@ busy neighbour does not inflate), the PostgreSQL backends' CPU milliseconds per 
 from /proc: the database on this machine), and the CPU ratio: the bare app's CPU per request
 over the page's (app and database), near what an idle machine would show. Every response
 wrk receives is checked too (bench/wrk_check.lua): a run with any other answer fails.
+`--baseline` serves an earlier checkout of the code (e.g. `git worktree add ../before COMMIT`)
+from the same database beside this one: each page then runs on both, interleaved with the bare
+app, and prints a "before" row above its row: the before/after table in one run.
 """
 
 import argparse
@@ -67,8 +71,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(app: str, port: int, env: dict, check: str) -> subprocess.Popen:
-    """gunicorn with 2 sync workers, as production runs it; waits until `check` answers."""
+def start_gunicorn(
+    app: str, port: int, env: dict, check: str, root: Path = ROOT
+) -> subprocess.Popen:
+    """gunicorn with 2 sync workers, as production runs it, serving `app` from the checkout
+    `root`; waits until `check` answers."""
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -81,10 +88,10 @@ def start_gunicorn(app: str, port: int, env: dict, check: str) -> subprocess.Pop
             "--log-level",
             "warning",
             "--chdir",
-            str(ROOT),
+            str(root),
             app,
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
     )
     for _ in range(300):
@@ -260,6 +267,51 @@ def choose_subjects(database_url: str) -> tuple[str, int, str, str]:
     return f"teacher1.s{site}@bench.puente", student[0], student[1], code
 
 
+def git_head(checkout: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(checkout), "log", "-1", "--format=%h %s"], capture_output=True, text=True
+    )
+    return done.stdout.strip()[:72]
+
+
+class Served:
+    """A running gunicorn, its address, the bare app beside it and the database's CPU meter."""
+
+    def __init__(self, server, base, hello, hello_url, database) -> None:
+        self.server, self.base = server, base
+        self.hello, self.hello_url, self.database = hello, hello_url, database
+
+
+def measure_page(served: Served, path: str, cookie, expected: str, args) -> dict:
+    """wrk on the page and on the bare app in turn, `args.repeat` times; the medians."""
+    wrk(served.base + path, cookie, expected, 1, args.connections)  # warm both workers
+    runs, bare, ratios, cpu, bare_cpu, db_cpu = [], [], [], [], [], []
+    for _ in range(args.repeat):
+        before, database_before = worker_cpu(served.server), served.database.snapshot()
+        run = wrk(served.base + path, cookie, expected, args.duration, args.connections)
+        cpu.append((worker_cpu(served.server) - before) / run["requests"] * 1000)
+        used = served.database.used(database_before, served.database.snapshot())
+        db_cpu.append(used / run["requests"] * 1000)
+        runs.append(run)
+        before = worker_cpu(served.hello)
+        bare.append(wrk(served.hello_url, None, "Hello", args.duration, args.connections))
+        bare_cpu.append((worker_cpu(served.hello) - before) / bare[-1]["requests"] * 1000)
+        ratios.append(run["rps"] / bare[-1]["rps"])
+    return {
+        "path": path,
+        "rps": statistics.median(r["rps"] for r in runs),
+        "p50": statistics.median(r["p50"] for r in runs),
+        "p95": statistics.median(r["p95"] for r in runs),
+        "bare_rps": statistics.median(r["rps"] for r in bare),
+        "ratio": statistics.median(ratios),
+        "cpu_ms": statistics.median(cpu),
+        # What the ratio would be on an idle machine, where CPU time sets the pace.
+        "cpu_ratio": statistics.median(bare_cpu)
+        / (statistics.median(cpu) + statistics.median(db_cpu)),
+        "db_cpu_ms": statistics.median(db_cpu),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
@@ -267,6 +319,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--only", help="measure only pages whose label contains this")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--baseline", type=Path, help="an earlier checkout to measure beside")
     args = parser.parse_args()
     instance = use_bench_instance()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'puente.db'}"
@@ -282,12 +335,22 @@ def main() -> None:
     app_port, hello_port = free_port(), free_port()
     server = start_gunicorn("wsgi:app", app_port, env, "/login")
     hello = start_gunicorn("bench.hello_app:app", hello_port, env, "/")
+    processes = [server, hello]
     base, hello_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{hello_port}/"
     results = []
     database = DatabaseCpu(database_url)
+    servers = [("after", Served(server, base, hello, hello_url, database))]
+    if args.baseline:
+        port = free_port()
+        processes.append(start_gunicorn("wsgi:app", port, env, "/login", args.baseline.resolve()))
+        before = Served(processes[-1], f"http://127.0.0.1:{port}", hello, hello_url, database)
+        servers.insert(0, ("before", before))
     try:
         cookies = {
-            who: sign_in(base, who, "puente-bench") for who in {STUDENT, teacher, COORDINATOR}
+            name: {
+                who: sign_in(s.base, who, "puente-bench") for who in {STUDENT, teacher, COORDINATOR}
+            }
+            for name, s in servers
         }
         measured = [
             p
@@ -295,7 +358,8 @@ def main() -> None:
             if not args.only or args.only in p[0]
         ]
         for _label, path, who, expected in measured:
-            check_page(base + path, cookies.get(who), expected)
+            for name, served in servers:
+                check_page(served.base + path, cookies[name].get(who), expected)
         check_page(hello_url, None, "Hello")
         started_load = os.getloadavg()
         print(f"database: {re.sub(r'//[^@/]*@', '//', database_url)}")
@@ -304,52 +368,28 @@ def main() -> None:
             f"{args.connections} connections, {args.duration} s runs, page and bare app "
             f"interleaved x{args.repeat}, medians"
         )
+        if args.baseline:
+            print(f"before: {args.baseline} ({git_head(args.baseline)}); after: {git_head(ROOT)}")
         print(f"teacher {teacher}, record of student {student_id}, certificate {code}")
         print(f"load average (1, 5, 15 min) before: {started_load}, CPUs: {os.cpu_count()}")
         print(
-            f"{'page':40} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'bare req/s':>10} "
+            f"{'page':48} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'bare req/s':>10} "
             f"{'ratio':>6} {'CPU ms/req':>10} {'DB CPU ms':>9} {'CPU ratio':>9}"
         )
         for label, path, who, expected in measured:
-            cookie = cookies.get(who)
-            wrk(base + path, cookie, expected, 1, args.connections)  # warm both workers
-            runs, bare, ratios, cpu, bare_cpu, db_cpu = [], [], [], [], [], []
-            for _ in range(args.repeat):
-                before, database_before = worker_cpu(server), database.snapshot()
-                run = wrk(base + path, cookie, expected, args.duration, args.connections)
-                cpu.append((worker_cpu(server) - before) / run["requests"] * 1000)
-                db_cpu.append(
-                    database.used(database_before, database.snapshot()) / run["requests"] * 1000
+            for name, served in servers:
+                row = measure_page(served, path, cookies[name].get(who), expected, args)
+                row["page"] = f"{label} (before)" if name == "before" else label
+                results.append(row)
+                print(
+                    f"{row['page']:48} {row['rps']:7.1f} {row['p50']:7.1f} {row['p95']:7.1f} "
+                    f"{row['bare_rps']:10.0f} {row['ratio']:6.3f} {row['cpu_ms']:10.2f} "
+                    f"{row['db_cpu_ms']:9.2f} {row['cpu_ratio']:9.3f}",
+                    flush=True,
                 )
-                runs.append(run)
-                before = worker_cpu(hello)
-                bare.append(wrk(hello_url, None, "Hello", args.duration, args.connections))
-                bare_cpu.append((worker_cpu(hello) - before) / bare[-1]["requests"] * 1000)
-                ratios.append(run["rps"] / bare[-1]["rps"])
-            row = {
-                "page": label,
-                "path": path,
-                "rps": statistics.median(r["rps"] for r in runs),
-                "p50": statistics.median(r["p50"] for r in runs),
-                "p95": statistics.median(r["p95"] for r in runs),
-                "bare_rps": statistics.median(r["rps"] for r in bare),
-                "ratio": statistics.median(ratios),
-                "cpu_ms": statistics.median(cpu),
-                # What the ratio would be on an idle machine, where CPU time sets the pace.
-                "cpu_ratio": statistics.median(bare_cpu)
-                / (statistics.median(cpu) + statistics.median(db_cpu)),
-                "db_cpu_ms": statistics.median(db_cpu),
-            }
-            results.append(row)
-            print(
-                f"{label:40} {row['rps']:7.1f} {row['p50']:7.1f} {row['p95']:7.1f} "
-                f"{row['bare_rps']:10.0f} {row['ratio']:6.3f} {row['cpu_ms']:10.2f} "
-                f"{row['db_cpu_ms']:9.2f} {row['cpu_ratio']:9.3f}",
-                flush=True,
-            )
         print(f"load average after: {os.getloadavg()}")
     finally:
-        for process in (server, hello):
+        for process in processes:
             process.terminate()
             process.wait(timeout=20)
     if args.json:
