@@ -1,8 +1,13 @@
 """Puente: the application factory, built from small named steps."""
 
+from functools import lru_cache
+
+from babel import Locale
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
@@ -42,16 +47,35 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     return app
 
 
-def select_locale() -> str:
+# Parsed once: flask-babel takes a Locale as it is, but parses a name on every request.
+LOCALES = {name: Locale.parse(name) for name in Config.LANGUAGES}
+
+
+def best_language(accept_language: str) -> str:
+    """The best of our languages for an Accept-Language header."""
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    return accepted.best_match(Config.LANGUAGES) or "en"
+
+
+# Browsers send a few forms of the header; a long one is not kept (the cache stays small).
+remembered_best_language = lru_cache(maxsize=512)(best_language)
+
+
+def browser_language(accept_language: str) -> str:
+    if len(accept_language) > 200:
+        return best_language(accept_language)
+    return remembered_best_language(accept_language)
+
+
+def select_locale() -> Locale:
     """User preference, then the session's choice, then the browser's languages."""
-    languages = Config.LANGUAGES
     if not has_request_context():
-        return "en"  # commands and background jobs
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    return request.accept_languages.best_match(languages) or "en"
+        return LOCALES["en"]  # commands and background jobs
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return LOCALES[current_user.locale]
+    if session.get("locale") in LOCALES:
+        return LOCALES[session["locale"]]
+    return LOCALES[browser_language(request.headers.get("Accept-Language", ""))]
 
 
 def register_security(app: Flask) -> None:
