@@ -6,6 +6,7 @@ from babel import Locale
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
+from sqlalchemy.engine import make_url
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -89,7 +90,14 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import api, babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    dialect = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    migrate.init_app(
+        app,
+        db,
+        directory=str(BASE_DIR / "migrations"),
+        render_as_batch=True,
+        include_object=models.schema_for(dialect),
+    )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

@@ -87,3 +87,14 @@ __all__ = [
     "UnitStatus",
     "User",
 ]
+
+
+def schema_for(dialect_name: str):
+    """Alembic's `include_object` on `dialect_name`: what the models keep for one engine only
+    (an index whose `info["dialect"]` names it) is compared there, and left out elsewhere."""
+
+    def include_object(obj, _name, _type, _reflected, _compare_to) -> bool:
+        wanted = getattr(obj, "info", {}).get("dialect")
+        return wanted is None or wanted == dialect_name
+
+    return include_object

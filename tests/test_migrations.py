@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
+from app.models import schema_for
 from config import BASE_DIR, TestingConfig
 from tests.installations import database_url
 
@@ -32,7 +33,9 @@ def test_upgrade_from_empty_matches_models(empty_database_url):
     with app.app_context():
         upgrade(directory=str(BASE_DIR / "migrations"))
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            include_object = schema_for(connection.dialect.name)
+            options = {"compare_type": True, "include_object": include_object}
+            context = MigrationContext.configure(connection, opts=options)
             diff = compare_metadata(context, db.metadata)
         tables = set(db.metadata.tables)
         db.engine.dispose()

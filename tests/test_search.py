@@ -1,6 +1,6 @@
 """One search for every list: accents and case ignored, `%` and `_` taken literally."""
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from werkzeug.datastructures import MultiDict
 
 from app.admin.services import filter_users
@@ -82,3 +82,17 @@ def test_a_bulk_insert_that_leaves_the_search_name_out_still_gets_it(world):
         select(Student.search_name).where(Student.given_name.in_(["Ángel", "Lía"]))
     ).all()
     assert sorted(names) == ["angel garcia", "lia munoz"]
+
+
+def test_on_postgresql_a_name_part_is_found_through_the_trigram_index(world):
+    """LIKE '%part%' (with its ESCAPE) is answered by ix_student_search_trgm, not by reading
+    every name: checked on the statement the students list sends (SQLite has no such index)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    nunez = factories.make_student(world["tx1"], given_name="José", family_name="Núñez")
+    stmt = filter_students(world["admin"], MultiDict({"q": "nunez"}))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a test table is tiny
+    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
+    assert "ix_student_search_trgm" in plan, plan
+    assert nunez.id in ids(stmt)
