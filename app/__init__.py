@@ -106,6 +106,9 @@ def register_extensions(app: Flask) -> None:
     from app import i18n
 
     i18n.install(app)
+    from app import form_rendering
+
+    form_rendering.install()
     limiter.init_app(app)
     api.init_app(app)
     mail.init_app(app)
