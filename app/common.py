@@ -3,13 +3,14 @@
 import enum
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import Enum, Select, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app import keyset
 from app.extensions import db
 
 
@@ -49,7 +50,8 @@ def paginate(stmt: Select, per_page: int | None = None):
 @dataclass
 class KeyPage:
     """One page of a list paged by keys; `total` is exact unless `total_capped` (then the list
-    has more rows than `total`). Reads like Flask-SQLAlchemy's Pagination in templates."""
+    has more rows than `total`). Reads like Flask-SQLAlchemy's Pagination in templates, and
+    `next_args`/`prev_args` carry the keyset cursors its links add (app/keyset.py)."""
 
     items: list
     page: int
@@ -57,6 +59,8 @@ class KeyPage:
     total: int
     total_capped: bool
     has_next: bool
+    next_args: dict = field(default_factory=dict)
+    prev_args: dict = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -80,26 +84,72 @@ def paginate_keys(
 ) -> KeyPage:
     """Paginate in two simple queries instead of one wide one: `keys` selects one column (a
     primary key) from the list's indexed table in the list's order, `load` loads the rows of
-    the page's keys in that order. The total is counted only when the page does not show the
-    end of the list, and then only up to the next multiple of LIST_COUNT_CAP: a page costs the
-    same whatever the size of the installation.
+    the page's keys in that order. The next and previous links name the row the page starts
+    after (before), so any page costs what the second does (keyset paging, when the order is
+    of plain NOT NULL columns; else by offset). The total is counted only when the page does
+    not show the end of the list, and then only up to LIST_COUNT_CAP rows past the page: a
+    page costs the same whatever the size of the installation.
     """
     per_page = per_page or current_app.config["PAGE_SIZE"]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
     offset = (page - 1) * per_page
-    found = list(db.session.scalars(keys.limit(per_page + 1).offset(offset)))
-    has_next = len(found) > per_page
-    found = found[:per_page]
-    if (found and not has_next) or (page == 1 and not found):
-        total, capped = offset + len(found), False
+    columns = keyset.order_columns(keys)
+    rows, positions, counted_from = _page_rows(keys, columns, page, per_page)
+    has_next = len(rows) > per_page
+    if counted_from == "before":
+        rows, has_next = list(reversed(rows[:per_page])), True
+        if len(rows) < per_page:  # the list's start: the page number was out of date
+            page, offset = 1, 0
+    rows = rows[:per_page]
+    found = [row[0] for row in rows]
+    step = current_app.config["LIST_COUNT_CAP"]
+    if (found and not has_next) or (not found and (page == 1 or counted_from != "offset")):
+        total, capped = offset + len(found), False  # the list's end is on this page
     else:
-        step = current_app.config["LIST_COUNT_CAP"]
+        # up to the next multiple of the cap, past the page: by keyset, only the rows between
+        # this page and that multiple are counted (the count does not grow with depth)
         cap = step * math.ceil((offset + per_page) / step)
-        counted = db.session.scalar(
-            select(func.count()).select_from(keys.order_by(None).limit(cap + 1).subquery())
-        )
+        if counted_from == "offset":
+            counted = _count(keys, cap + 1)
+        else:
+            seen = offset + len(found)
+            past = keyset.after(keys, columns, keyset.values_of(rows[-1], positions))
+            counted = seen + _count(past, cap - seen + 1)
         total, capped = min(counted, cap), counted > cap
-    return KeyPage(list(load(found)) if found else [], page, per_page, total, capped, has_next)
+    pagination = KeyPage(
+        list(load(found)) if found else [], page, per_page, total, capped, has_next
+    )
+    if columns and rows:
+        pagination.next_args = {
+            "after": keyset.encode_cursor(keyset.values_of(rows[-1], positions)),
+            "before": None,
+        }
+        pagination.prev_args = {
+            "before": keyset.encode_cursor(keyset.values_of(rows[0], positions)),
+            "after": None,
+        }
+    return pagination
+
+
+def _count(keys: Select, limit: int) -> int:
+    """How many rows `keys` has, counting no further than `limit`."""
+    return db.session.scalar(
+        select(func.count()).select_from(keys.order_by(None).limit(limit).subquery())
+    )
+
+
+def _page_rows(keys: Select, columns, page: int, per_page: int) -> tuple[list, list, str]:
+    """This page's rows (the key first, then any order value not selected already), where in
+    a row each order value is, and how the rows were found: after or before a cursor of the
+    request, else by offset."""
+    with_order, positions = keyset.with_order_values(keys, columns) if columns else (keys, [])
+    for direction in ("after", "before") if columns and page > 1 else ():
+        values = keyset.decode_cursor(request.args.get(direction), columns)
+        if values is not None:
+            stmt = getattr(keyset, direction)(with_order, columns, values)
+            return list(db.session.execute(stmt.limit(per_page + 1))), positions, direction
+    stmt = with_order.limit(per_page + 1).offset((page - 1) * per_page)
+    return list(db.session.execute(stmt)), positions, "offset"
 
 
 def in_key_order(rows, keys: list) -> list:

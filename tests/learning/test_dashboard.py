@@ -1,5 +1,8 @@
 """The student dashboard and the students list: a fixed number of queries, however much data."""
 
+import html
+import re
+
 from app.extensions import db
 from app.users.models import Role
 from tests import factories
@@ -63,7 +66,11 @@ def test_a_states_students_list_pages_on_the_student_table_alone(world, auth, cl
     assert all(f"Zz{n}" in page for n in range(3))
     on_students = [s for s in _flat(statements) if "FROM student" in s]
     keys, load = on_students
-    assert keys.startswith("SELECT student.id FROM student WHERE student.site_id IN (")
+    # the key, and the order values the next link names (keyset paging)
+    assert keys.startswith(
+        "SELECT student.id, student.family_name, student.given_name FROM student "
+        "WHERE student.site_id IN ("
+    )
     assert "JOIN" not in keys and "SELECT site" not in keys
     assert "ORDER BY student.family_name, student.given_name, student.id" in keys
     assert "WHERE student.id IN (" in load
@@ -87,3 +94,56 @@ def test_the_students_list_counts_up_to_the_cap(app, world, auth, client, monkey
     assert "Yy4" in third and "Yy5" in third and "Page 3 of 4" in third
     gradebook = client.get("/grading/gradebook").get_data(as_text=True)
     assert "More than 4 students" in gradebook
+
+
+def _link(page: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_the_students_list_pages_by_keyset_without_offset(app, world, auth, client, monkeypatch):
+    """Next and Previous name the row the page starts after (before): walking the list gives
+    every student once, in order, as paging by number does, each page from its cursor."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 4)
+    site = factories.make_site("US-TX")
+    for n in (3, 0, 6, 1, 5, 2, 4):
+        factories.make_student(site, family_name=f"Kk{n}", given_name="Same")
+    teacher = factories.make_user(Role.TEACHER, site)
+    db.session.commit()
+    auth.login(teacher)
+    url, walked, pages = "/students/", [], []
+    while url:
+        with count_queries() as statements:
+            page = client.get(url).get_data(as_text=True)
+        if url != "/students/":
+            keys = next(s for s in _flat(statements) if s.startswith("SELECT student.id"))
+            # (SQLite's dialect writes OFFSET 0 after any LIMIT: the row comparison is the test)
+            assert "(student.family_name, student.given_name, student.id) " in keys, keys
+        walked += re.findall(r"Kk\d", page)
+        pages.append(re.search(r"Page \d+ of[^<]*", page).group(0))
+        url = _link(page, "next")
+    assert walked == [f"Kk{n}" for n in range(7)]
+    assert pages == ["Page 1 of more than 2", "Page 2 of more than 2", "Page 3 of 4", "Page 4 of 4"]
+    numbered = client.get("/students/?page=3").get_data(as_text=True)
+    assert re.findall(r"Kk\d", numbered) == ["Kk4", "Kk5"]
+    back = client.get(_link(page, "prev")).get_data(as_text=True)
+    assert re.findall(r"Kk\d", back) == ["Kk4", "Kk5"] and "Page 3 of 4" in back
+    assert re.findall(r"Kk\d", client.get(_link(back, "prev")).get_data(as_text=True)) == [
+        "Kk2",
+        "Kk3",
+    ]
+
+
+def test_a_cursor_that_cannot_be_read_pages_by_number(world, auth, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    site = factories.make_site("US-TX")
+    for n in range(5):
+        factories.make_student(site, family_name=f"Jj{n}")
+    teacher = factories.make_user(Role.TEACHER, site)
+    db.session.commit()
+    auth.login(teacher)
+    for cursor in ("%%%", "WyJhIl0=", "WyJhIiwiYiIsImMiXQ==", "WzEsMiwzXQ==", "x" * 600):
+        response = client.get(f"/students/?page=2&after={cursor}")
+        assert response.status_code == 200, cursor
+        assert re.findall(r"Jj\d", response.get_data(as_text=True)) == ["Jj2", "Jj3"], cursor
