@@ -76,11 +76,12 @@ bench-deps:
 # Hot pages against a bare Flask app (gunicorn, 2 sync workers, wrk): `make bench` on SQLite,
 # `make bench BENCH_DB=postgresql+psycopg://postgres@127.0.0.1:5432/bench` on PostgreSQL;
 # BENCH_STUDENTS=20000 for a quick run. A database seeded alike is kept (bench/seed.py's marker).
+# BENCH_BASELINE=DIR: an earlier checkout served beside this one, each page measured on both.
 BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.db
 BENCH_STUDENTS ?= 213569
 bench: setup bench-deps
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py --students $(BENCH_STUDENTS) --if-seeded
-	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE))
 
 # Each page's p50 at 213,569 students over 2,000 (goal <= 1.2); two databases, same engine.
 BENCH_SMALL_DB ?= sqlite:///$(CURDIR)/instance/bench-2000.db
