@@ -1,5 +1,7 @@
 """Translated labels for status and role values shown to users."""
 
+from flask import has_app_context
+from flask_babel import get_domain
 from flask_babel import lazy_gettext as _l
 
 STATUS_LABELS = {
@@ -29,9 +31,20 @@ ROLE_LABELS = {
 }
 
 
+# (catalogue, status) -> its label: a list shows the same few statuses on every row.
+_status_labels: dict = {}
+
+
 def status_label(value) -> str:
     key = getattr(value, "value", value)
-    return str(STATUS_LABELS.get(key, key))
+    if not has_app_context():  # no catalogue to key on: a new null one each call
+        return str(STATUS_LABELS.get(key, key))
+    cache_key = (get_domain().get_translations(), key)
+    try:
+        return _status_labels[cache_key]
+    except KeyError:
+        label = _status_labels[cache_key] = str(STATUS_LABELS.get(key, key))
+        return label
 
 
 MOVE_STATUS_LABELS = {
