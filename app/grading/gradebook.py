@@ -4,7 +4,7 @@ the test attempt to open, in a fixed number of queries whatever the page holds."
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.common import to_int
 from app.courses.models import CourseVersion, Section
@@ -70,7 +70,7 @@ def gradebook_rows(students: list[Student], args) -> tuple[list[Row], int]:
         )
         .options(
             selectinload(Enrollment.units),
-            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
+            joinedload(Enrollment.course_version).joinedload(CourseVersion.course),
         )
         .order_by(Enrollment.assigned_at, Enrollment.id)
     )
