@@ -31,20 +31,26 @@ ROLE_LABELS = {
 }
 
 
-# (catalogue, status) -> its label: a list shows the same few statuses on every row.
+# catalogue -> {status: label}: a list shows the same few statuses on every row.
 _status_labels: dict = {}
+
+
+def status_labels() -> dict[str, str]:
+    """{status: its label} in the current language, translated once per language."""
+    if not has_app_context():  # no catalogue to key on: a new null one each call
+        return {key: str(label) for key, label in STATUS_LABELS.items()}
+    translations = get_domain().get_translations()
+    try:
+        return _status_labels[translations]
+    except KeyError:
+        labels = {key: str(label) for key, label in STATUS_LABELS.items()}
+        _status_labels[translations] = labels
+        return labels
 
 
 def status_label(value) -> str:
     key = getattr(value, "value", value)
-    if not has_app_context():  # no catalogue to key on: a new null one each call
-        return str(STATUS_LABELS.get(key, key))
-    cache_key = (get_domain().get_translations(), key)
-    try:
-        return _status_labels[cache_key]
-    except KeyError:
-        label = _status_labels[cache_key] = str(STATUS_LABELS.get(key, key))
-        return label
+    return status_labels().get(key) or str(key)
 
 
 MOVE_STATUS_LABELS = {
