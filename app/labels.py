@@ -1,5 +1,7 @@
 """Translated labels for status and role values shown to users."""
 
+from flask import has_app_context
+from flask_babel import get_domain
 from flask_babel import lazy_gettext as _l
 
 STATUS_LABELS = {
@@ -29,9 +31,26 @@ ROLE_LABELS = {
 }
 
 
+# catalogue -> {status: label}: a list shows the same few statuses on every row.
+_status_labels: dict = {}
+
+
+def status_labels() -> dict[str, str]:
+    """{status: its label} in the current language, translated once per language."""
+    if not has_app_context():  # no catalogue to key on: a new null one each call
+        return {key: str(label) for key, label in STATUS_LABELS.items()}
+    translations = get_domain().get_translations()
+    try:
+        return _status_labels[translations]
+    except KeyError:
+        labels = {key: str(label) for key, label in STATUS_LABELS.items()}
+        _status_labels[translations] = labels
+        return labels
+
+
 def status_label(value) -> str:
     key = getattr(value, "value", value)
-    return str(STATUS_LABELS.get(key, key))
+    return status_labels().get(key) or str(key)
 
 
 MOVE_STATUS_LABELS = {

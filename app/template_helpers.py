@@ -15,6 +15,7 @@ from app.labels import (
     move_status_label,
     role_label,
     status_label,
+    status_labels,
     subject_label,
     term_label,
 )
@@ -146,6 +147,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["open_points"] = open_points
     app.jinja_env.globals["waiting_time"] = waiting_time
     app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["status_labels"] = status_labels
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["subject_label"] = subject_label
     app.jinja_env.globals["credit_system_label"] = credit_system_label

@@ -4,13 +4,13 @@ the test attempt to open, in a fixed number of queries whatever the page holds."
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from app.common import to_int
+from app.common import in_key_order, to_int
 from app.courses.models import CourseVersion, Section
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
 from app.extensions import db
-from app.learning.approvals import ApprovalState, approval_states
+from app.learning.approvals import ApprovalState, enrollment_approval_states
 from app.learning.models import Attempt, AttemptStatus
 from app.learning.student_list import LIST_ORDER
 from app.permissions import site_ids_scope
@@ -43,6 +43,14 @@ def gradebook_students(user: User, args) -> Select:
     return stmt
 
 
+def load_gradebook_students(ids: list[int]) -> list[Student]:
+    """The students `ids`, in that order, each with their site (joined: one query)."""
+    students = db.session.scalars(
+        select(Student).where(Student.id.in_(ids)).options(joinedload(Student.site))
+    )
+    return in_key_order(students, ids)
+
+
 @dataclass
 class Cell:
     progress: UnitProgress
@@ -70,7 +78,7 @@ def gradebook_rows(students: list[Student], args) -> tuple[list[Row], int]:
         )
         .options(
             selectinload(Enrollment.units),
-            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
+            joinedload(Enrollment.course_version).joinedload(CourseVersion.course),
         )
         .order_by(Enrollment.assigned_at, Enrollment.id)
     )
@@ -78,9 +86,10 @@ def gradebook_rows(students: list[Student], args) -> tuple[list[Row], int]:
     if course_id:
         stmt = stmt.join(Enrollment.course_version).where(CourseVersion.course_id == course_id)
     enrollments = db.session.scalars(stmt).all()
-    progresses = [u for e in enrollments for u in e.units]
-    attempts = test_attempt_links([u.id for u in progresses])
-    approvals = approval_states(progresses)
+    attempts = enrollment_test_attempt_links([e.id for e in enrollments])
+    approvals = enrollment_approval_states(
+        list(enrollments), {s.id: s.site.state_code for s in students}
+    )
     by_student: dict[int, list[Enrollment]] = {}
     for enrollment in enrollments:
         by_student.setdefault(enrollment.student_id, []).append(enrollment)
@@ -99,9 +108,22 @@ def test_attempt_links(progress_ids: list[int]) -> dict[int, int]:
     grading, else the best graded one, else the latest."""
     if not progress_ids:
         return {}
+    return _attempt_links(Attempt.unit_progress_id.in_(progress_ids))
+
+
+def enrollment_test_attempt_links(enrollment_ids: list[int]) -> dict[int, int]:
+    """`test_attempt_links` of every unit of these enrollments, found by the enrollments' ids
+    (a few parameters, not one per unit)."""
+    if not enrollment_ids:
+        return {}
+    units = select(UnitProgress.id).where(UnitProgress.enrollment_id.in_(enrollment_ids))
+    return _attempt_links(Attempt.unit_progress_id.in_(units))
+
+
+def _attempt_links(which) -> dict[int, int]:
     rows = db.session.execute(
         select(Attempt.unit_progress_id, Attempt.id, Attempt.status, Attempt.percent)
-        .where(Attempt.unit_progress_id.in_(progress_ids), Attempt.section == Section.TEST)
+        .where(which, Attempt.section == Section.TEST)
         .order_by(Attempt.unit_progress_id, Attempt.number)
     ).all()
     chosen: dict[int, tuple] = {}
