@@ -2,7 +2,7 @@
 work awaiting grading, with progress counts (reads students, enrollments and learning)."""
 
 from sqlalchemy import Select, case, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.common import in_key_order, to_int
 from app.courses.models import CourseVersion, Section
@@ -33,7 +33,7 @@ def student_list_keys(user: User, args) -> Select:
 def load_students(ids: list[int]) -> list[Student]:
     """The students `ids`, in that order, with their sites."""
     students = db.session.scalars(
-        select(Student).where(Student.id.in_(ids)).options(selectinload(Student.site))
+        select(Student).where(Student.id.in_(ids)).options(joinedload(Student.site))
     )
     return in_key_order(students, ids)
 

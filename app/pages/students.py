@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.mail import MailError, send_sign_in_mail
 from app.auth.models import TokenPurpose
@@ -60,9 +60,10 @@ def detail(student_id: int, invite_form=None, status: int = 200, guardian_form=N
         select(Enrollment)
         .where(Enrollment.student_id == student.id)
         .options(
-            selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
-            selectinload(Enrollment.units).selectinload(UnitProgress.completed_site),
-            selectinload(Enrollment.units).selectinload(UnitProgress.unit),
+            joinedload(Enrollment.course_version).joinedload(CourseVersion.course),
+            selectinload(Enrollment.units).options(
+                joinedload(UnitProgress.completed_site), joinedload(UnitProgress.unit)
+            ),
         )
         .order_by(Enrollment.assigned_at.desc())
     ).all()
