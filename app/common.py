@@ -92,42 +92,35 @@ def paginate_keys(
     """
     per_page = per_page or current_app.config["PAGE_SIZE"]
     page = max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
-    offset = (page - 1) * per_page
     columns = keyset.order_columns(keys)
-    rows, positions, counted_from = _page_rows(keys, columns, page, per_page)
+    with_order, positions = keyset.with_order_values(keys, columns) if columns else (keys, [])
+    rows, page, by_keyset = _page_rows(with_order, columns, positions, page, per_page)
+    offset = (page - 1) * per_page
     has_next = len(rows) > per_page
-    if counted_from == "before":
-        rows, has_next = list(reversed(rows[:per_page])), True
-        if len(rows) < per_page:  # the list's start: the page number was out of date
-            page, offset = 1, 0
     rows = rows[:per_page]
     found = [row[0] for row in rows]
     step = current_app.config["LIST_COUNT_CAP"]
-    if (found and not has_next) or (not found and (page == 1 or counted_from != "offset")):
+    if (found and not has_next) or (page == 1 and not found):
         total, capped = offset + len(found), False  # the list's end is on this page
     else:
         # up to the next multiple of the cap, past the page: by keyset, only the rows between
         # this page and that multiple are counted (the count does not grow with depth)
         cap = step * math.ceil((offset + per_page) / step)
-        if counted_from == "offset":
-            counted = _count(keys, cap + 1)
-        else:
+        if by_keyset:
             seen = offset + len(found)
             past = keyset.after(keys, columns, keyset.values_of(rows[-1], positions))
             counted = seen + _count(past, cap - seen + 1)
+        else:
+            counted = _count(keys, cap + 1)
         total, capped = min(counted, cap), counted > cap
     pagination = KeyPage(
         list(load(found)) if found else [], page, per_page, total, capped, has_next
     )
-    if columns and rows:
-        pagination.next_args = {
-            "after": keyset.encode_cursor(keyset.values_of(rows[-1], positions)),
-            "before": None,
-        }
-        pagination.prev_args = {
-            "before": keyset.encode_cursor(keyset.values_of(rows[0], positions)),
-            "after": None,
-        }
+    # Links drop the request's cursors; a keyset list's name the page's last (first) row.
+    pagination.next_args = {"after": None, "before": None}
+    pagination.prev_args = {"after": None, "before": None}
+    if columns and found:
+        pagination.next_args["after"], pagination.prev_args["before"] = found[-1], found[0]
     return pagination
 
 
@@ -138,18 +131,29 @@ def _count(keys: Select, limit: int) -> int:
     )
 
 
-def _page_rows(keys: Select, columns, page: int, per_page: int) -> tuple[list, list, str]:
-    """This page's rows (the key first, then any order value not selected already), where in
-    a row each order value is, and how the rows were found: after or before a cursor of the
-    request, else by offset."""
-    with_order, positions = keyset.with_order_values(keys, columns) if columns else (keys, [])
+def _page_rows(with_order: Select, columns, positions, page: int, per_page: int):
+    """(rows, page, by keyset): up to per_page + 1 rows of this page (the key first, then any
+    order value not selected already), found after or before the row a link names when it is
+    in the list and leaves a whole page; else by number (page 1 when going back reached the
+    list's start: the page number was out of date)."""
     for direction in ("after", "before") if columns and page > 1 else ():
-        values = keyset.decode_cursor(request.args.get(direction), columns)
-        if values is not None:
-            stmt = getattr(keyset, direction)(with_order, columns, values)
-            return list(db.session.execute(stmt.limit(per_page + 1))), positions, direction
+        key = keyset.read_key(request.args.get(direction))
+        if key is None:
+            continue
+        named = db.session.execute(keyset.anchor(with_order, key)).first()
+        if named is None:
+            break  # not (or no longer) in this list
+        values = keyset.values_of(named, positions)
+        stmt = getattr(keyset, direction)(with_order, columns, values).limit(per_page + 1)
+        rows = list(db.session.execute(stmt))
+        if direction == "after" and rows:
+            return rows, page, True
+        if direction == "before" and len(rows) > per_page:
+            return list(reversed(rows[:per_page])) + [named], page, True
+        page = 1 if direction == "before" else page
+        break
     stmt = with_order.limit(per_page + 1).offset((page - 1) * per_page)
-    return list(db.session.execute(stmt)), positions, "offset"
+    return list(db.session.execute(stmt)), page, False
 
 
 def in_key_order(rows, keys: list) -> list:
