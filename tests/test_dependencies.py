@@ -9,7 +9,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # each may import its own layer and those below, never one above.
 LAYERS = [
     # foundation: extensions, config, places, labels, the installation's identity, the error
-    # contract, security headers, safe JSON, CSV cells, pagination, PDF, the job queue, the
+    # contract, security headers, safe JSON, CSV cells, pagination (keyset), form rendering, PDF, the job queue, the
     # audit trail, template helpers, the one list search, and Puente's rules as data
     {
         "extensions",
@@ -32,6 +32,8 @@ LAYERS = [
         "timezones",
         "http_cache",
         "i18n",
+        "keyset",
+        "form_rendering",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
     {"users", "auth", "sites", "students", "permissions", "notifications", "guardians"},
