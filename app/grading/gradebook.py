@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.common import in_key_order, to_int
+from app.common import to_int
 from app.courses.models import CourseVersion, Section
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress
 from app.extensions import db
@@ -41,14 +41,6 @@ def gradebook_students(user: User, args) -> Select:
     for term in terms(args.get("q")):
         stmt = stmt.where(key_contains(term, Student.search_name))
     return stmt
-
-
-def load_gradebook_students(ids: list[int]) -> list[Student]:
-    """The students `ids`, in that order, each with their site (joined: one query)."""
-    students = db.session.scalars(
-        select(Student).where(Student.id.in_(ids)).options(joinedload(Student.site))
-    )
-    return in_key_order(students, ids)
 
 
 @dataclass

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from app.common import paginate, paginate_keys
 from app.courses.models import Course
 from app.extensions import db
-from app.grading.gradebook import gradebook_rows, gradebook_students, load_gradebook_students
+from app.grading.gradebook import gradebook_rows, gradebook_students
 from app.grading.views import bp
 from app.learning.access import can_approve_test
 from app.learning.approvals import approval_queue, approval_states
+from app.learning.student_list import load_students
 from app.permissions import staff_required, visible_sites
 from app.users.models import Role
 
@@ -25,9 +26,7 @@ def _filters():
 @bp.route("/gradebook")
 @staff_required
 def gradebook():
-    pagination = paginate_keys(
-        gradebook_students(current_user, request.args), load_gradebook_students
-    )
+    pagination = paginate_keys(gradebook_students(current_user, request.args), load_students)
     rows, width = gradebook_rows(list(pagination.items), request.args)
     courses, sites = _filters()
     return render_template(

@@ -56,10 +56,13 @@ def open_requests(progress_ids: list[int]) -> dict[int, datetime]:
     """{unit_progress_id: when the open request was made} in one query."""
     if not progress_ids:
         return {}
+    return _open_requests(ApprovalRequest.unit_progress_id.in_(progress_ids))
+
+
+def _open_requests(which) -> dict[int, datetime]:
     rows = db.session.execute(
         select(ApprovalRequest.unit_progress_id, ApprovalRequest.requested_at).where(
-            ApprovalRequest.unit_progress_id.in_(progress_ids),
-            ApprovalRequest.resolved_at.is_(None),
+            which, ApprovalRequest.resolved_at.is_(None)
         )
     ).all()
     return dict(rows)
@@ -90,13 +93,7 @@ def enrollment_approval_states(
     units = select(UnitProgress.id).where(
         UnitProgress.enrollment_id.in_([e.id for e in enrollments])
     )
-    requested = dict(
-        db.session.execute(
-            select(ApprovalRequest.unit_progress_id, ApprovalRequest.requested_at).where(
-                ApprovalRequest.unit_progress_id.in_(units), ApprovalRequest.resolved_at.is_(None)
-            )
-        ).all()
-    )
+    requested = _open_requests(ApprovalRequest.unit_progress_id.in_(units))
     now = utcnow()
     states = {}
     for enrollment in enrollments:
