@@ -90,6 +90,8 @@ class Config:
     )
     VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
     PAGE_SIZE = 25
+    # Pages kept whole for who saw them, per worker (app/page_cache); 0 turns keeping off.
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", 32 * 1024 * 1024))
     # A paged list counts its rows up to here; beyond, it says "more than" (app/common.py).
     LIST_COUNT_CAP = 1000
     # A OneRoster ZIP uploaded through the page: up to ROSTER_MAX_BYTES (a few thousand students)

@@ -23,6 +23,7 @@ from app.learning.models import Answer, Attempt, AttemptStatus, Mode
 from app.moves.models import InboundStatus, InboundTransfer, MoveStatus, StudentMove
 from app.notifications.models import Notification, NotificationPreference
 from app.packets.models import PacketJob
+from app.page_cache.models import PageGeneration
 from app.records.models import ExportJob
 from app.reports.models import ReportEnrollment, ReportRefresh, ReportUnitPass
 from app.rosters.models import RosterClass, RosterCourseMap, RosterImport, RosterJob
@@ -58,6 +59,7 @@ __all__ = [
     "Lesson",
     "Mode",
     "PacketJob",
+    "PageGeneration",
     "PeerNonce",
     "MoveStatus",
     "Notification",

@@ -34,6 +34,7 @@ LAYERS = [
         "i18n",
         "keyset",
         "form_rendering",
+        "page_cache",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
     {"users", "auth", "sites", "students", "permissions", "notifications", "guardians"},

@@ -13,7 +13,8 @@ from app.grading.views import bp
 from app.learning.access import can_approve_test
 from app.learning.approvals import approval_queue, approval_states
 from app.learning.student_list import load_students
-from app.permissions import staff_required, visible_sites
+from app.page_cache.pages import cached_page
+from app.permissions import scope_site_ids, staff_required, visible_sites
 from app.users.models import Role
 
 
@@ -26,6 +27,10 @@ def _filters():
 @bp.route("/gradebook")
 @staff_required
 def gradebook():
+    return cached_page(scope_site_ids(current_user), _gradebook)
+
+
+def _gradebook():
     pagination = paginate_keys(gradebook_students(current_user, request.args), load_students)
     rows, width = gradebook_rows(list(pagination.items), request.args)
     courses, sites = _filters()

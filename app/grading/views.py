@@ -31,7 +31,8 @@ from app.grading.services import (
 )
 from app.learning.approvals import count_approval_requests
 from app.learning.models import Attempt, AttemptStatus
-from app.permissions import can_manage_student, staff_required, visible_sites
+from app.page_cache.pages import cached_page
+from app.permissions import can_manage_student, scope_site_ids, staff_required, visible_sites
 from app.template_helpers import format_percent
 from app.users.models import Role
 
@@ -41,6 +42,10 @@ bp = Blueprint("grading", __name__, url_prefix="/grading")
 @bp.route("/")
 @staff_required
 def queue():
+    return cached_page(scope_site_ids(current_user), _queue)
+
+
+def _queue():
     returned = request.args.get("view") == "returned"
     pagination = paginate_keys(
         grading_queue_keys(current_user, request.args, returned=returned), load_queue_rows

@@ -31,6 +31,7 @@ from app.learning.services import (
     start_unit_test,
     test_refusal,
 )
+from app.page_cache.pages import cached_page
 from app.permissions import can_manage_student, staff_required, student_required
 from app.students.models import Student
 
@@ -70,6 +71,10 @@ def posted_answers() -> dict[int, str]:
 @student_required
 def dashboard():
     student = current_student()
+    return cached_page([student.site_id], lambda: _dashboard(student))
+
+
+def _dashboard(student):
     enrollments = db.session.scalars(
         select(Enrollment)
         .where(Enrollment.student_id == student.id)

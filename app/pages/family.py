@@ -18,7 +18,7 @@ from app.extensions import db
 from app.guardians.forms import GUARDIAN_PREFIX, GuardianForm, UnlinkForm
 from app.guardians.models import GuardianLink
 from app.guardians.services import children_of, link_guardian, unlink_guardian
-from app.pages.students import detail as student_detail
+from app.pages.students import student_page
 from app.permissions import (
     can_follow_student,
     can_manage_guardians,
@@ -92,8 +92,8 @@ def invite(student_id: int):
     student = _managed_student(student_id)
     form = GuardianForm(prefix=GUARDIAN_PREFIX)
     if not form.validate_on_submit():
-        return student_detail(student.id, guardian_form=form, status=400)
-    on_refusal(lambda _error: student_detail(student.id, guardian_form=form))
+        return student_page(student, guardian_form=form, status=400)
+    on_refusal(lambda _error: student_page(student, guardian_form=form))
     link, code = link_guardian(
         student,
         current_user,

@@ -28,8 +28,15 @@ from app.learning.student_list import (
     student_list_keys,
     unit_modes,
 )
+from app.page_cache.pages import cached_page
 from app.pages.moves import student_moves_panel
-from app.permissions import can_award_credit, get_student_or_404, staff_required, visible_sites
+from app.permissions import (
+    can_award_credit,
+    get_student_or_404,
+    scope_site_ids,
+    staff_required,
+    visible_sites,
+)
 from app.prior_courses.views import prior_courses_panel
 from app.students.accounts import invite_by_email
 from app.students.forms import InviteForm
@@ -40,6 +47,10 @@ from app.students.views import bp
 @bp.route("/")
 @staff_required
 def index():
+    return cached_page(scope_site_ids(current_user), _index)
+
+
+def _index():
     pagination = paginate_keys(student_list_keys(current_user, request.args), load_students)
     summary = progress_summary([s.id for s in pagination.items])
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
@@ -54,8 +65,16 @@ def index():
 
 @bp.route("/<int:student_id>")
 @staff_required
-def detail(student_id: int, invite_form=None, status: int = 200, guardian_form=None):
+def detail(student_id: int):
     student = get_student_or_404(student_id)
+    # Possible duplicates come from anywhere in the viewer's scope, not only the student's site.
+    scope = scope_site_ids(current_user)
+    sites = None if scope is None else sorted({student.site_id, *scope})
+    return cached_page(sites, lambda: student_page(student))
+
+
+def student_page(student, invite_form=None, status: int = 200, guardian_form=None):
+    """The staff record page of `student` (again with a refused form's errors)."""
     enrollments = db.session.scalars(
         select(Enrollment)
         .where(Enrollment.student_id == student.id)
@@ -104,8 +123,8 @@ def invite(student_id: int):
     student = get_student_or_404(student_id, manage=True)
     form = InviteForm()
     if not form.validate_on_submit():
-        return detail(student_id, invite_form=form, status=400)
-    on_refusal(lambda _error: detail(student_id, invite_form=form))
+        return student_page(student, invite_form=form, status=400)
+    on_refusal(lambda _error: student_page(student, invite_form=form))
     user, code = invite_by_email(student, current_user, form.email.data)
     days = current_app.config["INVITE_DAYS"]
     try:

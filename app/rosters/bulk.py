@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 from app.extensions import db
+from app.page_cache.changes import note_everything_changed
 
 SQLITE_CACHE_KIB = 65_536  # page cache while an import writes (SQLite's default is 2 MB)
 
@@ -42,6 +43,7 @@ def bulk_writing() -> Iterator[None]:
 def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """Insert `rows` (tuples of plain values in the order of `columns`: enums as their values,
     no Python-side defaults applied) into `table` within the session's transaction."""
+    note_everything_changed(db.session)  # no session event sees these statements
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         # The driver's executemany with values converted here: SQLAlchemy's per-row parameter
