@@ -83,6 +83,8 @@ def session(request):
         yield None
         return
     app = request.getfixturevalue("app")
+    # Kept pages name generations this rollback takes back: a later test could meet them.
+    app.extensions.pop("puente_pages", None)
     with app.app_context():
         connection = db.engine.connect()
         transaction = connection.begin()

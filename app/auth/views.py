@@ -24,6 +24,7 @@ from app.auth.passwords import PasswordError
 from app.auth.services import authenticate_user, request_password_reset, sign_out
 from app.auth.tokens import TokenError, find_token, normalize_code, redeem_token
 from app.extensions import db, limiter
+from app.page_cache.pages import kept_page
 
 bp = Blueprint("auth", __name__)
 
@@ -62,6 +63,8 @@ def _safe_next(target: str | None) -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
+    if request.method == "GET":
+        return kept_page((), lambda: render_template("auth/login.html", form=LoginForm()))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate_user(form.email.data, form.password.data)

@@ -7,7 +7,6 @@ from flask import (
     current_app,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -53,6 +52,7 @@ from app.errors import on_refusal
 from app.extensions import db, limiter
 from app.http_cache import client_has, not_modified, page_is_fresh, tagged, viewer_parts
 from app.installation import key_id, peer_service
+from app.page_cache.pages import kept_page
 from app.permissions import (
     can_award_credit,
     can_follow_student,
@@ -371,13 +371,16 @@ def certificate(code: str):
     etag = certificate_etag("verify.html", cert, replaces, *viewer_parts())
     if page_is_fresh(etag):
         return not_modified(etag, PRIVATE_CACHE, weak=True)
-    html = render_template(
-        "certificates/verify.html",
-        cert=cert,
-        report=verification_report(cert, code, replaces),
-        page=public_certificate_html(cert),
+    page = kept_page(
+        (certificate_etag("verify.html", cert, replaces),),
+        lambda: render_template(
+            "certificates/verify.html",
+            cert=cert,
+            report=verification_report(cert, code, replaces),
+            page=public_certificate_html(cert),
+        ),
     )
-    return tagged(make_response(html), etag, PRIVATE_CACHE, weak=True)
+    return tagged(page, etag, PRIVATE_CACHE, weak=True)
 
 
 def shareable(cert: Certificate) -> bool:

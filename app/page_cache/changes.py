@@ -68,12 +68,23 @@ def note_everything_changed(session) -> None:
     changes_of(session).everything = True
 
 
-def _column_values(state: InstanceState, key: str, kind: str, by_id: bool) -> set | None:
-    """Every value the foreign key `key` held in this flush, before and after; None when
-    one is not known and the row's own id (`by_id`) cannot stand for it."""
+def _followed_keys(state: InstanceState):
+    """(column, attribute key, the table it names) of each foreign key that leads to a site."""
+    table = state.mapper.local_table
+    for column in table.columns:
+        for foreign_key in column.foreign_keys:
+            target = foreign_key.column.table.name
+            if column.name in UNFOLLOWED.get(table.name, ()):
+                yield column, None, target
+            elif target == "site" or target in FOLLOWED:
+                yield column, state.mapper.get_property_by_column(column).key, target
+
+
+def _column_values(state: InstanceState, key: str, by_id: bool) -> set | None:
+    """Every value the foreign key `key` held in this flush, before and after (an earlier
+    value never loaded was read before the flush); None when one is not known and the row's
+    own id (`by_id`) cannot stand for it."""
     history = state.attrs[key].history
-    if history.added and not history.deleted and kind == "dirty":
-        return None  # changed on a row whose earlier value was never loaded
     values = {v for v in chain(history.added, history.unchanged, history.deleted) if v is not None}
     if not values and key not in state.dict and not by_id:
         return None  # never loaded: only the row itself could tell
@@ -104,22 +115,38 @@ def _note_row(changes: Changes, state: InstanceState, kind: str) -> None:
     if by_id:
         changes.rows[name].add(mapper.primary_key_from_instance(state.obj())[0])
     led = by_id
-    for column in table.columns:
-        for foreign_key in column.foreign_keys:
-            target = foreign_key.column.table.name
-            if column.name in UNFOLLOWED.get(name, ()):
-                led = True
-            elif target == "site" or target in FOLLOWED:
-                values = _column_values(
-                    state, mapper.get_property_by_column(column).key, kind, by_id
-                )
-                if values is None:
-                    changes.everything = True
-                    return
-                (changes.sites if target == "site" else changes.rows[target]).update(values)
-                led = True
+    for _column, key, target in _followed_keys(state):
+        led = True
+        if key is None:
+            continue
+        values = _column_values(state, key, by_id)
+        if values is None:
+            changes.everything = True
+            return
+        (changes.sites if target == "site" else changes.rows[target]).update(values)
     if not led:
         changes.everything = True
+
+
+def _before_flush(session, _context, _instances) -> None:
+    """Read the earlier value of a foreign key changed on a row loaded before it was set (an
+    expired row): a student moved away must change the pages of the site left too."""
+    changes = changes_of(session)
+    for obj in session.dirty:
+        state = inspect(obj)
+        if state.mapper.local_table.name in UNSHOWN_TABLES or changes.everything:
+            continue
+        for column, key, target in _followed_keys(state):
+            history = state.attrs[key].history if key else None
+            if not history or not history.added or history.deleted:
+                continue
+            table = column.table
+            primary = state.mapper.primary_key_from_instance(obj)
+            where = [c == v for c, v in zip(table.primary_key.columns, primary, strict=True)]
+            with session.no_autoflush:
+                earlier = session.execute(select(column).where(*where)).scalar()
+            if earlier is not None:
+                (changes.sites if target == "site" else changes.rows[target]).add(earlier)
 
 
 def _after_flush(session, _context) -> None:
@@ -250,6 +277,7 @@ def install() -> None:
     """Listen to every Flask-SQLAlchemy session (once a process)."""
     if event.contains(Session, "after_flush", _after_flush):
         return
+    event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "do_orm_execute", _on_execute)
     event.listen(Session, "before_commit", _before_commit)
