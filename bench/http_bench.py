@@ -15,6 +15,9 @@ wrk receives is checked too (bench/wrk_check.lua): a run with any other answer f
 `--baseline` serves an earlier checkout of the code (e.g. `git worktree add ../before COMMIT`)
 from the same database beside this one: each page then runs on both, interleaved with the bare
 app, and prints a "before" row above its row: the before/after table in one run.
+wrk asks for the same page again and again, so the figures are of a page viewed again (kept
+pages, app/page_cache); `--no-kept-pages` turns keeping off: every request renders, as a first
+view does.
 """
 
 import argparse
@@ -320,6 +323,11 @@ def main() -> None:
     parser.add_argument("--only", help="measure only pages whose label contains this")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--baseline", type=Path, help="an earlier checkout to measure beside")
+    parser.add_argument(
+        "--no-kept-pages",
+        action="store_true",
+        help="render every page (PAGE_CACHE_BYTES=0): what a first view costs",
+    )
     args = parser.parse_args()
     instance = use_bench_instance()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'puente.db'}"
@@ -332,6 +340,8 @@ def main() -> None:
         PUBLIC_BASE_URL="https://bench.puente.example",
         SESSION_COOKIE_NAME="puente-bench",
     )
+    if args.no_kept_pages:
+        env["PAGE_CACHE_BYTES"] = "0"
     app_port, hello_port = free_port(), free_port()
     server = start_gunicorn("wsgi:app", app_port, env, "/login")
     hello = start_gunicorn("bench.hello_app:app", hello_port, env, "/")
@@ -364,7 +374,8 @@ def main() -> None:
         started_load = os.getloadavg()
         print(f"database: {re.sub(r'//[^@/]*@', '//', database_url)}")
         print(
-            f"gunicorn 2 sync workers (production config) and a bare Flask app alike; wrk "
+            ("every page rendered (no kept pages); " if args.no_kept_pages else "")
+            + f"gunicorn 2 sync workers (production config) and a bare Flask app alike; wrk "
             f"{args.connections} connections, {args.duration} s runs, page and bare app "
             f"interleaved x{args.repeat}, medians"
         )

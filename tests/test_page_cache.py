@@ -181,3 +181,10 @@ def test_a_rolled_back_change_counts_nothing(world, waiting):
     db.session.rollback()
     db.session.commit()
     assert bumped(before) == set()
+
+
+def test_a_deleted_row_counts_for_the_site_it_named(world, waiting):
+    before = generations()
+    db.session.delete(waiting.answers[0])  # found through the attempt it answered
+    db.session.commit()
+    assert bumped(before) == {world["tx1"].id}

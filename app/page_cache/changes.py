@@ -14,11 +14,13 @@ from sqlalchemy.sql.elements import TextClause
 from app.extensions import db
 from app.page_cache.models import EVERYTHING, PageGeneration
 
-# Rows no kept page shows, some written all the time: deliveries, sign-in codes, jobs and their
-# heartbeats, the reports' facts, keys and status lists (the verify page has its own validator).
+# Rows no kept page shows, some written all the time: the audit trail, deliveries, sign-in
+# codes, jobs and their heartbeats, the reports' facts, keys and status lists (the verify page
+# has its own validator).
 UNSHOWN_TABLES = frozenset(
     {
         "page_generation",
+        "audit_event",
         "notification",
         "notification_preference",
         "sign_in_token",
@@ -39,8 +41,6 @@ UNSHOWN_TABLES = frozenset(
 UNSHOWN_COLUMNS = {
     "user_account": frozenset({"password_hash", "session_version", "unread_notifications"})
 }
-# Foreign keys that change nothing a page shows: an audit event is shown with its student.
-UNFOLLOWED = {"audit_event": frozenset({"actor_id"})}
 # The tables a row leads to a site through, each one step nearer.
 FOLLOWED = ("attempt", "unit_progress", "enrollment", "student", "user_account")
 MAX_IDS = 1000  # a change wider than this counts for every page (one bump, not a long lookup)
@@ -74,9 +74,7 @@ def _followed_keys(state: InstanceState):
     for column in table.columns:
         for foreign_key in column.foreign_keys:
             target = foreign_key.column.table.name
-            if column.name in UNFOLLOWED.get(table.name, ()):
-                yield column, None, target
-            elif target == "site" or target in FOLLOWED:
+            if target == "site" or target in FOLLOWED:
                 yield column, state.mapper.get_property_by_column(column).key, target
 
 
@@ -114,17 +112,15 @@ def _note_row(changes: Changes, state: InstanceState, kind: str) -> None:
     by_id = name in FOLLOWED and kind != "deleted"  # a deleted row is found by what it named
     if by_id:
         changes.rows[name].add(mapper.primary_key_from_instance(state.obj())[0])
-    led = by_id
+    led = by_id  # the row names a site, or a row that leads to one
     for _column, key, target in _followed_keys(state):
-        led = True
-        if key is None:
-            continue
         values = _column_values(state, key, by_id)
         if values is None:
             changes.everything = True
             return
         (changes.sites if target == "site" else changes.rows[target]).update(values)
-    if not led:
+        led = led or bool(values)
+    if not led:  # a row naming no site belongs to everything
         changes.everything = True
 
 
@@ -137,8 +133,8 @@ def _before_flush(session, _context, _instances) -> None:
         if state.mapper.local_table.name in UNSHOWN_TABLES or changes.everything:
             continue
         for column, key, target in _followed_keys(state):
-            history = state.attrs[key].history if key else None
-            if not history or not history.added or history.deleted:
+            history = state.attrs[key].history
+            if not history.added or history.deleted:
                 continue
             table = column.table
             primary = state.mapper.primary_key_from_instance(obj)

@@ -7,6 +7,7 @@ import io
 import pytest
 from lxml import html
 
+from app.extensions import db
 from app.reports.facts import refresh_report_facts
 from tests import factories
 from tests.query_counter import count_queries
@@ -143,9 +144,10 @@ def _add_students(world, count: int) -> None:
         factories.pass_unit(enrollment.units[0])
         factories.make_submitted_test(enrollment.units[1])
     refresh_report_facts()
+    db.session.commit()  # the test's rows, not the page's work: a commit counts their sites
 
 
-@pytest.mark.parametrize("name,expected", [("progress", 8), ("attention", 9), ("program", 6)])
+@pytest.mark.parametrize("name,expected", [("progress", 9), ("attention", 10), ("program", 7)])
 def test_query_count_does_not_grow_with_students(client, world, seeded, name, expected):
     sign_in(client, world["coord_tx"])
     client.get(f"/reports/{name}")
