@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 INSTANCE ?= instance
 export PUENTE_INSTANCE := $(abspath $(INSTANCE))
 
-.PHONY: setup system-deps bench-deps translations db demo run test lint format bench bench-scale bench-weight bench-certificates bench-rosters bench-races bench-reports bench-packets
+.PHONY: setup system-deps bench-deps translations db demo run test lint format bench bench-scale bench-weight bench-certificates bench-rosters bench-races bench-reports bench-packets bench-floor
 
 system-deps:
 	@missing=""; \
@@ -81,7 +81,7 @@ BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.db
 BENCH_STUDENTS ?= 213569
 bench: setup bench-deps
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/seed.py --students $(BENCH_STUDENTS) --if-seeded
-	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE))
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/http_bench.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) $(BENCH_ARGS)
 
 # Each page's p50 at 213,569 students over 2,000 (goal <= 1.2); two databases, same engine.
 BENCH_SMALL_DB ?= sqlite:///$(CURDIR)/instance/bench-2000.db
@@ -91,6 +91,10 @@ bench-scale: setup bench-deps
 
 bench-weight: setup  # student pages' bytes and time on a 400 kbit/s, 400 ms connection
 	$(BIN)/python bench/page_weight_bench.py
+
+# What a request costs before any page renders (seed first with `make bench`, same BENCH_DB).
+bench-floor: setup
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/request_floor.py
 
 # Report pages at national scale (seed first with `make bench`, same BENCH_DB; PostgreSQL is the target).
 bench-reports: setup
