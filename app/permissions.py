@@ -2,12 +2,13 @@
 
 from functools import wraps
 
-from flask import abort, has_request_context, request
+from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select, true
 
 from app.extensions import db
 from app.guardians.models import GuardianLink
+from app.page_cache.pages import request_cache
 from app.sites.models import Site
 from app.students.models import Student
 from app.users.models import Role, User
@@ -62,9 +63,7 @@ def scope_sites(user: User) -> list[Site] | None:
         where = Site.state_code == user.state_code
     else:
         return []
-    # The environ is the request's own, where `g` may outlive it (an app context pushed around
-    # several requests).
-    cache = request.environ.setdefault("puente.scope_sites", {}) if has_request_context() else {}
+    cache = request_cache("scope_sites")
     key = (user.site_id, user.state_code)
     if key not in cache:
         cache[key] = list(db.session.scalars(select(Site).where(where).order_by(Site.name)))
@@ -84,11 +83,10 @@ def scope_site_ids(user: User) -> list[int] | None:
         return [user.site_id]  # no query
     if user.role != Role.COORDINATOR or not user.state_code:
         return []
-    environ = request.environ if has_request_context() else {}
-    sites = environ.get("puente.scope_sites", {}).get((user.site_id, user.state_code))
+    sites = request_cache("scope_sites").get((user.site_id, user.state_code))
     if sites is not None:  # loaded already by `scope_sites`
         return sorted(site.id for site in sites)
-    cache = environ.setdefault("puente.scope_site_ids", {})
+    cache = request_cache("scope_site_ids")
     if user.state_code not in cache:
         cache[user.state_code] = list(
             db.session.scalars(

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.learning.models import Attempt
 from app.notifications.models import Event, Notification
 from app.page_cache.models import EVERYTHING, PageGeneration
+from app.transfers.models import TrustedIssuer
 from app.users.models import Role
 from tests import factories
 from tests.grading.helpers import open_item
@@ -159,9 +160,9 @@ def test_what_a_row_changes_is_counted_for_its_sites(world, waiting):
     assert bumped(before) == set()
 
     before = generations()
-    world["teacher_tx2"].given_name = "Renamed"  # shown on tx2's pages
+    world["teacher_tx2"].given_name = "Renamed"  # staff: shown wherever their work is
     db.session.commit()
-    assert bumped(before) == {tx2.id}
+    assert bumped(before) == {EVERYTHING}
 
     before = generations()
     world["course"].title_en = "Renamed course"  # shown anywhere
@@ -188,3 +189,40 @@ def test_a_deleted_row_counts_for_the_site_it_named(world, waiting):
     db.session.delete(waiting.answers[0])  # found through the attempt it answered
     db.session.commit()
     assert bumped(before) == {world["tx1"].id}
+
+
+def test_an_account_counts_for_its_students_present_site(world):
+    student = world["student_tx1"]
+    student.site_id = world["tx2"].id  # moved: the account keeps the site it was made at
+    db.session.commit()
+    before = generations()
+    student.user.email = "new.address@example.org"  # shown on the record page at tx2
+    db.session.commit()
+    assert bumped(before) == {world["tx2"].id}
+
+
+def test_a_row_named_only_by_who_made_it_counts_for_everything(world):
+    teacher = world["teacher_tx1"]
+    issuer = TrustedIssuer(
+        issuer="https://other.example/issuer",
+        name="Other",
+        public_key_multibase="z6Mk",
+        added_by_id=teacher.id,
+    )
+    db.session.add(issuer)
+    db.session.commit()
+    before = generations()
+    issuer.name = "Other, renamed"  # on record pages anywhere, not only at tx1
+    db.session.commit()
+    assert bumped(before) == {EVERYTHING}
+
+
+def test_a_savepoint_counts_once_at_the_commit(world, waiting):
+    before = generations()
+    with db.session.begin_nested():
+        waiting.feedback = "Inside a savepoint."
+    assert bumped(before) == set()  # not yet: the transaction has not committed
+    waiting.feedback = "After it."
+    db.session.commit()
+    tx1 = world["tx1"].id
+    assert bumped(before) == {tx1} and generations()[tx1] == before.get(tx1, 0) + 1

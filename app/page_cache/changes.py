@@ -2,6 +2,7 @@
 page_generation in that same transaction: a kept page names the generations of the sites it
 shows, so every committed change to what it shows makes it a page to render again."""
 
+import re
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -43,6 +44,8 @@ UNSHOWN_COLUMNS = {
 }
 # The tables a row leads to a site through, each one step nearer.
 FOLLOWED = ("attempt", "unit_progress", "enrollment", "student", "user_account")
+# The columns naming whose row it is when they name an account (a student's, a guardian's).
+SUBJECT_ACCOUNTS = frozenset({"user_id", "guardian_id"})
 MAX_IDS = 1000  # a change wider than this counts for every page (one bump, not a long lookup)
 _INFO = "puente.page_changes"
 
@@ -71,9 +74,13 @@ def note_everything_changed(session) -> None:
 def _followed_keys(state: InstanceState):
     """(column, attribute key, the table it names) of each foreign key that leads to a site."""
     table = state.mapper.local_table
+    if table.name == "user_account":
+        return  # an account is found through its student or guardian links (sites_changed)
     for column in table.columns:
         for foreign_key in column.foreign_keys:
             target = foreign_key.column.table.name
+            if target == "user_account" and column.name not in SUBJECT_ACCOUNTS:
+                continue  # who did it (added_by_id, graded_by_id…): not whose it is
             if target == "site" or target in FOLLOWED:
                 yield column, state.mapper.get_property_by_column(column).key, target
 
@@ -175,10 +182,10 @@ def _on_execute(execute_state) -> None:
             if columns and columns <= UNSHOWN_COLUMNS[name]:
                 return
         changes_of(execute_state.session).everything = True
-    elif isinstance(statement, TextClause):
-        verb = statement.text.lstrip().split(None, 1)[0].lower() if statement.text.strip() else ""
-        if verb in {"insert", "update", "delete", "merge", "truncate", "copy"}:
-            changes_of(execute_state.session).everything = True
+    elif isinstance(statement, TextClause) and not re.match(
+        r"\s*select\b", statement.text, re.IGNORECASE
+    ):  # SQL text may write however it begins (WITH … UPDATE, a function): all but a SELECT
+        changes_of(execute_state.session).everything = True
 
 
 def _rows(session, table_name: str, ids: set[int], *columns: str) -> list | None:
@@ -209,12 +216,9 @@ def sites_changed(session, changes: Changes) -> set[int] | None:
     if found is None:
         return None
     rows["student"].update(student for _id, student in found)
-    found = _rows(session, "user_account", rows["user_account"], "site_id")
-    if found is None:
-        return None
-    sites.update(site for _id, site in found if site is not None)
-    unplaced = {user for user, site in found if site is None}
-    if unplaced and not _students_of_users(session, unplaced, rows["student"]):
+    if rows["user_account"] and not _students_of_users(
+        session, rows["user_account"], rows["student"]
+    ):
         return None
     found = _rows(session, "student", rows["student"], "site_id")
     if found is None:
@@ -224,8 +228,9 @@ def sites_changed(session, changes: Changes) -> set[int] | None:
 
 
 def _students_of_users(session, users: set[int], students: set[int]) -> bool:
-    """Add the students `users` are (or are guardians of) to `students`; False when one of
-    `users` is neither: a state's staff, whose names show across a state."""
+    """Add the students `users` are (or are guardians of) to `students`, whose present sites
+    show them (an account's own site stays where it was made when its student moves); False
+    when one of `users` is neither: staff, whose names show wherever their work does."""
     student = db.metadata.tables["student"]
     link = db.metadata.tables["guardian_link"]
     own = session.execute(
@@ -254,6 +259,8 @@ def bump_generations(session, site_ids: set[int] | None) -> None:
 
 
 def _before_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its rows count at the transaction's own commit
     session.flush()  # the last flush runs after this hook: its rows count too
     changes = session.info.pop(_INFO, None)
     if not changes:

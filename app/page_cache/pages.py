@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from threading import Lock
 
 from cachetools import TTLCache
-from flask import Response, current_app, g, make_response, request, session
+from flask import Response, current_app, g, has_request_context, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -21,6 +21,7 @@ KEEP_SECONDS = 60  # pages show times to the minute ("waiting 3 hours"), never o
 # Hex only: HTML, JSON and URL escaping leave it as it is, wherever a template puts the token.
 _PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _UNKEPT_HEADERS = {"Set-Cookie", "Content-Length"}
+_REQUEST_CACHE = "puente.request_cache"
 _lock = Lock()
 
 
@@ -31,6 +32,21 @@ def generations(site_ids: list[int] | None) -> tuple:
     if site_ids is not None:
         query = query.where(table.c.site_id.in_([EVERYTHING, *site_ids]))
     return tuple(db.session.execute(query).all())
+
+
+def request_cache(name: str) -> dict:
+    """A dict this request keeps what it loaded in (a new one outside a request). It is the
+    environ's, where `g` may outlive a request (an app context pushed around several), and a
+    kept page's miss empties it with the session: what it holds was loaded too early."""
+    if not has_request_context():
+        return {}
+    return request.environ.setdefault(_REQUEST_CACHE, {}).setdefault(name, {})
+
+
+def _forget_loaded() -> None:
+    """What was loaded to check access came before the generations were read: load it again."""
+    db.session.expire_all()
+    request.environ.pop(_REQUEST_CACHE, None)
 
 
 def _store() -> TTLCache:
@@ -91,8 +107,8 @@ def kept_page(parts: tuple, render: Callable) -> Response:
     if kept is not None:
         body, headers = kept
         return Response(_with_token(body), headers=headers)
-    # What was loaded to check access came before `parts` were read: load it again.
-    db.session.expire_all()
+    _forget_loaded()
+    key = validator("page", request.url, minute, *_viewer(), *parts)  # the viewer, reloaded
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     setattr(g, field, _PLACEHOLDER)  # where flask_wtf's generate_csrf keeps a request's token
     try:
