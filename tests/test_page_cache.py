@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.learning.models import Attempt
+from app.learning.services import approve_unit_test
 from app.notifications.models import Event, Notification
 from app.page_cache.models import EVERYTHING, PageGeneration
 from app.transfers.models import TrustedIssuer
@@ -226,3 +227,13 @@ def test_a_savepoint_counts_once_at_the_commit(world, waiting):
     db.session.commit()
     tx1 = world["tx1"].id
     assert bumped(before) == {tx1} and generations()[tx1] == before.get(tx1, 0) + 1
+
+
+def test_a_bulk_statement_naming_its_rows_counts_for_their_site(app, world):
+    enrollment = factories.make_enrollment(world["student_tx1"], world["course"])
+    db.session.commit()
+    before = generations()
+    with app.test_request_context():  # its messages are translated for the user
+        approve_unit_test(enrollment.units[0], world["teacher_tx1"])  # closes open requests too
+    db.session.commit()
+    assert bumped(before) == {world["tx1"].id}

@@ -22,6 +22,7 @@ from app.learning.scoring import (
     submit_attempt,
     update_work_score,
 )
+from app.page_cache.changes import touching
 from app.users.models import User
 
 
@@ -154,6 +155,7 @@ def approve_unit_test(progress: UnitProgress, teacher: User) -> UnitProgress:
             ApprovalRequest.unit_progress_id == progress.id, ApprovalRequest.resolved_at.is_(None)
         )
         .values(resolved_at=progress.test_approved_at, resolved_by_id=teacher.id)
+        .execution_options(**touching("unit_progress", [progress.id]))
     ).rowcount
     db.session.flush()
     record_event(

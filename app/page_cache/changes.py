@@ -48,6 +48,7 @@ FOLLOWED = ("attempt", "unit_progress", "enrollment", "student", "user_account")
 SUBJECT_ACCOUNTS = frozenset({"user_id", "guardian_id"})
 MAX_IDS = 1000  # a change wider than this counts for every page (one bump, not a long lookup)
 _INFO = "puente.page_changes"
+_ROWS_OPTION = "puente_touching"
 
 
 @dataclass
@@ -64,6 +65,13 @@ class Changes:
 
 def changes_of(session) -> Changes:
     return session.info.setdefault(_INFO, Changes())
+
+
+def touching(table_name: str, ids) -> dict:
+    """Execution options naming the rows (of a FOLLOWED table) a bulk statement changes the
+    pages of: `update(ApprovalRequest)…execution_options(**touching("unit_progress", [id]))`
+    then counts for that unit's site, not for everything."""
+    return {_ROWS_OPTION: (table_name, frozenset(ids))}
 
 
 def note_everything_changed(session) -> None:
@@ -173,6 +181,10 @@ def _on_execute(execute_state) -> None:
     """A bulk INSERT, UPDATE or DELETE (or SQL text that writes) is seen as a whole."""
     statement = execute_state.statement
     if execute_state.is_insert or execute_state.is_update or execute_state.is_delete:
+        named = execute_state.execution_options.get(_ROWS_OPTION)
+        if named is not None and named[0] in FOLLOWED:
+            changes_of(execute_state.session).rows[named[0]].update(named[1])
+            return
         table = getattr(statement, "table", None)
         name = getattr(table, "name", None)
         if name in UNSHOWN_TABLES:
