@@ -27,7 +27,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'puente.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping on every checkout: app/connections.py checks a connection that sat idle.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    PING_AFTER_IDLE_SECONDS = 5.0
     # Cookies are per host, not per port: two installations on one machine name theirs apart.
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
     REMEMBER_COOKIE_NAME = os.environ.get("REMEMBER_COOKIE_NAME", "remember_token")

@@ -90,6 +90,9 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import api, babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
+    from app import connections
+
+    connections.install(app, db)
     from app.page_cache import changes
 
     changes.install()

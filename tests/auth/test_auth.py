@@ -210,3 +210,14 @@ def test_cli_creates_user_and_token(runner, world):
     )
     assert duplicate.exit_code != 0
     assert "already exists" in duplicate.output
+
+
+def test_the_limiter_counts_the_sign_in_forms_posts_not_its_views(client, world, session):
+    session.commit()
+    for _ in range(12):
+        assert client.get("/login").status_code == 200
+    codes = [
+        client.post("/login", data={"email": f"nobody{i}@x.example", "password": "x"}).status_code
+        for i in range(11)
+    ]
+    assert codes == [401] * 10 + [429]  # "10 per minute" from one address, views aside
