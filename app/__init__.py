@@ -68,15 +68,20 @@ def browser_language(accept_language: str) -> str:
     return remembered_best_language(accept_language)
 
 
+def choose_language(preference: str | None) -> str:
+    """The signed-in user's `preference`, then the session's choice, then the browser's."""
+    if preference in LOCALES:
+        return preference
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    return browser_language(request.headers.get("Accept-Language", ""))
+
+
 def select_locale() -> Locale:
-    """User preference, then the session's choice, then the browser's languages."""
     if not has_request_context():
         return LOCALES["en"]  # commands and background jobs
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return LOCALES[current_user.locale]
-    if session.get("locale") in LOCALES:
-        return LOCALES[session["locale"]]
-    return LOCALES[browser_language(request.headers.get("Accept-Language", ""))]
+    signed_in = current_user and current_user.is_authenticated
+    return LOCALES[choose_language(current_user.locale if signed_in else None)]
 
 
 def register_security(app: Flask) -> None:
@@ -218,9 +223,12 @@ def register_request_hooks(app: Flask) -> None:
     from app import security
     from app.errors import commit_or_refuse
     from app.notifications import tasks as notification_jobs
+    from app.page_cache.early import serve_early
 
     # Registered before the commit point, so it runs after it (Flask runs these in reverse).
     notification_jobs.register(app)
+    # Before the locale is chosen, which loads the user: a kept page served early needs neither.
+    app.before_request(serve_early)
 
     @app.before_request
     def remember_locale():

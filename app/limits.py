@@ -10,10 +10,11 @@ _KNOWN = "puente.limited_routes"
 
 class Limiter(flask_limiter.Limiter):
     def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True):
-        if self._counts_this_request():
+        if self.counts_this_request():
             super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
 
-    def _counts_this_request(self) -> bool:
+    def counts_this_request(self) -> bool:
+        """Whether any limit counts this request (its route and method)."""
         endpoint = request.endpoint
         if endpoint is None or current_app.config.get("RATELIMIT_META"):
             return True

@@ -64,7 +64,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     if request.method == "GET":
-        return kept_page((), lambda: render_template("auth/login.html", form=LoginForm()))
+        return kept_page((), lambda: render_template("auth/login.html", form=LoginForm()), ())
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate_user(form.email.data, form.password.data)

@@ -1,0 +1,116 @@
+"""A kept page served before its view runs, with one statement: the viewer's account row
+and the sum of the generations of the sites the page shows, read together and compared
+with what they were when the page was rendered. The view would check the same things the
+same way (who asks, their role, site and state, the records of those sites), so while they
+are unchanged it would make the same page. A request that any rate limit counts, carries a
+flashed message, or signs in from a remember-me cookie is left to its view."""
+
+from flask import Response, current_app, g, request, session
+from sqlalchemy import func, select
+
+from app import browser_language, choose_language
+from app.extensions import db, limiter, login_manager
+from app.http_cache import validator
+from app.page_cache.models import EVERYTHING, PageGeneration
+from app.page_cache.store import lock, page_store, this_minute, viewer_of, with_token
+from app.users.models import User
+
+_ACCOUNT = User.__table__.c
+_GENERATIONS = PageGeneration.__table__.c
+_VIEWER_COLUMNS = (
+    _ACCOUNT.id,
+    _ACCOUNT.session_version,
+    _ACCOUNT.role,
+    _ACCOUNT.given_name,
+    _ACCOUNT.family_name,
+    _ACCOUNT.unread_notifications,
+    _ACCOUNT.site_id,
+    _ACCOUNT.state_code,
+    _ACCOUNT.locale,
+    _ACCOUNT.is_active,
+)
+
+
+def _signed_in_as() -> tuple[int, int] | None | bool:
+    """(user id, session version) the session names; None: nobody; False: leave it to the
+    view (a malformed id, a remember-me cookie to sign in from, a session from elsewhere)."""
+    named = session.get("_user_id")
+    if named is None:
+        remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        return False if remember in request.cookies else None
+    user_id, _, version = str(named).partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return False
+    mode = current_app.config.get("SESSION_PROTECTION", login_manager.session_protection)
+    if mode and session.get("_id") != login_manager._session_identifier_generator():
+        return False  # Flask-Login decides what a session from another browser gets
+    return int(user_id), int(version)
+
+
+def _early_key(minute: str, signed_in: tuple | None) -> str:
+    languages = browser_language(request.headers.get("Accept-Language", ""))
+    return validator("early", request.url, minute, signed_in, session.get("locale"), languages)
+
+
+def _may_serve() -> bool:
+    return (
+        bool(current_app.config["PAGE_CACHE_BYTES"])
+        and request.method == "GET"
+        and "_flashes" not in session
+        and not limiter.counts_this_request()
+    )
+
+
+def keep_early(store, minute: str, seen_by: tuple, early: tuple, kept: tuple) -> None:
+    """Keep the page just rendered (`kept`: body and headers) for serving early."""
+    if not _may_serve():
+        return
+    signed_in = _signed_in_as()
+    if signed_in is False or (signed_in is None) != (seen_by[1] is None):
+        return
+    entry = (seen_by, early, *kept)
+    with lock:
+        store[_early_key(minute, signed_in)] = entry
+
+
+def _fingerprint(site_ids: list[int] | None):
+    """The sum of the generations of everything and of `site_ids` (None: of every site):
+    generations only grow, so any change to those sites makes it larger."""
+    query = select(func.coalesce(func.sum(_GENERATIONS.value), 0))
+    if site_ids is not None:
+        query = query.where(_GENERATIONS.site_id.in_([EVERYTHING, *site_ids]))
+    return query
+
+
+def _viewer_now(signed_in: tuple | None, early: tuple):
+    """(the viewer as a page would see them, the generations' sum) read now; None: not
+    signed in as the session says (any more)."""
+    if signed_in is None:
+        total = db.session.execute(_fingerprint(early[0])).scalar_one() if early else None
+        return viewer_of(choose_language(None), None), total
+    user_id, version = signed_in
+    columns = _VIEWER_COLUMNS + ((_fingerprint(early[0]).scalar_subquery(),) if early else ())
+    row = db.session.execute(select(*columns).where(_ACCOUNT.id == user_id)).first()
+    if row is None or not row.is_active or row.session_version != version:
+        return None
+    return viewer_of(choose_language(row.locale), row), (row[-1] if early else None)
+
+
+def serve_early() -> Response | None:
+    """The before_request hook: the kept page, if everything it showed is as it was."""
+    if not _may_serve():
+        return None
+    signed_in = _signed_in_as()
+    if signed_in is False:
+        return None
+    store = page_store()
+    with lock:
+        entry = store.get(_early_key(this_minute(), signed_in))
+    if entry is None:
+        return None
+    seen_by, early, body, headers = entry
+    now = _viewer_now(signed_in, early)
+    if now is None or now != (seen_by, early[1] if early else None):
+        return None
+    g.locale = seen_by[0]
+    return Response(with_token(body), headers=headers)

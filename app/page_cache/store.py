@@ -1,0 +1,62 @@
+"""Where kept pages live (each worker's memory, for a minute) and what both ways of serving
+one share: who a page was for, and the CSRF token each view puts in."""
+
+import secrets
+from datetime import UTC, datetime
+from threading import Lock
+
+from cachetools import TTLCache
+from flask import current_app, g
+from flask_wtf.csrf import generate_csrf
+
+KEEP_SECONDS = 60  # pages show times to the minute ("waiting 3 hours"), never older than that
+# Hex only: HTML, JSON and URL escaping leave it as it is, wherever a template puts the token.
+PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+lock = Lock()
+
+
+def this_minute() -> str:
+    """A kept page is for the minute it was rendered in."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def page_store() -> TTLCache:
+    app = current_app
+    store = app.extensions.get("puente_pages")
+    if store is None:
+        store = app.extensions["puente_pages"] = TTLCache(
+            maxsize=app.config["PAGE_CACHE_BYTES"], ttl=KEEP_SECONDS, getsizeof=size_of
+        )
+    return store
+
+
+def size_of(kept: tuple) -> int:
+    """About what a kept entry holds: its page (the first bytes in it) and the rest."""
+    body = next(part for part in kept if isinstance(part, bytes))
+    return len(body) + 200
+
+
+def viewer_of(locale: str | None, user) -> tuple:
+    """What a layout shows of a `user` (a User, a row of its columns, or None: nobody signed
+    in) reading in `locale`, their session's forms' secret aside."""
+    if user is None:
+        return (locale, None)
+    return (
+        locale,
+        user.id,
+        user.session_version,
+        user.role,
+        user.given_name,
+        user.family_name,
+        user.unread_notifications,
+        user.site_id,
+        user.state_code,
+    )
+
+
+def with_token(body: bytes) -> bytes:
+    """`body` with this session's own token (made anew: `g` may outlive a request in tests)."""
+    if PLACEHOLDER.encode() not in body:
+        return body
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    return body.replace(PLACEHOLDER.encode(), generate_csrf().encode())

@@ -1,0 +1,117 @@
+"""Kept pages served before their view runs: one statement checks the viewer's account and
+the generations of the sites the page shows, and anything the view would decide otherwise
+(a session signed out, an account closed or moved, a change at the site, another language)
+sends the request on to the view."""
+
+import pytest
+
+from app.extensions import db
+from app.users.services import end_sessions
+from tests import factories
+from tests.query_counter import EARLY_CHECK, count_queries
+
+
+def viewed(client, path: str, **kwargs):
+    with count_queries() as statements:
+        response = client.get(path, **kwargs)
+    return response, statements
+
+
+@pytest.fixture
+def waiting(world):
+    enrollment = factories.make_enrollment(world["student_tx1"], world["course"])
+    attempt = factories.make_submitted_test(enrollment.units[0])
+    db.session.commit()
+    return attempt
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("teacher_tx1", "/grading/"),
+        ("coord_tx", "/students/"),
+        ("teacher_tx1", "/grading/gradebook"),
+    ],
+)
+def test_a_second_view_is_served_early_with_one_statement(client, auth, world, waiting, who, path):
+    auth.login(world[who])
+    first, rendering = viewed(client, path)
+    again, statements = viewed(client, path)
+    assert first.status_code == again.status_code == 200
+    assert len(rendering) > 3 and len(statements) == 1, statements
+    assert statements[0].startswith(EARLY_CHECK)
+    assert f'data-attempt="{waiting.id}"' in again.get_data(as_text=True) or path != "/grading/"
+
+
+def test_the_students_dashboard_and_record_are_served_early(client, auth, world, waiting):
+    student = world["student_tx1"]
+    auth.login(student.user)
+    viewed(client, "/learn/")
+    page, statements = viewed(client, "/learn/")
+    assert page.status_code == 200 and len(statements) == 1
+    auth.logout()
+    auth.login(world["teacher_tx1"])
+    viewed(client, f"/students/{student.id}")  # shows the sign-out's message: not kept
+    viewed(client, f"/students/{student.id}")
+    page, statements = viewed(client, f"/students/{student.id}")
+    assert page.status_code == 200 and len(statements) == 1
+    assert student.family_name in page.get_data(as_text=True)
+
+
+def test_a_session_signed_out_elsewhere_gets_no_early_page(client, auth, world, waiting):
+    teacher = world["teacher_tx1"]
+    auth.login(teacher)
+    viewed(client, "/grading/")
+    end_sessions(teacher)
+    db.session.commit()
+    page, _ = viewed(client, "/grading/")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_a_closed_account_gets_no_early_page(client, auth, world, waiting):
+    teacher = world["teacher_tx1"]
+    auth.login(teacher)
+    viewed(client, "/grading/")
+    teacher.is_active = False
+    db.session.commit()
+    page, _ = viewed(client, "/grading/")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_a_teacher_moved_to_another_site_sees_that_sites_queue(client, auth, world, waiting):
+    teacher = world["teacher_tx1"]
+    auth.login(teacher)
+    first, _ = viewed(client, "/grading/")
+    assert f'data-attempt="{waiting.id}"' in first.get_data(as_text=True)
+    teacher.site_id = world["tx2"].id
+    db.session.commit()
+    page, statements = viewed(client, "/grading/")
+    assert len(statements) > 1  # rendered again by the view
+    assert f'data-attempt="{waiting.id}"' not in page.get_data(as_text=True)
+
+
+def test_a_change_at_the_site_renders_the_page_again(client, auth, world, waiting):
+    auth.login(world["teacher_tx1"])
+    viewed(client, "/grading/")
+    other = factories.make_enrollment(world["student_tx1"], factories.make_course_version())
+    another = factories.make_submitted_test(other.units[0])
+    db.session.commit()
+    page, statements = viewed(client, "/grading/")
+    assert len(statements) > 1 and f'data-attempt="{another.id}"' in page.get_data(as_text=True)
+
+
+def test_the_sign_in_page_is_served_early_in_each_visitors_language(app):
+    english, spanish = app.test_client(), app.test_client()
+    for client in (english, spanish, english):
+        language = "es" if client is spanish else "en"
+        page, statements = viewed(client, "/login", headers={"Accept-Language": language})
+        assert page.status_code == 200 and statements == []
+        assert f'lang="{language}"' in page.get_data(as_text=True)
+    again, statements = viewed(spanish, "/login", headers={"Accept-Language": "es"})
+    assert 'lang="es"' in again.get_data(as_text=True) and statements == []
+
+
+def test_a_rate_limited_page_runs_its_view_and_its_limit(client, app, world):
+    app.config["VERIFY_RATE_LIMIT"] = "2 per minute"
+    codes = [client.get("/verify/NO-SUCH-CODE").status_code for _ in range(3)]
+    assert codes == [404, 404, 429]
