@@ -115,3 +115,15 @@ def test_a_rate_limited_page_runs_its_view_and_its_limit(client, app, world):
     app.config["VERIFY_RATE_LIMIT"] = "2 per minute"
     codes = [client.get("/verify/NO-SUCH-CODE").status_code for _ in range(3)]
     assert codes == [404, 404, 429]
+
+
+def test_flask_logins_session_protection_still_decides(client, app, auth, world, waiting):
+    auth.login(world["teacher_tx1"])
+    viewed(client, "/grading/")
+    viewed(client, "/grading/")  # kept, then served early
+    elsewhere = {"User-Agent": "another browser"}
+    page, statements = viewed(client, "/grading/", headers=elsewhere)
+    assert page.status_code == 200 and len(statements) == 1  # "basic": no longer fresh only
+    app.config["SESSION_PROTECTION"] = "strong"
+    page, _ = viewed(client, "/grading/", headers={"User-Agent": "a third browser"})
+    assert page.status_code == 302 and "/login" in page.headers["Location"]

@@ -6,13 +6,13 @@ are unchanged it would make the same page. A request that any rate limit counts,
 flashed message, or signs in from a remember-me cookie is left to its view."""
 
 from flask import Response, current_app, g, request, session
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app import browser_language, choose_language
 from app.extensions import db, limiter, login_manager
 from app.http_cache import validator
 from app.page_cache.models import EVERYTHING, PageGeneration
-from app.page_cache.store import lock, page_store, this_minute, viewer_of, with_token
+from app.page_cache.store import lock, page_address, page_store, this_minute, viewer_of, with_token
 from app.users.models import User
 
 _ACCOUNT = User.__table__.c
@@ -41,15 +41,14 @@ def _signed_in_as() -> tuple[int, int] | None | bool:
     user_id, _, version = str(named).partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return False
-    mode = current_app.config.get("SESSION_PROTECTION", login_manager.session_protection)
-    if mode and session.get("_id") != login_manager._session_identifier_generator():
-        return False  # Flask-Login decides what a session from another browser gets
+    if login_manager._session_protection_failed():
+        return False  # Flask-Login's "strong" protection ended a session from elsewhere
     return int(user_id), int(version)
 
 
 def _early_key(minute: str, signed_in: tuple | None) -> str:
     languages = browser_language(request.headers.get("Accept-Language", ""))
-    return validator("early", request.url, minute, signed_in, session.get("locale"), languages)
+    return validator("early", *page_address(), minute, signed_in, session.get("locale"), languages)
 
 
 def _may_serve() -> bool:
@@ -73,24 +72,40 @@ def keep_early(store, minute: str, seen_by: tuple, early: tuple, kept: tuple) ->
         store[_early_key(minute, signed_in)] = entry
 
 
-def _fingerprint(site_ids: list[int] | None):
-    """The sum of the generations of everything and of `site_ids` (None: of every site):
-    generations only grow, so any change to those sites makes it larger."""
+def _fingerprint(every_site: bool):
+    """The sum of the generations of everything and of the sites named `site_ids` (or of
+    every site): generations only grow, so any change to those sites makes it larger."""
     query = select(func.coalesce(func.sum(_GENERATIONS.value), 0))
-    if site_ids is not None:
-        query = query.where(_GENERATIONS.site_id.in_([EVERYTHING, *site_ids]))
-    return query
+    if every_site:
+        return query
+    return query.where(_GENERATIONS.site_id.in_(bindparam("site_ids", expanding=True)))
+
+
+# Built once: a statement is made and compiled once per worker, then only its values change.
+_SUMS = {every: _fingerprint(every) for every in (False, True)}
+_CHECKS = {
+    every: select(*_VIEWER_COLUMNS, _SUMS[every].scalar_subquery()).where(
+        _ACCOUNT.id == bindparam("user_id")
+    )
+    for every in (False, True)
+}
+_ACCOUNT_CHECK = select(*_VIEWER_COLUMNS).where(_ACCOUNT.id == bindparam("user_id"))
 
 
 def _viewer_now(signed_in: tuple | None, early: tuple):
     """(the viewer as a page would see them, the generations' sum) read now; None: not
     signed in as the session says (any more)."""
+    values = {}
+    if early:
+        site_ids = early[0]
+        values = {} if site_ids is None else {"site_ids": [EVERYTHING, *site_ids]}
+    connection = db.session.connection()
     if signed_in is None:
-        total = db.session.execute(_fingerprint(early[0])).scalar_one() if early else None
+        total = connection.execute(_SUMS[early[0] is None], values).scalar_one() if early else None
         return viewer_of(choose_language(None), None), total
     user_id, version = signed_in
-    columns = _VIEWER_COLUMNS + ((_fingerprint(early[0]).scalar_subquery(),) if early else ())
-    row = db.session.execute(select(*columns).where(_ACCOUNT.id == user_id)).first()
+    query = _CHECKS[early[0] is None] if early else _ACCOUNT_CHECK
+    row = connection.execute(query, {"user_id": user_id, **values}).first()
     if row is None or not row.is_active or row.session_version != version:
         return None
     return viewer_of(choose_language(row.locale), row), (row[-1] if early else None)

@@ -15,6 +15,7 @@ from app.page_cache.models import EVERYTHING, PageGeneration
 from app.page_cache.store import (
     PLACEHOLDER,
     lock,
+    page_address,
     page_store,
     size_of,
     this_minute,
@@ -69,7 +70,7 @@ def kept_page(parts: tuple, render: Callable, early: tuple | None = None) -> Res
     ):
         return make_response(render())
     minute = this_minute()
-    key = validator("page", request.url, minute, *viewer(), *parts)
+    key = validator("page", *page_address(), minute, *viewer(), *parts)
     store = page_store()
     with lock:
         kept = store.get(key)
@@ -78,7 +79,7 @@ def kept_page(parts: tuple, render: Callable, early: tuple | None = None) -> Res
         return Response(with_token(body), headers=headers)
     _forget_loaded()
     seen_by = viewer()  # reloaded
-    key = validator("page", request.url, minute, *seen_by, *parts)
+    key = validator("page", *page_address(), minute, *seen_by, *parts)
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     setattr(g, field, PLACEHOLDER)  # where flask_wtf's generate_csrf keeps a request's token
     try:

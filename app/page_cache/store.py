@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from threading import Lock
 
 from cachetools import TTLCache
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_wtf.csrf import generate_csrf
 
 KEEP_SECONDS = 60  # pages show times to the minute ("waiting 3 hours"), never older than that
@@ -18,6 +18,19 @@ lock = Lock()
 def this_minute() -> str:
     """A kept page is for the minute it was rendered in."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def page_address() -> tuple:
+    """The address asked for, as it came (scheme, host, mount point, path, query): cheaper
+    than rebuilding `request.url` from it, and never the same for two different pages."""
+    environ = request.environ
+    return (
+        environ["wsgi.url_scheme"],
+        environ.get("HTTP_HOST"),
+        environ.get("SCRIPT_NAME"),
+        environ.get("PATH_INFO"),
+        environ.get("QUERY_STRING"),
+    )
 
 
 def page_store() -> TTLCache:
