@@ -5,8 +5,11 @@ same way (who asks, their role, site and state, the records of those sites), so 
 are unchanged it would make the same page. A request that any rate limit counts, carries a
 flashed message, or signs in from a remember-me cookie is left to its view."""
 
+from contextlib import contextmanager
+
 from flask import Response, current_app, g, request, session
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.engine import Engine
 
 from app import browser_language, choose_language
 from app.extensions import db, limiter, login_manager
@@ -92,20 +95,35 @@ _CHECKS = {
 _ACCOUNT_CHECK = select(*_VIEWER_COLUMNS).where(_ACCOUNT.id == bindparam("user_id"))
 
 
+@contextmanager
+def _reading():
+    """A connection for the check. The engine's, outside any transaction: one SELECT needs no
+    BEGIN and COMMIT round trips. But the session's own where it is bound to a connection (a
+    test's, inside the transaction that test rolls back)."""
+    bind = db.session.get_bind()
+    if not isinstance(bind, Engine):
+        yield db.session.connection()
+        return
+    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
+
+
 def _viewer_now(signed_in: tuple | None, early: tuple):
     """(the viewer as a page would see them, the generations' sum) read now; None: not
     signed in as the session says (any more)."""
     values = {}
-    if early:
-        site_ids = early[0]
-        values = {} if site_ids is None else {"site_ids": [EVERYTHING, *site_ids]}
-    connection = db.session.connection()
+    if early and early[0] is not None:
+        values = {"site_ids": [EVERYTHING, *early[0]]}
     if signed_in is None:
-        total = connection.execute(_SUMS[early[0] is None], values).scalar_one() if early else None
+        if not early:
+            return viewer_of(choose_language(None), None), None  # no query at all
+        with _reading() as connection:
+            total = connection.execute(_SUMS[early[0] is None], values).scalar_one()
         return viewer_of(choose_language(None), None), total
     user_id, version = signed_in
     query = _CHECKS[early[0] is None] if early else _ACCOUNT_CHECK
-    row = connection.execute(query, {"user_id": user_id, **values}).first()
+    with _reading() as connection:
+        row = connection.execute(query, {"user_id": user_id, **values}).first()
     if row is None or not row.is_active or row.session_version != version:
         return None
     return viewer_of(choose_language(row.locale), row), (row[-1] if early else None)
