@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from threading import Lock
 
 from cachetools import TTLCache
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 KEEP_SECONDS = 60  # pages show times to the minute ("waiting 3 hours"), never older than that
 # Hex only: HTML, JSON and URL escaping leave it as it is, wherever a template puts the token.
 PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 lock = Lock()
+_TOKENS: TTLCache = TTLCache(maxsize=8192, ttl=KEEP_SECONDS)
 
 
 def this_minute() -> str:
@@ -68,8 +69,24 @@ def viewer_of(locale: str | None, user) -> tuple:
 
 
 def with_token(body: bytes) -> bytes:
-    """`body` with this session's own token (made anew: `g` may outlive a request in tests)."""
+    """`body` with this session's own token."""
     if PLACEHOLDER.encode() not in body:
         return body
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    return body.replace(PLACEHOLDER.encode(), generate_csrf().encode())
+    return body.replace(PLACEHOLDER.encode(), _session_token().encode())
+
+
+def _session_token() -> str:
+    """A CSRF token for this session's secret, as Flask-WTF makes it; one made in the last
+    minute is as good (it carries when it was made, and lasts WTF_CSRF_TIME_LIMIT from then),
+    so it is reused rather than signed again on every view."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    signer = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    secret = session.get(field)
+    with lock:
+        token = _TOKENS.get((signer, secret)) if secret else None
+    if token is None:
+        g.pop(field, None)  # made anew: `g` may outlive a request in tests
+        token = generate_csrf()
+        with lock:
+            _TOKENS[(signer, session[field])] = token
+    return token
