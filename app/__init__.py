@@ -1,15 +1,12 @@
 """Puente: the application factory, built from small named steps."""
 
-from functools import lru_cache
-
 from babel import Locale
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, has_request_context
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 from sqlalchemy.engine import make_url
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
+from app.i18n import LOCALES, browser_language, choose_language  # noqa: F401  (re-exported)
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
 
@@ -46,35 +43,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     init_jobs(app)
     return app
-
-
-# Parsed once: flask-babel takes a Locale as it is, but parses a name on every request.
-LOCALES = {name: Locale.parse(name) for name in Config.LANGUAGES}
-
-
-def best_language(accept_language: str) -> str:
-    """The best of our languages for an Accept-Language header."""
-    accepted = parse_accept_header(accept_language, LanguageAccept)
-    return accepted.best_match(Config.LANGUAGES) or "en"
-
-
-# Browsers send a few forms of the header; a long one is not kept (the cache stays small).
-remembered_best_language = lru_cache(maxsize=512)(best_language)
-
-
-def browser_language(accept_language: str) -> str:
-    if len(accept_language) > 200:
-        return best_language(accept_language)
-    return remembered_best_language(accept_language)
-
-
-def choose_language(preference: str | None) -> str:
-    """The signed-in user's `preference`, then the session's choice, then the browser's."""
-    if preference in LOCALES:
-        return preference
-    if session.get("locale") in LOCALES:
-        return session["locale"]
-    return browser_language(request.headers.get("Accept-Language", ""))
 
 
 def select_locale() -> Locale:

@@ -1,13 +1,47 @@
-"""Translations and dates at a few microseconds a call: the catalogue found by the locale object,
-a template's message translated once per language, a formatted date remembered."""
+"""Languages and dates at a few microseconds a call: which language a request is answered in,
+the catalogue found by the locale object, a template's message translated once per language,
+a formatted date remembered."""
 
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from babel import dates
+from babel import Locale, dates
+from flask import request, session
 from flask_babel import Domain, get_domain, get_locale, get_timezone
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from config import Config
+
+# Parsed once: flask-babel takes a Locale as it is, but parses a name on every request.
+LOCALES = {name: Locale.parse(name) for name in Config.LANGUAGES}
+
+
+def best_language(accept_language: str) -> str:
+    """The best of our languages for an Accept-Language header."""
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    return accepted.best_match(Config.LANGUAGES) or "en"
+
+
+# Browsers send a few forms of the header; a long one is not kept (the cache stays small).
+remembered_best_language = lru_cache(maxsize=512)(best_language)
+
+
+def browser_language(accept_language: str) -> str:
+    if len(accept_language) > 200:
+        return best_language(accept_language)
+    return remembered_best_language(accept_language)
+
+
+def choose_language(preference: str | None) -> str:
+    """The signed-in user's `preference`, then the session's choice, then the browser's."""
+    if preference in LOCALES:
+        return preference
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    return browser_language(request.headers.get("Accept-Language", ""))
 
 
 class RequestDomain(Domain):

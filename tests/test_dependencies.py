@@ -8,7 +8,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # Bottom to top. A unit is a package or module under app/ ("credits.rules" names one module);
 # each may import its own layer and those below, never one above.
 LAYERS = [
-    # foundation: extensions, config, places, labels, the installation's identity, the error
+    # foundation: extensions, config, database connections, rate limits, places, labels, the installation's identity, the error
     # contract, security headers, safe JSON, CSV cells, pagination (keyset), form rendering, PDF, the job queue, the
     # audit trail, template helpers, the one list search, and Puente's rules as data
     {
@@ -35,6 +35,8 @@ LAYERS = [
         "keyset",
         "form_rendering",
         "page_cache",
+        "connections",
+        "limits",
     },
     # identity and access: accounts, sign-in, sites, the student record's subject, permissions
     {"users", "auth", "sites", "students", "permissions", "notifications", "guardians"},

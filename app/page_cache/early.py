@@ -6,32 +6,19 @@ are unchanged it would make the same page. A request that any rate limit counts,
 flashed message, or signs in from a remember-me cookie is left to its view."""
 
 from contextlib import contextmanager
+from functools import cache
 
 from flask import Response, current_app, g, request, session
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Engine
 
-from app import browser_language, choose_language
 from app.extensions import db, limiter, login_manager
 from app.http_cache import validator
+from app.i18n import browser_language, choose_language
 from app.page_cache.models import EVERYTHING, PageGeneration
 from app.page_cache.store import lock, page_address, page_store, this_minute, viewer_of, with_token
-from app.users.models import User
 
-_ACCOUNT = User.__table__.c
 _GENERATIONS = PageGeneration.__table__.c
-_VIEWER_COLUMNS = (
-    _ACCOUNT.id,
-    _ACCOUNT.session_version,
-    _ACCOUNT.role,
-    _ACCOUNT.given_name,
-    _ACCOUNT.family_name,
-    _ACCOUNT.unread_notifications,
-    _ACCOUNT.site_id,
-    _ACCOUNT.state_code,
-    _ACCOUNT.locale,
-    _ACCOUNT.is_active,
-)
 
 
 def _signed_in_as() -> tuple[int, int] | None | bool:
@@ -84,15 +71,30 @@ def _fingerprint(every_site: bool):
     return query.where(_GENERATIONS.site_id.in_(bindparam("site_ids", expanding=True)))
 
 
-# Built once: a statement is made and compiled once per worker, then only its values change.
-_SUMS = {every: _fingerprint(every) for every in (False, True)}
-_CHECKS = {
-    every: select(*_VIEWER_COLUMNS, _SUMS[every].scalar_subquery()).where(
-        _ACCOUNT.id == bindparam("user_id")
+@cache
+def _statements() -> dict:
+    """The checks, built once a worker (then only their values change). The accounts' table
+    is found by name: this layer sits below the one the User model lives in."""
+    account = db.metadata.tables["user_account"].c
+    viewer = (
+        account.id,
+        account.session_version,
+        account.role,
+        account.given_name,
+        account.family_name,
+        account.unread_notifications,
+        account.site_id,
+        account.state_code,
+        account.locale,
+        account.is_active,
     )
-    for every in (False, True)
-}
-_ACCOUNT_CHECK = select(*_VIEWER_COLUMNS).where(_ACCOUNT.id == bindparam("user_id"))
+    statements = {"account": select(*viewer).where(account.id == bindparam("user_id"))}
+    for every in (False, True):
+        statements["sum", every] = _fingerprint(every)
+        statements["check", every] = select(
+            *viewer, statements["sum", every].scalar_subquery()
+        ).where(account.id == bindparam("user_id"))
+    return statements
 
 
 @contextmanager
@@ -118,10 +120,10 @@ def _viewer_now(signed_in: tuple | None, early: tuple):
         if not early:
             return viewer_of(choose_language(None), None), None  # no query at all
         with _reading() as connection:
-            total = connection.execute(_SUMS[early[0] is None], values).scalar_one()
+            total = connection.execute(_statements()["sum", early[0] is None], values).scalar_one()
         return viewer_of(choose_language(None), None), total
     user_id, version = signed_in
-    query = _CHECKS[early[0] is None] if early else _ACCOUNT_CHECK
+    query = _statements()["check", early[0] is None] if early else _statements()["account"]
     with _reading() as connection:
         row = connection.execute(query, {"user_id": user_id, **values}).first()
     if row is None or not row.is_active or row.session_version != version:
