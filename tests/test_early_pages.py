@@ -58,21 +58,22 @@ def test_the_students_dashboard_and_record_are_served_early(client, auth, world,
     assert student.family_name in page.get_data(as_text=True)
 
 
-def test_a_session_signed_out_elsewhere_gets_no_early_page(client, auth, world, waiting):
-    teacher = world["teacher_tx1"]
-    auth.login(teacher)
-    viewed(client, "/grading/")
+def _sign_out_everywhere(teacher) -> None:
     end_sessions(teacher)
-    db.session.commit()
-    page, _ = viewed(client, "/grading/")
-    assert page.status_code == 302 and "/login" in page.headers["Location"]
 
 
-def test_a_closed_account_gets_no_early_page(client, auth, world, waiting):
+def _close_account(teacher) -> None:
+    teacher.is_active = False
+
+
+@pytest.mark.parametrize("ending", [_sign_out_everywhere, _close_account])
+def test_an_ended_session_or_closed_account_gets_no_early_page(
+    client, auth, world, waiting, ending
+):
     teacher = world["teacher_tx1"]
     auth.login(teacher)
     viewed(client, "/grading/")
-    teacher.is_active = False
+    ending(teacher)
     db.session.commit()
     page, _ = viewed(client, "/grading/")
     assert page.status_code == 302 and "/login" in page.headers["Location"]
