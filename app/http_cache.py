@@ -2,8 +2,7 @@
 
 import hashlib
 
-from flask import Response, current_app, g, request, session
-from flask_login import current_user
+from flask import Response, current_app, request, session
 from flask_wtf.csrf import generate_csrf
 
 from config import BASE_DIR
@@ -39,19 +38,14 @@ def validator(*parts) -> str:
     return digest.hexdigest()[:32]
 
 
-def viewer_parts() -> tuple:
-    """What a page's layout shows of whoever asks: language, account and badge, the session's
-    CSRF secret (the page's forms carry a token made from it), the address (the language
-    switch returns to it)."""
-    user = current_user
-    account = (
-        (user.id, user.session_version, user.role, user.given_name, user.unread_notifications)
-        if user.is_authenticated
-        else None
-    )
-    generate_csrf()  # as the page will: the secret exists from the first visit on
-    secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    return (g.get("locale"), account, secret, request.full_path)
+def private_validator(tag: str, viewer: tuple) -> str:
+    """The validator of a page tagged `tag` as `viewer` sees it (what its layout shows of
+    them: page_cache.store.viewer_of) in this session: its forms carry a token made from the
+    session's CSRF secret, and its language switch returns to the address."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field not in session:
+        generate_csrf()  # as the page will: the secret exists from the first visit on
+    return validator(tag, viewer, session[field], request.full_path)
 
 
 def client_has(etag: str) -> bool:

@@ -5,9 +5,12 @@ sends the request on to the view."""
 
 import pytest
 
+from app.certificates.services import issue_certificate, revoke_certificate
+from app.credits.services import award_credit
 from app.extensions import db
 from app.users.services import end_sessions
 from tests import factories
+from tests.certificates.helpers import awarded
 from tests.query_counter import EARLY_CHECK, count_queries
 
 
@@ -112,19 +115,58 @@ def test_the_sign_in_page_is_served_early_in_each_visitors_language(app):
     assert 'lang="es"' in again.get_data(as_text=True) and statements == []
 
 
-def test_a_rate_limited_page_runs_its_view_and_its_limit(client, app, world):
-    app.config["VERIFY_RATE_LIMIT"] = "2 per minute"
+def test_a_rate_limited_page_runs_its_view_and_its_limit(client, app, world, monkeypatch):
+    monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "2 per minute")
+    cert = factories.make_certificate(awarded(world), world["coord_tx"])
+    db.session.commit()
+    found = [viewed(client, f"/verify/{cert.code}")[0].status_code for _ in range(4)]
+    assert found == [200] * 4  # checking a real code is not guessing: the limit counts misses
     codes = [client.get("/verify/NO-SUCH-CODE").status_code for _ in range(3)]
     assert codes == [404, 404, 429]
+    assert client.get(f"/verify/{cert.code}").status_code == 429  # a guesser is stopped there too
 
 
-def test_flask_logins_session_protection_still_decides(client, app, auth, world, waiting):
+def test_a_verify_page_is_served_early_until_its_certificate_changes(client, world):
+    award = awarded(world, passed=4)
+    cert = issue_certificate(award, world["coord_tx"], render=False)
+    db.session.commit()
+    address = f"/verify/{cert.code}"
+    first, _statements = viewed(client, address)
+    again, statements = viewed(client, address)
+    assert again.status_code == 200 and len(statements) == 1
+    assert "page_generation" in statements[0] and "user_account" not in statements[0]
+    assert 'data-status="valid"' in again.get_data(as_text=True)
+    assert again.headers["Cache-Control"] == "private, no-cache"
+    assert again.headers["ETag"] == first.headers["ETag"]  # the validator the view gives
+    report, statements = viewed(client, address, headers={"Accept": "application/json"})
+    assert report.get_json()["status"] == "valid" and len(statements) > 1
+    etag = first.headers["ETag"]
+    assert viewed(client, address, headers={"If-None-Match": etag})[0].status_code == 304
+
+    factories.pass_unit(award.enrollment.units[4])  # reissued: the old one is replaced
+    new = issue_certificate(award_credit(award.enrollment, world["coord_tx"]), world["coord_tx"])
+    db.session.commit()
+    page, statements = viewed(client, address)
+    assert len(statements) > 1 and 'data-status="valid"' not in page.get_data(as_text=True)
+    assert new.serial in page.get_data(as_text=True)
+    viewed(client, f"/verify/{new.code}")
+    page, statements = viewed(client, f"/verify/{new.code}")
+    assert len(statements) == 1 and cert.serial in page.get_data(as_text=True)
+    revoke_certificate(new, world["coord_tx"], "Issued to the wrong student")
+    db.session.commit()
+    page, statements = viewed(client, f"/verify/{new.code}")
+    assert len(statements) > 1 and "Issued to the wrong student" in page.get_data(as_text=True)
+
+
+def test_flask_logins_session_protection_still_decides(
+    client, app, auth, world, waiting, monkeypatch
+):
     auth.login(world["teacher_tx1"])
     viewed(client, "/grading/")
     viewed(client, "/grading/")  # kept, then served early
     elsewhere = {"User-Agent": "another browser"}
     page, statements = viewed(client, "/grading/", headers=elsewhere)
     assert page.status_code == 200 and len(statements) == 1  # "basic": no longer fresh only
-    app.config["SESSION_PROTECTION"] = "strong"
+    monkeypatch.setitem(app.config, "SESSION_PROTECTION", "strong")
     page, _ = viewed(client, "/grading/", headers={"User-Agent": "a third browser"})
     assert page.status_code == 302 and "/login" in page.headers["Location"]

@@ -50,9 +50,10 @@ from app.common import paginate, public_url
 from app.credits.models import CreditAward
 from app.errors import on_refusal
 from app.extensions import db, limiter
-from app.http_cache import client_has, not_modified, page_is_fresh, tagged, viewer_parts
+from app.http_cache import client_has, not_modified, page_is_fresh, private_validator, tagged
 from app.installation import key_id, peer_service
-from app.page_cache.pages import kept_page
+from app.limits import is_a_miss
+from app.page_cache.pages import cached_page, viewer
 from app.permissions import (
     can_award_credit,
     can_follow_student,
@@ -352,7 +353,7 @@ def lookup():
 
 
 @public.route("/verify/<code>")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], deduct_when=is_a_miss)
 def certificate(code: str):
     cert = find_by_code(code)
     if cert is None:
@@ -368,19 +369,30 @@ def certificate(code: str):
         return tagged(jsonify(verification_report(cert, code, replaces)), etag, PUBLIC_CACHE)
     # The page around the certificate shows the viewer (menu, language, forms): it is theirs,
     # and its bytes differ each time (time stamp, CSRF token), so its validator is weak.
-    etag = certificate_etag("verify.html", cert, replaces, *viewer_parts())
+    tag = certificate_etag("verify.html", cert, replaces)
+    etag = private_validator(tag, viewer())
     if page_is_fresh(etag):
         return not_modified(etag, PRIVATE_CACHE, weak=True)
-    page = kept_page(
-        (certificate_etag("verify.html", cert, replaces),),
-        lambda: render_template(
-            "certificates/verify.html",
-            cert=cert,
-            report=verification_report(cert, code, replaces),
-            page=public_certificate_html(cert),
-        ),
+    page = cached_page(
+        # Where a change to it is counted: its own row names its site, and a change to any
+        # certificate of the student (one replacing it) counts at the student's site.
+        [cert.site_id, cert.student.site_id],
+        lambda: _verify_page(cert, code, replaces),
+        (tag,),
+        tag=tag,
     )
     return tagged(page, etag, PRIVATE_CACHE, weak=True)
+
+
+def _verify_page(cert: Certificate, code: str, replaces: Certificate | None) -> Response:
+    page = render_template(
+        "certificates/verify.html",
+        cert=cert,
+        report=verification_report(cert, code, replaces),
+        page=public_certificate_html(cert),
+    )
+    # Kept with the page, for when it is served before this view runs.
+    return Response(page, headers={"Cache-Control": PRIVATE_CACHE})
 
 
 def shareable(cert: Certificate) -> bool:
@@ -388,7 +400,7 @@ def shareable(cert: Certificate) -> bool:
 
 
 @public.route("/verify/<code>/credential.json")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], deduct_when=is_a_miss)
 def credential_public(code: str):
     cert = find_by_code(code) or abort(404)
     if not shareable(cert):
@@ -408,7 +420,7 @@ def _not_shareable():
 
 
 @public.route("/verify/<code>/credential.jwt")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], deduct_when=is_a_miss)
 def credential_jwt_public(code: str):
     cert = find_by_code(code) or abort(404)
     if not shareable(cert):

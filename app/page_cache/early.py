@@ -2,8 +2,10 @@
 and the sum of the generations of the sites the page shows, read together and compared
 with what they were when the page was rendered. The view would check the same things the
 same way (who asks, their role, site and state, the records of those sites), so while they
-are unchanged it would make the same page. A request that any rate limit counts, carries a
-flashed message, or signs in from a remember-me cookie is left to its view."""
+are unchanged it would make the same page, and its rate limits are checked as the view
+would. Left to the view: a request that a limit counts even when it finds its page, one
+carrying a flashed message, one asking whether its copy is still good (If-None-Match: the
+view answers that), and one signing in from a remember-me cookie."""
 
 from contextlib import contextmanager
 from functools import cache
@@ -13,7 +15,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Engine
 
 from app.extensions import db, limiter, login_manager
-from app.http_cache import validator
+from app.http_cache import private_validator, validator
 from app.i18n import browser_language, choose_language
 from app.page_cache.models import EVERYTHING, PageGeneration
 from app.page_cache.store import lock, page_address, page_store, this_minute, viewer_of, with_token
@@ -37,8 +39,11 @@ def _signed_in_as() -> tuple[int, int] | None | bool:
 
 
 def _early_key(minute: str, signed_in: tuple | None) -> str:
-    languages = browser_language(request.headers.get("Accept-Language", ""))
-    return validator("early", *page_address(), minute, signed_in, session.get("locale"), languages)
+    headers = request.headers
+    languages = browser_language(headers.get("Accept-Language", ""))
+    # What the view chooses by: who, which language, and which form (a page or its JSON).
+    chosen_by = (signed_in, session.get("locale"), languages, headers.get("Accept"))
+    return validator("early", *page_address(), minute, *chosen_by)
 
 
 def _may_serve() -> bool:
@@ -46,18 +51,21 @@ def _may_serve() -> bool:
         bool(current_app.config["PAGE_CACHE_BYTES"])
         and request.method == "GET"
         and "_flashes" not in session
-        and not limiter.counts_this_request()
+        and "HTTP_IF_NONE_MATCH" not in request.environ
+        and not limiter.counts_this_request(found=True)
     )
 
 
-def keep_early(store, minute: str, seen_by: tuple, early: tuple, kept: tuple) -> None:
+def keep_early(
+    store, minute: str, seen_by: tuple, early: tuple, tag: str | None, kept: tuple
+) -> None:
     """Keep the page just rendered (`kept`: body and headers) for serving early."""
     if not _may_serve():
         return
     signed_in = _signed_in_as()
     if signed_in is False or (signed_in is None) != (seen_by[1] is None):
         return
-    entry = (seen_by, early, *kept)
+    entry = (seen_by, early, tag, *kept)
     with lock:
         store[_early_key(minute, signed_in)] = entry
 
@@ -143,9 +151,14 @@ def serve_early() -> Response | None:
         entry = store.get(_early_key(this_minute(), signed_in))
     if entry is None:
         return None
-    seen_by, early, body, headers = entry
+    seen_by, early, tag, body, headers = entry
     now = _viewer_now(signed_in, early)
     if now is None or now != (seen_by, early[1] if early else None):
         return None
+    if limiter.counts_this_request():
+        limiter.check_view_limits()  # counting only misses, it still stops a guesser here
     g.locale = seen_by[0]
-    return Response(with_token(body), headers=headers)
+    response = Response(with_token(body), headers=headers)
+    if tag is not None:  # weak: its bytes differ by their CSRF token
+        response.set_etag(private_validator(tag, seen_by), weak=True)
+    return response

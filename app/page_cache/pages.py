@@ -57,12 +57,15 @@ def viewer() -> tuple:
     return viewer_of(g.get("locale"), user if user.is_authenticated else None)
 
 
-def kept_page(parts: tuple, render: Callable, early: tuple | None = None) -> Response:
+def kept_page(
+    parts: tuple, render: Callable, early: tuple | None = None, tag: str | None = None
+) -> Response:
     """The page `render()` makes, kept for the same address, viewer, minute and `parts`
     (what else it depends on). Only a plain GET's 200 is kept, and no page while a flashed
     message waits (rendering shows it once). Call it once access is checked. `early`: what
     else the page depends on when it is served before its view runs (early.py): () nothing,
-    or (site ids or None for every site, their generations' sum)."""
+    or (site ids or None for every site, their generations' sum). `tag`: what its validator
+    is made of, when it has one (http_cache.private_validator): served early, it has it."""
     if (
         not current_app.config["PAGE_CACHE_BYTES"]
         or request.method != "GET"
@@ -96,15 +99,19 @@ def kept_page(parts: tuple, render: Callable, early: tuple | None = None) -> Res
             with lock:
                 store[key] = kept
             if early is not None:
-                keep_early(store, minute, seen_by, early, kept)
+                keep_early(store, minute, seen_by, early, tag, kept)
     response.set_data(with_token(body))
     return response
 
 
-def cached_page(site_ids: list[int] | None, render: Callable) -> Response:
+def cached_page(
+    site_ids: list[int] | None, render: Callable, parts: tuple = (), tag: str | None = None
+) -> Response:
     """A kept page showing the records of `site_ids` (None: of any site), until a change to
-    them is committed: their generations are read before anything the page shows."""
+    them is committed: their generations are read before anything the page shows. `parts`
+    and `tag`: as for kept_page."""
     if not current_app.config["PAGE_CACHE_BYTES"] or request.method != "GET":
         return make_response(render())
     seen = generations(site_ids)
-    return kept_page((site_ids, seen), render, (site_ids, sum(value for _site, value in seen)))
+    early = (site_ids, sum(value for _site, value in seen))
+    return kept_page((site_ids, seen, *parts), render, early, tag)
