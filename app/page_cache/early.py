@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from functools import cache
 
 from flask import Response, current_app, g, request, session
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Integer, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 
 from app.extensions import db, limiter, login_manager
@@ -21,6 +22,7 @@ from app.page_cache.models import EVERYTHING, PageGeneration
 from app.page_cache.store import lock, page_address, page_store, this_minute, viewer_of, with_token
 
 _GENERATIONS = PageGeneration.__table__.c
+_IDS = ARRAY(Integer)
 
 
 def _signed_in_as() -> tuple[int, int] | None | bool:
@@ -70,17 +72,23 @@ def keep_early(
         store[_early_key(minute, signed_in)] = entry
 
 
-def _fingerprint(every_site: bool):
+def _fingerprint(every_site: bool, dialect: str):
     """The sum of the generations of everything and of the sites named `site_ids` (or of
     every site): generations only grow, so any change to those sites makes it larger."""
     query = select(func.coalesce(func.sum(_GENERATIONS.value), 0))
     if every_site:
         return query
+    if dialect == "postgresql":  # one array parameter: the same SQL text for any scope
+        return query.where(_GENERATIONS.site_id == any_(bindparam("site_ids", type_=_IDS)))
     return query.where(_GENERATIONS.site_id.in_(bindparam("site_ids", expanding=True)))
 
 
-@cache
 def _statements() -> dict:
+    return _statements_for(db.engine.dialect.name)
+
+
+@cache
+def _statements_for(dialect: str) -> dict:
     """The checks, built once a worker (then only their values change). The accounts' table
     is found by name: this layer sits below the one the User model lives in."""
     account = db.metadata.tables["user_account"].c
@@ -98,7 +106,7 @@ def _statements() -> dict:
     )
     statements = {"account": select(*viewer).where(account.id == bindparam("user_id"))}
     for every in (False, True):
-        statements["sum", every] = _fingerprint(every)
+        statements["sum", every] = _fingerprint(every, dialect)
         statements["check", every] = select(
             *viewer, statements["sum", every].scalar_subquery()
         ).where(account.id == bindparam("user_id"))
