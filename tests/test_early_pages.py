@@ -4,13 +4,18 @@ the generations of the sites the page shows, and anything the view would decide 
 sends the request on to the view."""
 
 import pytest
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event
 
+from app import create_app
 from app.certificates.services import issue_certificate, revoke_certificate
 from app.credits.services import award_credit
 from app.extensions import db
 from app.users.services import end_sessions
+from config import TestingConfig
 from tests import factories
 from tests.certificates.helpers import awarded
+from tests.concurrency.harness import live_database
 from tests.query_counter import EARLY_CHECK, count_queries
 
 
@@ -170,3 +175,44 @@ def test_flask_logins_session_protection_still_decides(
     monkeypatch.setitem(app.config, "SESSION_PROTECTION", "strong")
     page, _ = viewed(client, "/grading/", headers={"User-Agent": "a third browser"})
     assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+@pytest.mark.own_databases
+def test_on_a_pooled_connection_the_check_runs_outside_a_transaction_and_leaves_none(tmp_path):
+    with live_database(tmp_path) as url:
+
+        class LiveConfig(TestingConfig):
+            SQLALCHEMY_DATABASE_URI = url
+
+        app = create_app(LiveConfig)
+        with app.app_context():
+            db.create_all()
+            world = factories.make_world()
+            factories.make_submitted_test(
+                factories.make_enrollment(world["student_tx1"], world["course"]).units[0]
+            )
+            db.session.commit()
+            teacher = world["teacher_tx1"].email
+            db.session.remove()
+            client = app.test_client()
+            client.post("/login", data={"email": teacher, "password": factories.PASSWORD})
+            client.get("/grading/")
+            seen = []
+
+            def note(conn, _cursor, statement, _parameters, _context, _many):
+                driver = conn.connection.driver_connection
+                seen.append((statement, getattr(driver, "autocommit", None), driver))
+
+            event.listen(db.engine, "before_cursor_execute", note)
+            try:
+                page = client.get("/grading/")
+            finally:
+                event.remove(db.engine, "before_cursor_execute", note)
+            assert page.status_code == 200 and len(seen) == 1
+            statement, autocommit, driver = seen[0]
+            assert statement.startswith(EARLY_CHECK)
+            if db.engine.dialect.name == "postgresql":
+                assert autocommit is True  # no BEGIN, no COMMIT around it
+                assert driver.autocommit is False  # pooled again as the sessions expect it
+                assert driver.info.transaction_status == TransactionStatus.IDLE
+            db.engine.dispose()

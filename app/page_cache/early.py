@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from flask import Response, current_app, g, request, session
-from sqlalchemy import Integer, any_, bindparam, func, select
+from sqlalchemy import Integer, Text, any_, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 
@@ -22,7 +22,6 @@ from app.page_cache.models import EVERYTHING, PageGeneration
 from app.page_cache.store import lock, page_address, page_store, this_minute, viewer_of, with_token
 
 _GENERATIONS = PageGeneration.__table__.c
-_IDS = ARRAY(Integer)
 
 
 def _signed_in_as() -> tuple[int, int] | None | bool:
@@ -78,8 +77,9 @@ def _fingerprint(every_site: bool, dialect: str):
     query = select(func.coalesce(func.sum(_GENERATIONS.value), 0))
     if every_site:
         return query
-    if dialect == "postgresql":  # one array parameter: the same SQL text for any scope
-        return query.where(_GENERATIONS.site_id == any_(bindparam("site_ids", type_=_IDS)))
+    if dialect == "postgresql":  # one parameter, an array's text: one SQL text for any scope
+        ids = cast(bindparam("site_ids", type_=Text), ARRAY(Integer))
+        return query.where(_GENERATIONS.site_id == any_(ids))
     return query.where(_GENERATIONS.site_id.in_(bindparam("site_ids", expanding=True)))
 
 
@@ -115,15 +115,36 @@ def _statements_for(dialect: str) -> dict:
 
 @contextmanager
 def _reading():
-    """A connection for the check. The engine's, outside any transaction: one SELECT needs no
-    BEGIN and COMMIT round trips. But the session's own where it is bound to a connection (a
-    test's, inside the transaction that test rolls back)."""
-    bind = db.session.get_bind()
-    if not isinstance(bind, Engine):
+    """A connection for the check, outside any transaction: one SELECT needs no BEGIN and
+    COMMIT round trips. On PostgreSQL its driver is put in autocommit for the check and back
+    (SQLAlchemy's isolation_level option would check and reset the level through the dialect
+    on every use). The session's own connection where the session is bound to one (a test's,
+    inside the transaction that test rolls back)."""
+    bound = db.session.session_factory.kw.get("bind")
+    if bound is not None and not isinstance(bound, Engine):
         yield db.session.connection()
         return
-    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        yield connection
+    engine = db.engine
+    with engine.connect() as connection:
+        if engine.dialect.name != "postgresql":
+            yield connection  # pysqlite begins no transaction for a SELECT
+            return
+        driver = connection.connection.driver_connection
+        driver.autocommit = True
+        try:
+            yield connection
+        finally:
+            if not connection.invalidated:
+                driver.autocommit = False
+
+
+def _ids_parameter(site_ids: list[int]):
+    """Everything and `site_ids`, as the check's parameter: a list, or on PostgreSQL the text
+    of an array (a list of numbers costs psycopg more to send)."""
+    ids = [EVERYTHING, *site_ids]
+    if db.engine.dialect.name == "postgresql":
+        return "{" + ",".join(map(str, ids)) + "}"
+    return ids
 
 
 def _viewer_now(signed_in: tuple | None, early: tuple):
@@ -131,7 +152,7 @@ def _viewer_now(signed_in: tuple | None, early: tuple):
     signed in as the session says (any more)."""
     values = {}
     if early and early[0] is not None:
-        values = {"site_ids": [EVERYTHING, *early[0]]}
+        values = {"site_ids": _ids_parameter(early[0])}
     if signed_in is None:
         if not early:
             return viewer_of(choose_language(None), None), None  # no query at all
