@@ -43,6 +43,10 @@ PASSWORD = "bench-pass-1"
 STUDENT = "student@bench.puente"
 COORDINATOR = "coordinator.tx@bench.puente"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# One browser signs in and asks again: Flask-Login's session protection ties a session to the
+# browser it began in, and a session met in another ("wrk") is marked not fresh again and its
+# cookie signed again on every answer (wrk never keeps the new one).
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) puente-bench"
 
 
 def pages(teacher: str, student_id: int, student_name: str, code: str) -> list[tuple]:
@@ -160,6 +164,7 @@ def sign_in(base: str, email: str, cookie_name: str) -> str:
     """Sign in through the form; the session cookie as a Cookie header value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     if not token:
@@ -181,7 +186,8 @@ def check_page(url: str, cookie: str | None, expected: str) -> int:
         def redirect_request(self, *args, **kwargs):
             return None
 
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.build_opener(NoRedirect).open(request) as response:
             body = response.read().decode()
@@ -206,6 +212,8 @@ def wrk(url: str, cookie: str | None, expected: str | None, seconds: float, conn
         "10s",
         "--script",
         str(ROOT / "bench" / "wrk_check.lua"),
+        "--header",
+        f"User-Agent: {USER_AGENT}",
     ]
     if cookie:
         command += ["--header", f"Cookie: {cookie}"]
