@@ -2,7 +2,8 @@
 
 Seed, server and report bench must share it (certificates are signed with its key). Its
 config.py lifts /verify's per-address rate limit, which wrk on one address would otherwise hit
-within a second; the limiter still runs on every request, as in production.
+within a second in a --baseline checkout from before that limit counted only misses; the
+limiter still runs on every request, as in production.
 """
 
 import os
