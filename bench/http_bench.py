@@ -15,6 +15,8 @@ wrk receives is checked too (bench/wrk_check.lua): a run with any other answer f
 `--baseline` serves an earlier checkout of the code (e.g. `git worktree add ../before COMMIT`)
 from the same database beside this one: each page then runs on both, interleaved with the bare
 app, and prints a "before" row above its row: the before/after table in one run.
+`--beside-db URL` serves another database seeded alike (another size) with this code beside
+the first, each page on both in turn, a row for each (bench/scale_bench.py's comparison).
 wrk asks for the same page again and again, so the figures are of a page viewed again (kept
 pages, app/page_cache); `--no-kept-pages` turns keeping off: every request renders, as a first
 view does.
@@ -332,6 +334,11 @@ def main() -> None:
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--baseline", type=Path, help="an earlier checkout to measure beside")
     parser.add_argument(
+        "--beside-db",
+        help="another database seeded alike (another size), served beside this one by this code",
+    )
+    parser.add_argument("--beside-label", default="beside", help="its rows' suffix")
+    parser.add_argument(
         "--no-kept-pages",
         action="store_true",
         help="render every page (PAGE_CACHE_BYTES=0): what a first view costs",
@@ -339,7 +346,7 @@ def main() -> None:
     args = parser.parse_args()
     instance = use_bench_instance()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'puente.db'}"
-    teacher, student_id, student_name, code = choose_subjects(database_url)
+    subjects = choose_subjects(database_url)
     env = dict(
         os.environ,
         DATABASE_URL=database_url,
@@ -363,20 +370,29 @@ def main() -> None:
         processes.append(start_gunicorn("wsgi:app", port, env, "/login", args.baseline.resolve()))
         before = Served(processes[-1], f"http://127.0.0.1:{port}", hello, hello_url, database)
         servers.insert(0, ("before", before))
+    # The pages each server is asked for: its own database's teacher, student and certificate.
+    asked = {name: subjects for name, _served in servers}
+    if args.beside_db:
+        port = free_port()
+        beside_env = dict(env, DATABASE_URL=args.beside_db)
+        processes.append(start_gunicorn("wsgi:app", port, beside_env, "/login"))
+        beside = Served(
+            processes[-1], f"http://127.0.0.1:{port}", hello, hello_url, DatabaseCpu(args.beside_db)
+        )
+        servers.append((args.beside_label, beside))
+        asked[args.beside_label] = choose_subjects(args.beside_db)
     try:
         cookies = {
             name: {
-                who: sign_in(s.base, who, "puente-bench") for who in {STUDENT, teacher, COORDINATOR}
+                who: sign_in(s.base, who, "puente-bench")
+                for who in {STUDENT, asked[name][0], COORDINATOR}
             }
             for name, s in servers
         }
-        measured = [
-            p
-            for p in pages(teacher, student_id, student_name, code)
-            if not args.only or args.only in p[0]
-        ]
-        for _label, path, who, expected in measured:
-            for name, served in servers:
+        chosen = [i for i, p in enumerate(pages(*subjects)) if not args.only or args.only in p[0]]
+        measured = {name: [pages(*asked[name])[i] for i in chosen] for name, _served in servers}
+        for name, served in servers:
+            for _label, path, who, expected in measured[name]:
                 check_page(served.base + path, cookies[name].get(who), expected)
         check_page(hello_url, None, "Hello")
         started_load = os.getloadavg()
@@ -389,16 +405,18 @@ def main() -> None:
         )
         if args.baseline:
             print(f"before: {args.baseline} ({git_head(args.baseline)}); after: {git_head(ROOT)}")
-        print(f"teacher {teacher}, record of student {student_id}, certificate {code}")
+        for name, (teacher, student_id, _name, code) in asked.items():
+            print(f"{name}: teacher {teacher}, record of student {student_id}, certificate {code}")
         print(f"load average (1, 5, 15 min) before: {started_load}, CPUs: {os.cpu_count()}")
         print(
             f"{'page':48} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'bare req/s':>10} "
             f"{'ratio':>6} {'CPU ms/req':>10} {'DB CPU ms':>9} {'CPU ratio':>9}"
         )
-        for label, path, who, expected in measured:
+        for index in range(len(chosen)):
             for name, served in servers:
+                label, path, who, expected = measured[name][index]
                 row = measure_page(served, path, cookies[name].get(who), expected, args)
-                row["page"] = f"{label} (before)" if name == "before" else label
+                row["page"] = label if name == "after" else f"{label} ({name})"
                 results.append(row)
                 print(
                     f"{row['page']:48} {row['rps']:7.1f} {row['p50']:7.1f} {row['p95']:7.1f} "

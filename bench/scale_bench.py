@@ -4,11 +4,12 @@ Usage: python bench/scale_bench.py --small-db URL --national-db URL [--duration 
 Seeds two databases (2,000 students at 16 sites, one a state, and 213,569 at 400 sites: a
 site's list and queue hold about as much in both, and the Texas coordinator's queue is not
 empty in the small one; a database already seeded alike is kept, so the national one is
-seeded once), runs bench/http_bench.py on each and prints, per page, both
-p50s and their ratio. Goal: 1.2 or less (no page whose cost grows with the installation).
+seeded once), serves both at once (bench/http_bench.py --beside-db: each page on one, then on
+the other, interleaved, so a drifting load meets both alike) and prints, per page, both p50s
+and their ratio. Goal: 1.2 or less (no page whose cost grows with the installation).
 Both databases should be on the same engine (two SQLite files, or two PostgreSQL databases).
 The CPU ratio (app workers and PostgreSQL backends per request) is the steadier figure on a
-shared machine, where the load drifts between the two runs.
+shared machine.
 """
 
 import argparse
@@ -41,33 +42,35 @@ def main() -> None:
     parser.add_argument("--duration", default="5")
     parser.add_argument("--repeat", default="3")
     args = parser.parse_args()
-    figures = {}
+    for url, students, sites in (
+        (args.small_db, args.small, args.small_sites),
+        (args.national_db, args.national, args.national_sites),
+    ):
+        run(url, "bench/seed.py", "--students", str(students), "--sites", str(sites), "--if-seeded")
     with tempfile.TemporaryDirectory() as folder:
-        for name, url, students, sites in (
-            ("small", args.small_db, args.small, args.small_sites),
-            ("national", args.national_db, args.national, args.national_sites),
-        ):
-            run(
-                url,
-                "bench/seed.py",
-                "--students",
-                str(students),
-                "--sites",
-                str(sites),
-                "--if-seeded",
-            )
-            out = Path(folder) / f"{name}.json"
-            run(
-                url,
-                "bench/http_bench.py",
-                "--duration",
-                args.duration,
-                "--repeat",
-                args.repeat,
-                "--json",
-                str(out),
-            )
-            figures[name] = {p["page"]: p for p in json.loads(out.read_text())["pages"]}
+        out = Path(folder) / "pages.json"
+        run(
+            args.national_db,
+            "bench/http_bench.py",
+            "--beside-db",
+            args.small_db,
+            "--beside-label",
+            "small",
+            "--duration",
+            args.duration,
+            "--repeat",
+            args.repeat,
+            "--json",
+            str(out),
+        )
+        rows = json.loads(out.read_text())["pages"]
+    small_rows = {
+        p["page"].removesuffix(" (small)"): p for p in rows if p["page"].endswith(" (small)")
+    }
+    figures = {
+        "small": small_rows,
+        "national": {p["page"]: p for p in rows if not p["page"].endswith(" (small)")},
+    }
     print(f"\nscale: {args.national:,} students over {args.small:,} (goal: p50 ratio <= {GOAL})")
     print(f"load average now: {os.getloadavg()}")
     print(f"{'page':40} {'p50 small':>9} {'p50 nat.':>9} {'ratio':>6} {'CPU ratio':>9}")
