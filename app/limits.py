@@ -5,6 +5,7 @@ one that counts). Which limits apply is Flask-Limiter's own answer, asked once a
 
 import flask_limiter
 from flask import Response, current_app, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_qualified_name
 
 _KNOWN = "puente.limited_routes"
@@ -21,10 +22,15 @@ class Limiter(flask_limiter.Limiter):
         if self._counts(in_middleware=in_middleware):
             super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
 
-    def check_view_limits(self) -> None:
-        """Check the limits of this request's view as its decorator would (raising
-        RateLimitExceeded when one is used up), for a request answered before the view runs."""
-        super()._check_request_limit(in_middleware=False)
+    def within_view_limits(self) -> bool:
+        """Whether this request is within its view's limits, checked as its decorator would,
+        for a request to be answered before the view runs. One over them is left to the view,
+        which refuses it as it always does (in the visitor's language, with its headers)."""
+        try:
+            super()._check_request_limit(in_middleware=False)
+        except RateLimitExceeded:
+            return False
+        return True
 
     def counts_this_request(self, found: bool = False) -> bool:
         """Whether any limit of this request's view counts it (its route and method); `found`:

@@ -3,9 +3,10 @@ and the sum of the generations of the sites the page shows, read together and co
 with what they were when the page was rendered. The view would check the same things the
 same way (who asks, their role, site and state, the records of those sites), so while they
 are unchanged it would make the same page, and its rate limits are checked as the view
-would. Left to the view: a request that a limit counts even when it finds its page, one
-carrying a flashed message, one asking whether its copy is still good (If-None-Match: the
-view answers that), and one signing in from a remember-me cookie."""
+would (first: a request over them learns nothing of what is kept). A page with a validator
+answers 304 to a copy still good. Left to the view: a request that a limit counts even when
+it finds its page, one carrying a flashed message, one over its limits, and one signing in
+from a remember-me cookie."""
 
 from contextlib import contextmanager
 from functools import cache
@@ -16,7 +17,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 
 from app.extensions import db, limiter, login_manager
-from app.http_cache import private_validator, validator
+from app.http_cache import client_has, not_modified, private_validator, validator
 from app.i18n import browser_language, choose_language
 from app.page_cache.models import EVERYTHING, PageGeneration
 from app.page_cache.store import lock, page_address, page_store, this_minute, viewer_of, with_token
@@ -52,7 +53,6 @@ def _may_serve() -> bool:
         bool(current_app.config["PAGE_CACHE_BYTES"])
         and request.method == "GET"
         and "_flashes" not in session
-        and "HTTP_IF_NONE_MATCH" not in request.environ
         and not limiter.counts_this_request(found=True)
     )
 
@@ -134,8 +134,11 @@ def _reading():
         try:
             yield connection
         finally:
-            if not connection.invalidated:
-                driver.autocommit = False
+            try:
+                if not connection.invalidated:
+                    driver.autocommit = False
+            except engine.dialect.loaded_dbapi.Error:
+                connection.invalidate()  # a check cut short: never pooled in autocommit
 
 
 def _ids_parameter(site_ids: list[int]):
@@ -175,6 +178,8 @@ def serve_early() -> Response | None:
     signed_in = _signed_in_as()
     if signed_in is False:
         return None
+    if limiter.counts_this_request() and not limiter.within_view_limits():
+        return None  # counting only misses, its limit still stops a guesser: in the view
     store = page_store()
     with lock:
         entry = store.get(_early_key(this_minute(), signed_in))
@@ -184,10 +189,13 @@ def serve_early() -> Response | None:
     now = _viewer_now(signed_in, early)
     if now is None or now != (seen_by, early[1] if early else None):
         return None
-    if limiter.counts_this_request():
-        limiter.check_view_limits()  # counting only misses, it still stops a guesser here
     g.locale = seen_by[0]
+    if tag is None:
+        return Response(with_token(body), headers=headers)
+    etag = private_validator(tag, seen_by)  # weak: its bytes differ by their CSRF token
+    if client_has(etag):
+        caching = next((value for name, value in headers if name == "Cache-Control"), "no-cache")
+        return not_modified(etag, caching, weak=True)
     response = Response(with_token(body), headers=headers)
-    if tag is not None:  # weak: its bytes differ by their CSRF token
-        response.set_etag(private_validator(tag, seen_by), weak=True)
+    response.set_etag(etag, weak=True)
     return response
