@@ -45,7 +45,7 @@ def private_validator(tag: str, viewer: tuple) -> str:
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if field not in session:
         generate_csrf()  # as the page will: the secret exists from the first visit on
-    return validator(tag, viewer, session[field], request.full_path)
+    return validator(tag, viewer, session.get(field), request.full_path)
 
 
 def client_has(etag: str) -> bool:
