@@ -344,6 +344,8 @@ def main() -> None:
         help="render every page (PAGE_CACHE_BYTES=0): what a first view costs",
     )
     args = parser.parse_args()
+    if args.beside_label in ("after", "before"):
+        parser.error("--beside-label names the other database's rows: not after or before")
     instance = use_bench_instance()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'puente.db'}"
     subjects = choose_subjects(database_url)
