@@ -378,7 +378,6 @@ def certificate(code: str):
         # certificate of the student (one replacing it) counts at the student's site.
         [cert.site_id, cert.student.site_id],
         lambda: _verify_page(cert, code, replaces),
-        (tag,),
         tag=tag,
     )
     return tagged(page, etag, PRIVATE_CACHE, weak=True)

@@ -73,6 +73,7 @@ def kept_page(
     ):
         return make_response(render())
     minute = this_minute()
+    parts = (*parts, tag)  # a page with a validator is also kept by it
     key = validator("page", *page_address(), minute, *viewer(), *parts)
     store = page_store()
     with lock:
@@ -104,14 +105,12 @@ def kept_page(
     return response
 
 
-def cached_page(
-    site_ids: list[int] | None, render: Callable, parts: tuple = (), tag: str | None = None
-) -> Response:
+def cached_page(site_ids: list[int] | None, render: Callable, tag: str | None = None) -> Response:
     """A kept page showing the records of `site_ids` (None: of any site), until a change to
-    them is committed: their generations are read before anything the page shows. `parts`
-    and `tag`: as for kept_page."""
+    them is committed: their generations are read before anything the page shows. `tag`: as
+    for kept_page."""
     if not current_app.config["PAGE_CACHE_BYTES"] or request.method != "GET":
         return make_response(render())
     seen = generations(site_ids)
     early = (site_ids, sum(value for _site, value in seen))
-    return kept_page((site_ids, seen, *parts), render, early, tag)
+    return kept_page((site_ids, seen), render, early, tag)
