@@ -13,10 +13,11 @@ from /proc: the database on this machine), and the CPU ratio: the bare app's CPU
 over the page's (app and database), near what an idle machine would show. Every response
 wrk receives is checked too (bench/wrk_check.lua): a run with any other answer fails.
 `--baseline` serves an earlier checkout of the code (e.g. `git worktree add ../before COMMIT`)
-from the same database beside this one: each page then runs on both, interleaved with the bare
-app, and prints a "before" row above its row: the before/after table in one run.
-`--beside-db URL` serves another database seeded alike (another size) with this code beside
-the first, each page on both in turn, a row for each (bench/scale_bench.py's comparison).
+from the same database beside this one: each page then runs on both, and prints a "before" row
+above its row: the before/after table in one run. `--beside-db URL` serves another database
+seeded alike (another size) with this code beside the first, a row for each
+(bench/scale_bench.py's comparison). Both servers take turns within each repeat, in an order
+reversed every other repeat (A B, B A, A B), each run beside a run of the bare app.
 wrk asks for the same page again and again, so the figures are of a page viewed again (kept
 pages, app/page_cache); `--no-kept-pages` turns keeping off: every request renders, as a first
 view does.
@@ -295,33 +296,51 @@ class Served:
         self.hello, self.hello_url, self.database = hello, hello_url, database
 
 
-def measure_page(served: Served, path: str, cookie, expected: str, args) -> dict:
-    """wrk on the page and on the bare app in turn, `args.repeat` times; the medians."""
-    wrk(served.base + path, cookie, expected, 1, args.connections)  # warm both workers
-    runs, bare, ratios, cpu, bare_cpu, db_cpu = [], [], [], [], [], []
-    for _ in range(args.repeat):
-        before, database_before = worker_cpu(served.server), served.database.snapshot()
-        run = wrk(served.base + path, cookie, expected, args.duration, args.connections)
-        cpu.append((worker_cpu(served.server) - before) / run["requests"] * 1000)
-        used = served.database.used(database_before, served.database.snapshot())
-        db_cpu.append(used / run["requests"] * 1000)
-        runs.append(run)
-        before = worker_cpu(served.hello)
-        bare.append(wrk(served.hello_url, None, "Hello", args.duration, args.connections))
-        bare_cpu.append((worker_cpu(served.hello) - before) / bare[-1]["requests"] * 1000)
-        ratios.append(run["rps"] / bare[-1]["rps"])
+def measure_pages(targets: list[tuple[Served, str, str | None, str]], args) -> list[dict]:
+    """Each (server, path, cookie, expected) page measured `args.repeat` times, each run beside
+    a run of the bare app; the servers take turns within a repeat, in an order reversed every
+    other repeat (A B, B A, A B), so a load drifting over the minutes meets them alike."""
+    for served, path, cookie, expected in targets:
+        wrk(served.base + path, cookie, expected, 1, args.connections)  # warm both workers
+    kinds = ("runs", "bare", "ratios", "cpu", "bare_cpu", "db_cpu")
+    samples = [{kind: [] for kind in kinds} for _target in targets]
+    for repeat in range(args.repeat):
+        order = range(len(targets)) if repeat % 2 == 0 else reversed(range(len(targets)))
+        for index in order:
+            _measure_once(*targets[index], args, samples[index])
+    return [
+        _figures(path, taken) for (_s, path, _c, _e), taken in zip(targets, samples, strict=True)
+    ]
+
+
+def _measure_once(served: Served, path: str, cookie, expected: str, args, taken: dict) -> None:
+    before, database_before = worker_cpu(served.server), served.database.snapshot()
+    run = wrk(served.base + path, cookie, expected, args.duration, args.connections)
+    taken["cpu"].append((worker_cpu(served.server) - before) / run["requests"] * 1000)
+    used = served.database.used(database_before, served.database.snapshot())
+    taken["db_cpu"].append(used / run["requests"] * 1000)
+    taken["runs"].append(run)
+    before = worker_cpu(served.hello)
+    bare = wrk(served.hello_url, None, "Hello", args.duration, args.connections)
+    taken["bare"].append(bare)
+    taken["bare_cpu"].append((worker_cpu(served.hello) - before) / bare["requests"] * 1000)
+    taken["ratios"].append(run["rps"] / bare["rps"])
+
+
+def _figures(path: str, taken: dict) -> dict:
+    """The medians of one page's runs."""
+    median = statistics.median
     return {
         "path": path,
-        "rps": statistics.median(r["rps"] for r in runs),
-        "p50": statistics.median(r["p50"] for r in runs),
-        "p95": statistics.median(r["p95"] for r in runs),
-        "bare_rps": statistics.median(r["rps"] for r in bare),
-        "ratio": statistics.median(ratios),
-        "cpu_ms": statistics.median(cpu),
+        "rps": median(r["rps"] for r in taken["runs"]),
+        "p50": median(r["p50"] for r in taken["runs"]),
+        "p95": median(r["p95"] for r in taken["runs"]),
+        "bare_rps": median(r["rps"] for r in taken["bare"]),
+        "ratio": median(taken["ratios"]),
+        "cpu_ms": median(taken["cpu"]),
         # What the ratio would be on an idle machine, where CPU time sets the pace.
-        "cpu_ratio": statistics.median(bare_cpu)
-        / (statistics.median(cpu) + statistics.median(db_cpu)),
-        "db_cpu_ms": statistics.median(db_cpu),
+        "cpu_ratio": median(taken["bare_cpu"]) / (median(taken["cpu"]) + median(taken["db_cpu"])),
+        "db_cpu_ms": median(taken["db_cpu"]),
     }
 
 
@@ -415,9 +434,13 @@ def main() -> None:
             f"{'ratio':>6} {'CPU ms/req':>10} {'DB CPU ms':>9} {'CPU ratio':>9}"
         )
         for index in range(len(chosen)):
+            targets = []
             for name, served in servers:
-                label, path, who, expected = measured[name][index]
-                row = measure_page(served, path, cookies[name].get(who), expected, args)
+                _label, path, who, expected = measured[name][index]
+                targets.append((served, path, cookies[name].get(who), expected))
+            rows = measure_pages(targets, args)
+            for (name, _served), row in zip(servers, rows, strict=True):
+                label = measured[name][index][0]
                 row["page"] = label if name == "after" else f"{label} ({name})"
                 results.append(row)
                 print(

@@ -17,6 +17,7 @@ from app.courses.models import CourseVersion
 from app.credits.models import CreditAward
 from app.enrollments.models import Enrollment, EnrollmentStatus, UnitProgress, UnitStatus
 from app.extensions import db
+from app.page_cache.pages import request_cache
 from app.reports.models import ReportEnrollment, ReportRefresh, ReportUnitPass
 from app.students.models import Student
 
@@ -146,4 +147,9 @@ def refresh_report_facts() -> ReportRefresh:
 
 
 def last_refresh() -> ReportRefresh | None:
-    return db.session.get(ReportRefresh, 1)
+    """When the facts were last rebuilt, read once a request (the session holds its rows only
+    while something refers to them)."""
+    kept = request_cache("report_refresh")
+    if "last" not in kept:
+        kept["last"] = db.session.get(ReportRefresh, 1)
+    return kept["last"]

@@ -12,19 +12,32 @@ Rules (DOMAIN.md; statuses as app/learning/scoring.py derives them):
   awarded here (not carried from another installation), by the term of `awarded_at`, full and
   partial apart, summed in each credit system (Carnegie units; California credits).
 Every figure is read from the report facts (as of their last rebuild), by site: a state's
-report reads that state's rows only, whatever the size of the installation.
+report reads that state's rows only. As the facts change only when they are rebuilt, each
+worker keeps the figures it worked out for a population until then (one day at most): a
+state's report is counted once per rebuild, not on every view.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from threading import Lock
 
+from cachetools import TTLCache
+from flask import current_app
 from sqlalchemy import extract, func, select
 
 from app.common import utcnow
 from app.enrollments.models import Enrollment
 from app.extensions import db
-from app.reports.filters import ReportFilter, dated, enrollment_where, facts_where, student_where
+from app.reports.facts import last_refresh
+from app.reports.filters import (
+    ReportFilter,
+    dated,
+    enrollment_where,
+    facts_where,
+    report_site_ids,
+    student_where,
+)
 from app.reports.models import ReportEnrollment as Fact
 from app.reports.models import ReportUnitPass as Passed
 from app.reports.terms import term_for, term_for_month
@@ -34,6 +47,9 @@ from app.users.models import User
 STAGES = ("not_started", "in_progress", "awaiting_grading", "returned", "completed", "withdrawn")
 ACTIVE_STAGE_BY_RANK = {0: "not_started", 1: "in_progress", 2: "awaiting_grading", 3: "returned"}
 PERIOD_COUNT = 12
+KEPT_REPORTS = 256  # populations a worker keeps the figures of
+KEPT_SECONDS = 24 * 3600
+_lock = Lock()
 
 
 @dataclass
@@ -167,10 +183,39 @@ def credit_by_term(user: User, f: ReportFilter) -> list[TermCredit]:
 
 
 def progress_report(user: User, f: ReportFilter) -> dict:
-    """Every figure of the progress report (4 queries)."""
-    return {
-        "stages": count_stages(user, f),
-        "units_passed": units_passed_by_period(user, f),
-        "terms": credit_by_term(user, f),
-        "current_term": term_for(utcnow()),
-    }
+    """Every figure of the progress report: 4 queries once per rebuild of the facts, a day and
+    a population (the scope's sites and the filters), 1 query when this worker has them."""
+    refresh = last_refresh()
+    site_ids = report_site_ids(user, f)
+    key = (
+        refresh and (refresh.refreshed_at, refresh.rows, refresh.last_award_id),
+        None if site_ids is None else tuple(sorted(site_ids)),
+        f.kind,
+        f.course and f.course.id,
+        f.term,
+        f.period,
+        utcnow().date(),
+    )
+    kept = _kept_reports()
+    with _lock:
+        figures = kept.get(key)
+    if figures is None:
+        figures = {
+            "stages": count_stages(user, f),
+            "units_passed": units_passed_by_period(user, f),
+            "terms": credit_by_term(user, f),
+        }
+        with _lock:
+            kept[key] = figures
+    return {**figures, "current_term": term_for(utcnow())}
+
+
+def _kept_reports() -> TTLCache:
+    """This app's kept figures (each app its own: tests run several, on their own databases)."""
+    extensions = current_app.extensions
+    kept = extensions.get("puente_progress_reports")
+    if kept is None:
+        kept = extensions.setdefault(
+            "puente_progress_reports", TTLCache(maxsize=KEPT_REPORTS, ttl=KEPT_SECONDS)
+        )
+    return kept
