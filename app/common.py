@@ -34,17 +34,40 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs) -> Mapped:
 
 
 MAX_PAGE = 1_000_000  # a larger ?page= shows the (empty) last page, never an offset overflow
+MAX_PER_PAGE = 100
 
 
-def paginate(stmt: Select, per_page: int | None = None):
-    """Paginate a select from the request's ?page= argument (no count beyond need)."""
-    return db.paginate(
-        stmt,
-        per_page=per_page or current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-        page=min(request.args.get("page", 1, type=int) or 1, MAX_PAGE),
-    )
+def paginate(stmt: Select, per_page: int | None = None) -> "KeyPage":
+    """A page of the rows (one entity each) `stmt` selects, by the request's ?page= (by
+    offset), and their total counted no further than LIST_COUNT_CAP rows past the page: a
+    list's page costs the same however many rows the installation holds."""
+    per_page = min(per_page or current_app.config["PAGE_SIZE"], MAX_PER_PAGE)
+    page = _page_number()
+    offset = (page - 1) * per_page
+    rows = list(db.session.execute(stmt.limit(per_page + 1).offset(offset)).unique().scalars())
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    total, capped = _capped_total(page, per_page, len(rows), has_next, lambda cap: _count(stmt, cap))
+    return KeyPage(rows, page, per_page, total, capped, has_next)
+
+
+def _page_number() -> int:
+    return max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
+
+
+def _capped_total(
+    page: int, per_page: int, found: int, has_next: bool, count_to: Callable[[int], int]
+) -> tuple[int, bool]:
+    """(total, capped): exact when this page shows the list's end; else `count_to(limit)`
+    counts up to the next multiple of LIST_COUNT_CAP past the page (and one more row, which
+    says there are more)."""
+    offset = (page - 1) * per_page
+    if (found and not has_next) or (page == 1 and not found):
+        return offset + found, False  # the list's end is on this page
+    step = current_app.config["LIST_COUNT_CAP"]
+    cap = step * math.ceil((offset + per_page) / step)
+    counted = count_to(cap + 1)
+    return min(counted, cap), counted > cap
 
 
 @dataclass
@@ -91,7 +114,7 @@ def paginate_keys(
     page costs the same whatever the size of the installation.
     """
     per_page = per_page or current_app.config["PAGE_SIZE"]
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
+    page = _page_number()
     columns = keyset.order_columns(keys)
     with_order, positions = keyset.with_order_values(keys, columns) if columns else (keys, [])
     rows, page, by_keyset = _page_rows(with_order, columns, positions, page, per_page)
@@ -99,20 +122,17 @@ def paginate_keys(
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     found = [row[0] for row in rows]
-    step = current_app.config["LIST_COUNT_CAP"]
-    if (found and not has_next) or (page == 1 and not found):
-        total, capped = offset + len(found), False  # the list's end is on this page
-    else:
-        # up to the next multiple of the cap, past the page: by keyset, only the rows between
-        # this page and that multiple are counted (the count does not grow with depth)
-        cap = step * math.ceil((offset + per_page) / step)
-        if by_keyset:
-            seen = offset + len(found)
-            past = keyset.after(keys, columns, keyset.values_of(rows[-1], positions))
-            counted = seen + _count(past, cap - seen + 1)
-        else:
-            counted = _count(keys, cap + 1)
-        total, capped = min(counted, cap), counted > cap
+
+    def count_to(limit: int) -> int:
+        if not by_keyset:
+            return _count(keys, limit)
+        # by keyset, only the rows between this page and the cap are counted (the count does
+        # not grow with depth)
+        seen = offset + len(found)
+        past = keyset.after(keys, columns, keyset.values_of(rows[-1], positions))
+        return seen + _count(past, limit - seen)
+
+    total, capped = _capped_total(page, per_page, len(found), has_next, count_to)
     pagination = KeyPage(
         list(load(found)) if found else [], page, per_page, total, capped, has_next
     )

@@ -412,9 +412,11 @@ def main() -> None:
         }
         chosen = [i for i, p in enumerate(pages(*subjects)) if not args.only or args.only in p[0]]
         measured = {name: [pages(*asked[name])[i] for i in chosen] for name, _served in servers}
-        for name, served in servers:
-            for _label, path, who, expected in measured[name]:
-                check_page(served.base + path, cookies[name].get(who), expected)
+        sizes = {  # the page's bytes (its rows shown): what one view renders and sends
+            (name, path): check_page(served.base + path, cookies[name].get(who), expected)
+            for name, served in servers
+            for _label, path, who, expected in measured[name]
+        }
         check_page(hello_url, None, "Hello")
         started_load = os.getloadavg()
         print(f"database: {re.sub(r'//[^@/]*@', '//', database_url)}")
@@ -442,6 +444,7 @@ def main() -> None:
             for (name, _served), row in zip(servers, rows, strict=True):
                 label = measured[name][index][0]
                 row["page"] = label if name == "after" else f"{label} ({name})"
+                row["bytes"] = sizes[(name, row["path"])]
                 results.append(row)
                 print(
                     f"{row['page']:48} {row['rps']:7.1f} {row['p50']:7.1f} {row['p95']:7.1f} "

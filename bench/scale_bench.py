@@ -73,7 +73,10 @@ def main() -> None:
     }
     print(f"\nscale: {args.national:,} students over {args.small:,} (goal: p50 ratio <= {GOAL})")
     print(f"load average now: {os.getloadavg()}")
-    print(f"{'page':40} {'p50 small':>9} {'p50 nat.':>9} {'ratio':>6} {'CPU ratio':>9}")
+    print(
+        f"{'page':40} {'p50 small':>9} {'p50 nat.':>9} {'ratio':>6} {'CPU ratio':>9} "
+        f"{'KB small':>8} {'KB nat.':>8}"
+    )
     worst = 0.0
     for page, small in figures["small"].items():
         large = figures["national"].get(page)
@@ -84,7 +87,8 @@ def main() -> None:
         worst = max(worst, ratio)
         flag = "" if ratio <= GOAL else "  over the goal"
         print(
-            f"{page:40} {small['p50']:9.1f} {large['p50']:9.1f} {ratio:6.2f} {cpu_ratio:9.2f}{flag}"
+            f"{page:40} {small['p50']:9.1f} {large['p50']:9.1f} {ratio:6.2f} {cpu_ratio:9.2f} "
+            f"{small['bytes'] / 1000:8.1f} {large['bytes'] / 1000:8.1f}{flag}"
         )
     print(f"worst p50 ratio: {worst:.2f}")
 

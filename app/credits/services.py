@@ -154,32 +154,37 @@ def award_history(enrollment: Enrollment) -> list[CreditAward]:
 def ready_for_credit(user: User, args) -> Select:
     """Enrollments in `user`'s scope with a passed unit and no current award stating their
     present result, narrowed by `args` (site, course, kind=complete|partial)."""
-    units = (
-        select(
-            UnitProgress.enrollment_id.label("enrollment_id"),
-            func.sum(case((UnitProgress.status == UnitStatus.PASSED, 1), else_=0)).label("passed"),
-            func.avg(UnitProgress.best_test_percent).label("mean"),
-        )
-        .group_by(UnitProgress.enrollment_id)
-        .subquery()
+    # Each enrollment's own units, by its index: a subquery grouping every unit of the
+    # installation was read whole on every view, whatever the scope.
+    own_units = UnitProgress.enrollment_id == Enrollment.id
+    passed = (
+        select(func.sum(case((UnitProgress.status == UnitStatus.PASSED, 1), else_=0)))
+        .where(own_units)
+        .correlate(Enrollment)  # also inside the EXISTS below, two levels in
+        .scalar_subquery()
+    )
+    mean = (
+        select(func.avg(UnitProgress.best_test_percent))
+        .where(own_units)
+        .correlate(Enrollment)
+        .scalar_subquery()
     )
     current = exists().where(
         CreditAward.enrollment_id == Enrollment.id,
         CreditAward.superseded_at.is_(None),
         CreditAward.state_code == Site.state_code,
-        CreditAward.units_passed == units.c.passed,
+        CreditAward.units_passed == passed,
         and_(
-            units.c.mean >= CreditAward.grade_percent - _HALF_TENTH - _SLACK,
-            units.c.mean < CreditAward.grade_percent + _HALF_TENTH - _SLACK,
+            mean >= CreditAward.grade_percent - _HALF_TENTH - _SLACK,
+            mean < CreditAward.grade_percent + _HALF_TENTH - _SLACK,
         ),
     )
     stmt = (
         select(Enrollment)
-        .join(units, units.c.enrollment_id == Enrollment.id)
         .join(Enrollment.student)
         .join(Student.site)
         .join(Enrollment.course_version)
-        .where(student_scope(user), units.c.passed > 0, ~current)
+        .where(student_scope(user), passed > 0, ~current)
         .options(
             selectinload(Enrollment.student).selectinload(Student.site),
             selectinload(Enrollment.course_version).selectinload(CourseVersion.course),
