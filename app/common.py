@@ -47,7 +47,9 @@ def paginate(stmt: Select, per_page: int | None = None) -> "KeyPage":
     rows = list(db.session.execute(stmt.limit(per_page + 1).offset(offset)).unique().scalars())
     has_next = len(rows) > per_page
     rows = rows[:per_page]
-    total, capped = _capped_total(page, per_page, len(rows), has_next, lambda cap: _count(stmt, cap))
+    total, capped = _capped_total(
+        page, per_page, len(rows), has_next, lambda cap: _count(stmt, cap)
+    )
     return KeyPage(rows, page, per_page, total, capped, has_next)
 
 
