@@ -4,7 +4,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.audit.services import record_event
@@ -200,3 +200,24 @@ def test_the_audit_csv_has_the_filters_and_no_formula(client, admin, world):
     assert rows[0]["student_name"] == student.full_name
     (event,) = _events("audit.exported")
     assert event.data["filters"] == {"student": str(student.id)}
+
+
+def test_the_audit_trail_counts_no_further_than_the_cap(app, client, admin, monkeypatch):
+    """A list paged by offset reads the page and counts at most LIST_COUNT_CAP rows past it:
+    the page says "more than" instead of counting the whole trail."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 4)
+    for number in range(12):
+        record_event(admin, "site.updated", admin, n=number)
+    db.session.commit()
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    assert events >= 12
+    first = client.get("/admin/audit").get_data(as_text=True)
+    assert "Page 1 of more than 2" in first
+    with count_queries() as queries:
+        third = client.get("/admin/audit?page=3").get_data(as_text=True)
+    assert "Page 3 of more than 4" in third
+    assert any("LIMIT" in sql and "count(*)" in sql for sql in queries)
+    last_page = (events + 1) // 2
+    last = client.get(f"/admin/audit?page={last_page}").get_data(as_text=True)
+    assert f"Page {last_page} of {last_page}" in last
