@@ -48,7 +48,7 @@ def paginate(stmt: Select, per_page: int | None = None) -> "KeyPage":
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     total, capped = _capped_total(
-        page, per_page, len(rows), has_next, lambda cap: _count(stmt, cap)
+        page, per_page, len(rows), has_next, lambda limit: _count(stmt, limit)
     )
     return KeyPage(rows, page, per_page, total, capped, has_next)
 

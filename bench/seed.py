@@ -90,20 +90,25 @@ CERTIFIED_SHARE = 0.9  # a current award has its certificate
 GUARDIAN_SHARE = 0.01  # a student has a guardian's account linked
 
 
-def marker(students: int, sites: int) -> str:
+DEFAULT_BACKLOG = 0.03
+
+
+def marker(students: int, sites: int, backlog: float = DEFAULT_BACKLOG) -> str:
     """What the marker table says of a database this seed filled: this seed's version, the
-    migrations' head and the number of students (a database seeded otherwise is seeded again)."""
+    migrations' head, the number of students and sites, and the backlog when not the default
+    (a database seeded otherwise is seeded again)."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(BASE_DIR / "migrations"))
     head = ScriptDirectory.from_config(config).get_current_head()
-    return f"{Path(__file__).name} v{SEED_VERSION} {head} students={students} sites={sites}"
+    made = f"{Path(__file__).name} v{SEED_VERSION} {head} students={students} sites={sites}"
+    return made if backlog == DEFAULT_BACKLOG else f"{made} backlog={backlog}"
 
 
-def seeded_alike(students: int, sites: int) -> bool:
+def seeded_alike(students: int, sites: int, backlog: float = DEFAULT_BACKLOG) -> bool:
     if MARKER_TABLE not in inspect(db.engine).get_table_names():
         return False
     seeded = db.session.execute(text(f"SELECT seeded_by FROM {MARKER_TABLE}")).scalar()
-    return seeded == marker(students, sites)
+    return seeded == marker(students, sites, backlog)
 
 
 class Writer:
@@ -797,7 +802,7 @@ def seed(students: int, sites: int, backlog: float, rng: random.Random) -> dict:
     facts_seconds = time.perf_counter() - started
     with db.engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
-    mark_bench_database(marker(students, sites))
+    mark_bench_database(marker(students, sites, backlog))
     made = {"sites": sites, "students": students}
     for table in (
         "enrollment",
@@ -910,14 +915,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=213_569)
     parser.add_argument("--sites", type=int, default=400)
-    parser.add_argument("--backlog", type=float, default=0.03, help="share with a test to grade")
+    parser.add_argument(
+        "--backlog", type=float, default=DEFAULT_BACKLOG, help="share with a test to grade"
+    )
     parser.add_argument("--if-seeded", action="store_true", help="keep a database seeded alike")
     args = parser.parse_args()
     app = create_app()
     started = time.perf_counter()
     with app.app_context():
         print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
-        if args.if_seeded and seeded_alike(args.students, args.sites):
+        if args.if_seeded and seeded_alike(args.students, args.sites, args.backlog):
             print(f"already seeded with {args.students:,} students: kept")
             return
         made = seed(args.students, args.sites, args.backlog, random.Random(20261124))
