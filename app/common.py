@@ -43,8 +43,15 @@ def paginate(stmt: Select, per_page: int | None = None) -> "KeyPage":
     list's page costs the same however many rows the installation holds."""
     per_page = min(per_page or current_app.config["PAGE_SIZE"], MAX_PER_PAGE)
     page = _page_number()
-    offset = (page - 1) * per_page
-    rows = list(db.session.execute(stmt.limit(per_page + 1).offset(offset)).unique().scalars())
+
+    def page_rows(page: int) -> list:
+        offset = (page - 1) * per_page
+        return list(db.session.execute(stmt.limit(per_page + 1).offset(offset)).unique().scalars())
+
+    rows = page_rows(page)
+    if not rows and page > 1:  # past the end (a link out of date, a number typed by hand)
+        page = _last_page(stmt, page, per_page)
+        rows = page_rows(page)
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     total, capped = _capped_total(
@@ -55,6 +62,12 @@ def paginate(stmt: Select, per_page: int | None = None) -> "KeyPage":
 
 def _page_number() -> int:
     return max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
+
+
+def _last_page(keys: Select, page: int, per_page: int) -> int:
+    """The list's last page, for a `page` past its end (counted no further than that page)."""
+    rows = _count(keys, (page - 1) * per_page)
+    return max(1, math.ceil(rows / per_page))
 
 
 def _capped_total(
@@ -157,7 +170,7 @@ def _page_rows(with_order: Select, columns, positions, page: int, per_page: int)
     """(rows, page, by keyset): up to per_page + 1 rows of this page (the key first, then any
     order value not selected already), found after or before the row a link names when it is
     in the list and leaves a whole page; else by number (page 1 when going back reached the
-    list's start: the page number was out of date)."""
+    list's start: the page number was out of date; its last page when past its end)."""
     for direction in ("after", "before") if columns and page > 1 else ():
         key = keyset.read_key(request.args.get(direction))
         if key is None:
@@ -174,8 +187,12 @@ def _page_rows(with_order: Select, columns, positions, page: int, per_page: int)
             return list(reversed(rows[:per_page])) + [named], page, True
         page = 1 if direction == "before" else page
         break
-    stmt = with_order.limit(per_page + 1).offset((page - 1) * per_page)
-    return list(db.session.execute(stmt)), page, False
+    rows = list(db.session.execute(with_order.limit(per_page + 1).offset((page - 1) * per_page)))
+    if not rows and page > 1:  # past the end (a link out of date, a number typed by hand)
+        page = _last_page(with_order, page, per_page)
+        stmt = with_order.limit(per_page + 1).offset((page - 1) * per_page)
+        rows = list(db.session.execute(stmt))
+    return rows, page, False
 
 
 def in_key_order(rows, keys: list) -> list:

@@ -1,5 +1,6 @@
 """Jinja filters and globals shared by every template."""
 
+import json
 from pathlib import Path
 
 import markdown
@@ -57,6 +58,12 @@ def render_markdown(text: str) -> Markup:
 def localized(obj, field: str) -> str:
     """The `field` of a bilingual object in the current language."""
     return obj.text(field, getattr(g, "locale", "en"))
+
+
+def readable_json(value) -> str:
+    """JSON details as people read them: accents as they are, not \\u escapes (the page
+    escapes the text as any other)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def format_percent(value: float | None) -> str:
@@ -139,6 +146,7 @@ def register(app: Flask) -> None:
     app.after_request(buffer_static_file)  # registered after Flask-Compress: it runs before
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["readable_json"] = readable_json
     app.jinja_env.filters["datetimeformat"] = lambda v: format_datetime(v, "medium") if v else ""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["dateformat"] = lambda v: format_date(v, "medium") if v else ""

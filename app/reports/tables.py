@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -46,10 +46,22 @@ def _chart(table: Table, column: int = 1, **kw) -> Table:
 
 
 def _credit(totals: dict) -> str:
-    return "; ".join(
-        f"{credit_text(total)} {CREDIT_SYSTEMS.get(system, system)}"
-        for system, total in sorted(totals.items())
-    )
+    return "; ".join(_credit_amount(system, total) for system, total in sorted(totals.items()))
+
+
+def _credit_amount(system: str, total) -> str:
+    """ "1 Carnegie unit", "0.5 Carnegie units": singular for exactly one."""
+    credit = credit_text(total)
+    count = 1 if credit == "1" else 2
+    if system == "carnegie":
+        return ngettext(
+            "%(credit)s Carnegie unit", "%(credit)s Carnegie units", count, credit=credit
+        )
+    if system == "california":
+        return ngettext(
+            "%(credit)s California credit", "%(credit)s California credits", count, credit=credit
+        )
+    return f"{credit} {system}"
 
 
 def _title(row, locale: str) -> str:

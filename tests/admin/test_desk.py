@@ -221,3 +221,14 @@ def test_the_audit_trail_counts_no_further_than_the_cap(app, client, admin, monk
     last_page = (events + 1) // 2
     last = client.get(f"/admin/audit?page={last_page}").get_data(as_text=True)
     assert f"Page {last_page} of {last_page}" in last
+    past = client.get("/admin/audit?page=999999").get_data(as_text=True)
+    assert f"Page {last_page} of {last_page}" in past and "No events match." not in past
+
+
+def test_the_audit_trail_shows_details_as_written(client, admin):
+    record_event(admin, "site.updated", admin, name="Escuela Secundaria Técnica 24")
+    db.session.commit()
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Escuela Secundaria Técnica 24" in page and "\\u00e9" not in page
+    spanish = client.get("/admin/audit", headers={"Accept-Language": "es"})
+    assert '<label for="since">Desde</label>' in spanish.get_data(as_text=True)

@@ -181,9 +181,21 @@ def _rows_of(page: str) -> list[int]:
     return [int(n) for n in re.findall(r'data-attempt="(\d+)"', page)]
 
 
-def test_a_page_past_the_end_is_empty_with_the_right_total(client, auth, world):
-    _queued(world, "tx1")
+def test_a_page_past_the_end_shows_the_last_page(client, auth, world):
+    """A link out of date or a number typed by hand: the list's last page, with its total,
+    never an empty page that says there is one test."""
+    attempt = _queued(world, "tx1")
     auth.login(world["teacher_tx1"])
     page = client.get("/grading/?page=7").get_data(as_text=True)
-    assert _rows_of(page) == [] and "1 test" in page
+    assert _rows_of(page) == [attempt.id] and "1 test" in page
     assert _rows_of(client.get("/grading/?page=-3").get_data(as_text=True)) != []
+
+
+def test_the_spanish_queue_says_grade_as_a_verb(client, auth, world):
+    """ "Grade" is a noun on other pages ("Calificación"); the queue's button is the verb, and
+    a site ("sede") is feminine: every site is "Todas"."""
+    attempt = _queued(world, "tx1")
+    auth.login(world["coord_tx"])
+    page = client.get("/grading/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert f'/grading/attempts/{attempt.id}">Calificar</a>' in page
+    assert '<option value="">Todas</option>' in page

@@ -76,7 +76,7 @@ def test_spanish_page(client, world, seeded):
     sign_in(client, world["coord_tx"])
     client.post("/language", data={"language": "es"})
     text = client.get("/reports/program", headers={"Accept-Language": "es"}).get_data(as_text=True)
-    assert "Alumnos por grado escolar" in text
+    assert "Estudiantes por grado escolar" in text
 
 
 BAD = ["term=fall", "term=2026-winter", "kind=adult", "days=0", "days=abc", "days=9999", "site=x",
@@ -189,3 +189,22 @@ def test_kept_figures_last_until_the_facts_are_rebuilt(client, world, seeded):
     assert sum(rebuilt.values()) == sum(first.values()) + 1
     sign_in(client, world["coord_nd"])
     assert sum(_stages(client).values()) == 1
+
+
+@pytest.mark.parametrize(
+    "language,one,half",
+    [
+        ("en", "1 Carnegie unit", "0.5 Carnegie units"),
+        ("es", "1 unidad Carnegie", "0.5 unidades Carnegie"),
+    ],
+)
+def test_credit_totals_say_unit_or_units(app, language, one, half):
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from app.reports.tables import _credit
+
+    with app.test_request_context(), force_locale(language):
+        assert _credit({"carnegie": Decimal("1.00")}) == one
+        assert _credit({"carnegie": Decimal("0.5")}) == half
