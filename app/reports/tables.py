@@ -50,7 +50,7 @@ def _credit(totals: dict) -> str:
 
 
 def _credit_amount(system: str, total) -> str:
-    """ "1 Carnegie unit", "0.5 Carnegie units": singular for exactly one."""
+    """A credit total in its system's words, singular for exactly one (1 Carnegie unit)."""
     credit = credit_text(total)
     count = 1 if credit == "1" else 2
     if system == "carnegie":
