@@ -48,10 +48,7 @@ def paginate(stmt: Select, per_page: int | None = None) -> "KeyPage":
         offset = (page - 1) * per_page
         return list(db.session.execute(stmt.limit(per_page + 1).offset(offset)).unique().scalars())
 
-    rows = page_rows(page)
-    if not rows and page > 1:  # past the end (a link out of date, a number typed by hand)
-        page = _last_page(stmt, page, per_page)
-        rows = page_rows(page)
+    rows, page = _rows_or_last_page(page_rows, stmt, page, per_page)
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     total, capped = _capped_total(
@@ -64,10 +61,16 @@ def _page_number() -> int:
     return max(1, min(request.args.get("page", 1, type=int) or 1, MAX_PAGE))
 
 
-def _last_page(keys: Select, page: int, per_page: int) -> int:
-    """The list's last page, for a `page` past its end (counted no further than that page)."""
-    rows = _count(keys, (page - 1) * per_page)
-    return max(1, math.ceil(rows / per_page))
+def _rows_or_last_page(
+    page_rows: Callable[[int], list], keys: Select, page: int, per_page: int
+) -> tuple[list, int]:
+    """(rows, page): `page_rows(page)`, or the list's last page when `page` is past its end (a
+    link out of date, a number typed by hand), counted no further than that page."""
+    rows = page_rows(page)
+    if not rows and page > 1:
+        page = max(1, math.ceil(_count(keys, (page - 1) * per_page) / per_page))
+        rows = page_rows(page)
+    return rows, page
 
 
 def _capped_total(
@@ -187,11 +190,13 @@ def _page_rows(with_order: Select, columns, positions, page: int, per_page: int)
             return list(reversed(rows[:per_page])) + [named], page, True
         page = 1 if direction == "before" else page
         break
-    rows = list(db.session.execute(with_order.limit(per_page + 1).offset((page - 1) * per_page)))
-    if not rows and page > 1:  # past the end (a link out of date, a number typed by hand)
-        page = _last_page(with_order, page, per_page)
-        stmt = with_order.limit(per_page + 1).offset((page - 1) * per_page)
-        rows = list(db.session.execute(stmt))
+
+    def page_rows(page: int) -> list:
+        return list(
+            db.session.execute(with_order.limit(per_page + 1).offset((page - 1) * per_page))
+        )
+
+    rows, page = _rows_or_last_page(page_rows, with_order, page, per_page)
     return rows, page, False
 
 
