@@ -23,6 +23,7 @@ LAYERS = [
         "csv_cells",
         "common",
         "pdf",
+        "warm_pdf",
         "jobs",
         "job_leases",
         "audit",
@@ -144,7 +145,7 @@ def test_no_view_imports_another_domains_view():
 def test_the_rule_finds_an_upward_import(tmp_path):
     """The check itself: a students module importing a certificate module is caught."""
     sample = tmp_path / "sample.py"
-    sample.write_text("def f():\n    from app.certificates.documents import qr_svg\n")
+    sample.write_text("def f():\n    from app.certificates.documents import qr_image\n")
     ((imported, line),) = _imports(sample)
     assert LEVEL[_target(imported)] > LEVEL[_unit(("students", "sample"))] and line == 2
 

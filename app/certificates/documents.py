@@ -20,7 +20,7 @@ from app.certificates.credential import verify_url
 from app.certificates.disclosure import public_facts
 from app.certificates.integrity import standard_form
 from app.labels import CREDIT_SYSTEM_LABELS, SUBJECT_LABELS, TERM_LABELS
-from app.pdf import LOCKED_DOWN, DocumentError, pdf_configuration, qr_svg, render_pdf
+from app.pdf import LOCKED_DOWN, DocumentError, pdf_configuration, qr_image, render_pdf
 
 # No local files, no JavaScript, nothing fetched (app.pdf): the HTML is self-contained (QR inlined).
 PDF_OPTIONS = {
@@ -112,7 +112,7 @@ def certificate_html(
 
 def certificate_qr(code: str) -> Markup:
     """The QR code of the certificate's verification address (most of a page's Python time)."""
-    return qr_svg(verify_url(code), QR_ERROR, QR_LAYOUT_MM)
+    return qr_image(verify_url(code), QR_ERROR, QR_LAYOUT_MM)
 
 
 class PrintRuns:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from app.courses.models import Section
 from app.enrollments.models import UnitProgress
-from app.pdf import qr_svg, render_pdf
+from app.pdf import qr_image, render_pdf
 
 LANGUAGES = ("en", "es")
 PAGE_SIZES = {"letter": "Letter", "a4": "A4"}
@@ -95,7 +95,7 @@ def packet_html(progress: UnitProgress, number: int, labels: dict | None = None)
         practice=unit.items_in(Section.PRACTICE),
         test=unit.items_in(Section.TEST),
         url=url,
-        qr=qr_svg(url),
+        qr=qr_image(url),
         t=labels or {language: packet_labels(language) for language in LANGUAGES},
     )
 

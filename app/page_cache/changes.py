@@ -4,6 +4,7 @@ shows, so every committed change to what it shows makes it a page to render agai
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import chain
 
 from flask_sqlalchemy.session import Session
@@ -79,18 +80,26 @@ def note_everything_changed(session) -> None:
     changes_of(session).everything = True
 
 
-def _followed_keys(state: InstanceState):
+def _followed_keys(state: InstanceState) -> tuple:
     """(column, attribute key, the table it names) of each foreign key that leads to a site."""
-    table = state.mapper.local_table
+    return _mapper_followed_keys(state.mapper)
+
+
+@cache
+def _mapper_followed_keys(mapper) -> tuple:
+    """_followed_keys of a mapped class's rows (read once: a bulk issue writes thousands)."""
+    table = mapper.local_table
     if table.name == "user_account":
-        return  # an account is found through its student or guardian links (sites_changed)
+        return ()  # an account is found through its student or guardian links (sites_changed)
+    found = []
     for column in table.columns:
         for foreign_key in column.foreign_keys:
             target = foreign_key.column.table.name
             if target == "user_account" and column.name not in SUBJECT_ACCOUNTS:
                 continue  # who did it (added_by_id, graded_by_id…): not whose it is
             if target == "site" or target in FOLLOWED:
-                yield column, state.mapper.get_property_by_column(column).key, target
+                found.append((column, mapper.get_property_by_column(column).key, target))
+    return tuple(found)
 
 
 def _column_values(state: InstanceState, key: str, by_id: bool) -> set | None:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from app.auth.mail import sign_in_link
 from app.auth.tokens import format_code
-from app.pdf import qr_svg, render_pdf
+from app.pdf import qr_image, render_pdf
 from app.students.accounts import issue_sheet_code
 from app.students.models import Student
 from app.users.models import User
@@ -62,7 +62,7 @@ def sign_in_sheet(student: Student, by: User) -> bytes:
         user=user,
         code=format_code(code),
         address=address,
-        qr=qr_svg(link),
+        qr=qr_image(link),
         installation=current_app.config["INSTALLATION_NAME"],
         t={language: sheet_labels(language, address, expires) for language in LANGUAGES},
     )
