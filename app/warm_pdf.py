@@ -33,6 +33,10 @@ class RendererError(OSError):
     """wkhtmltopdf stopped or failed to make the document (what it said is the message)."""
 
 
+class RendererStopped(RendererError):
+    """wkhtmltopdf was not running, or stopped while making the document."""
+
+
 class Renderer:
     """One wkhtmltopdf waiting for command lines, used by one thread at a time."""
 
@@ -86,7 +90,7 @@ class Renderer:
             self._process.stdin.write(line.encode())
             self._process.stdin.flush()
         except OSError as error:
-            raise RendererError(f"wkhtmltopdf stopped: {self._said(b'')}") from error
+            raise RendererStopped(f"wkhtmltopdf stopped: {self._said(b'')}") from error
         said = b""
         deadline = time.monotonic() + TIMEOUT
         with selectors.DefaultSelector() as selector:
@@ -98,7 +102,7 @@ class Renderer:
                     raise RendererError(f"wkhtmltopdf took over {TIMEOUT} s: {self._said(said)}")
                 chunk = os.read(self._process.stderr.fileno(), 65536)
                 if not chunk:
-                    raise RendererError(f"wkhtmltopdf stopped: {self._said(said)}")
+                    raise RendererStopped(f"wkhtmltopdf stopped: {self._said(said)}")
                 said += chunk
         return self._said(said)
 
@@ -158,12 +162,23 @@ def _give_back(renderer: Renderer) -> None:
 
 def render_warm(html: str, options: dict, configuration) -> bytes:
     """The PDF of `html`, made by a wkhtmltopdf of this process already running (or started).
+    A kept one found stopped (killed while it waited) is replaced and the document made again.
 
     :raises RendererError: when wkhtmltopdf fails (that renderer is not used again).
     """
     renderer = _take(configuration.wkhtmltopdf)
     try:
         pdf = renderer.render(html, options, configuration)
+    except RendererStopped:
+        renderer.close()
+        if renderer.uses == 1:
+            raise  # a fresh wkhtmltopdf stopped: the document or the binary is at fault
+        renderer = Renderer(configuration.wkhtmltopdf)
+        try:
+            pdf = renderer.render(html, options, configuration)
+        except BaseException:
+            renderer.close()
+            raise
     except BaseException:
         renderer.close()
         raise

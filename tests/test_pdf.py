@@ -1,0 +1,124 @@
+"""PDFs from wkhtmltopdf, kept running or started per document: locked down either way (no
+local file read, nothing fetched), and a kept renderer serves many documents and is replaced
+when it stops."""
+
+import os
+import signal
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from app import warm_pdf
+from app.pdf import DocumentError, render_pdf
+
+OPTIONS = {"page-size": "A4"}
+
+
+def _made(html: str, keep_warm: bool) -> str:
+    """The text of the PDF; a fresh wkhtmltopdf refuses a document whose resources it
+    blocked (nothing made), a kept one makes it without them."""
+    try:
+        return _text(render_pdf(html, OPTIONS))
+    except DocumentError:
+        assert not keep_warm
+        return ""
+
+
+def _text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+@pytest.fixture(autouse=True)
+def no_renderer_kept():
+    warm_pdf.close_all()  # each test starts with none kept by the tests before it
+    yield
+    warm_pdf.close_all()
+
+
+@pytest.fixture(params=[True, False], ids=["kept-running", "one-per-document"])
+def keep_warm(request, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PDF_KEEP_WARM", request.param)
+    return request.param
+
+
+def test_a_document_reads_no_local_file(app, keep_warm, tmp_path):
+    secret = tmp_path / "secret.html"
+    secret.write_text("<p>SECRET-TOKEN-4711</p>")
+    html = (
+        f'<p>before</p><iframe src="file://{secret}"></iframe><object data="file://{secret}">'
+        f'</object><img src="file://{secret}"><p>after</p>'
+    )
+    text = _made(html, keep_warm)
+    assert "SECRET-TOKEN-4711" not in text
+    assert not keep_warm or ("before" in text and "after" in text)
+
+
+def test_a_document_fetches_nothing(app, keep_warm):
+    asked = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<p>FETCHED</p>")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        html = (
+            f'<p>page</p><iframe src="{url}/frame"></iframe><img src="{url}/image.png">'
+            f'<link rel="stylesheet" href="{url}/style.css">'
+        )
+        text = _made(html, keep_warm)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "FETCHED" not in text and asked == []
+    assert not keep_warm or "page" in text
+
+
+def _kept_pids() -> list[int]:
+    return [renderer._process.pid for renderer in warm_pdf._kept.renderers]
+
+
+def test_a_kept_renderer_serves_one_document_after_another(app):
+    first = _text(render_pdf("<p>Primero ñandú</p>", OPTIONS))
+    pids = _kept_pids()
+    second = _text(render_pdf("<p>Second page</p>", OPTIONS))
+    assert "Primero ñandú" in first and "Second page" in second
+    assert len(pids) == 1 and _kept_pids() == pids  # the same wkhtmltopdf, still running
+
+
+def test_a_renderer_that_stopped_is_replaced(app):
+    render_pdf("<p>one</p>", OPTIONS)
+    (pid,) = _kept_pids()
+    os.kill(pid, signal.SIGKILL)
+    assert "two" in _text(render_pdf("<p>two</p>", OPTIONS))
+    assert _kept_pids() and pid not in _kept_pids()
+
+
+def test_a_renderer_is_replaced_after_its_last_use(app, monkeypatch):
+    monkeypatch.setattr(warm_pdf, "MAX_USES", 2)
+    render_pdf("<p>one</p>", OPTIONS)
+    (pid,) = _kept_pids()
+    render_pdf("<p>two</p>", OPTIONS)  # its second use: closed, not kept
+    assert _kept_pids() == []
+    render_pdf("<p>three</p>", OPTIONS)
+    assert _kept_pids() and pid not in _kept_pids()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_broken_wkhtmltopdf_fails_with_why(app, keep_warm, monkeypatch):
+    monkeypatch.setitem(app.config, "WKHTMLTOPDF", "/bin/false")
+    with pytest.raises(DocumentError, match="wkhtmltopdf"):
+        render_pdf("<p>never</p>", OPTIONS)
