@@ -33,7 +33,7 @@ class RendererError(OSError):
     """wkhtmltopdf stopped or failed to make the document (what it said is the message)."""
 
 
-class RendererStopped(RendererError):
+class RendererStoppedError(RendererError):
     """wkhtmltopdf was not running, or stopped while making the document."""
 
 
@@ -90,7 +90,7 @@ class Renderer:
             self._process.stdin.write(line.encode())
             self._process.stdin.flush()
         except OSError as error:
-            raise RendererStopped(f"wkhtmltopdf stopped: {self._said(b'')}") from error
+            raise RendererStoppedError(f"wkhtmltopdf stopped: {self._said(b'')}") from error
         said = b""
         deadline = time.monotonic() + TIMEOUT
         with selectors.DefaultSelector() as selector:
@@ -102,7 +102,7 @@ class Renderer:
                     raise RendererError(f"wkhtmltopdf took over {TIMEOUT} s: {self._said(said)}")
                 chunk = os.read(self._process.stderr.fileno(), 65536)
                 if not chunk:
-                    raise RendererStopped(f"wkhtmltopdf stopped: {self._said(said)}")
+                    raise RendererStoppedError(f"wkhtmltopdf stopped: {self._said(said)}")
                 said += chunk
         return self._said(said)
 
@@ -169,7 +169,7 @@ def render_warm(html: str, options: dict, configuration) -> bytes:
     renderer = _take(configuration.wkhtmltopdf)
     try:
         pdf = renderer.render(html, options, configuration)
-    except RendererStopped:
+    except RendererStoppedError:
         renderer.close()
         if renderer.uses == 1:
             raise  # a fresh wkhtmltopdf stopped: the document or the binary is at fault
