@@ -3,8 +3,10 @@
 wkhtmltopdf takes one command line per document on stdin (`--read-args-from-stdin`), each
 written by pdfkit; its Qt, WebKit and fonts stay loaded, so a one-page certificate costs a
 fifth of what a fresh wkhtmltopdf would. Each process keeps a few renderers (two print runs
-render at once) and replaces one after MAX_USES documents or when it stops. A document's HTML
-and PDF pass through files in a folder only this process may read, deleted once read.
+render at once), replaces one after MAX_USES documents or when it stops, and ends one left
+unused for IDLE_SECONDS (a web worker that printed one sign-in sheet gives its memory back). A
+document's HTML and PDF pass through files in a folder only this process may read, deleted
+once read.
 """
 
 import atexit
@@ -25,6 +27,7 @@ import pdfkit
 MAX_USES = 200  # WebKit's caches grow a little with each document
 KEPT = 2  # renderers kept waiting, per process
 TIMEOUT = 600  # seconds one document may take (a 250-page print run takes a few)
+IDLE_SECONDS = 300
 # What wkhtmltopdf says, on a line of its own, once the document's PDF is written.
 _DONE = re.compile(rb"(?:^|[\r\n])Done\s*[\r\n]")
 
@@ -43,6 +46,7 @@ class Renderer:
     def __init__(self, binary: str) -> None:
         self.binary = binary
         self.uses = 0
+        self.last_used = time.monotonic()
         self._folder = Path(tempfile.mkdtemp(prefix="puente-pdf-"))
         self._names = count()
         try:
@@ -130,24 +134,31 @@ class _Kept:
         self.lock = threading.Lock()
         self.pid = os.getpid()
         self.renderers: list[Renderer] = []
+        self.reaper_pid: int | None = None
 
 
 _kept = _Kept()
 
 
 def _take(binary: str) -> Renderer:
+    unfit = []
     with _kept.lock:
         if _kept.pid != os.getpid():  # forked: the parent's renderers are not ours to use
             _kept.pid, _kept.renderers = os.getpid(), []
+        found = None
         for renderer in list(_kept.renderers):
             _kept.renderers.remove(renderer)
             if renderer.binary == binary and renderer.alive:
-                return renderer
-            renderer.close()
-    return Renderer(binary)
+                found = renderer
+                break
+            unfit.append(renderer)
+    for renderer in unfit:
+        renderer.close()
+    return found or Renderer(binary)
 
 
 def _give_back(renderer: Renderer) -> None:
+    renderer.last_used = time.monotonic()
     with _kept.lock:
         if (
             _kept.pid == os.getpid()
@@ -156,8 +167,29 @@ def _give_back(renderer: Renderer) -> None:
             and len(_kept.renderers) < KEPT
         ):
             _kept.renderers.append(renderer)
+            if _kept.reaper_pid != os.getpid():
+                _kept.reaper_pid = os.getpid()
+                threading.Thread(target=_end_idle, name="pdf-idle", daemon=True).start()
             return
     renderer.close()
+
+
+def _end_idle() -> None:
+    """Every minute, end the renderers unused for IDLE_SECONDS."""
+    while True:
+        time.sleep(min(60, IDLE_SECONDS))
+        close_idle(IDLE_SECONDS)
+
+
+def close_idle(seconds: float) -> int:
+    """End the kept renderers unused for `seconds`; how many ended."""
+    now = time.monotonic()
+    with _kept.lock:
+        idle = [r for r in _kept.renderers if now - r.last_used >= seconds]
+        _kept.renderers = [r for r in _kept.renderers if r not in idle]
+    for renderer in idle:
+        renderer.close()
+    return len(idle)
 
 
 def render_warm(html: str, options: dict, configuration) -> bytes:

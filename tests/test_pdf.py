@@ -122,3 +122,12 @@ def test_a_broken_wkhtmltopdf_fails_with_why(app, keep_warm, monkeypatch):
     monkeypatch.setitem(app.config, "WKHTMLTOPDF", "/bin/false")
     with pytest.raises(DocumentError, match="wkhtmltopdf"):
         render_pdf("<p>never</p>", OPTIONS)
+
+
+def test_a_renderer_left_unused_ends(app):
+    render_pdf("<p>one</p>", OPTIONS)
+    (pid,) = _kept_pids()
+    assert warm_pdf.close_idle(3600) == 0 and _kept_pids() == [pid]  # used just now: kept
+    assert warm_pdf.close_idle(0) == 1 and _kept_pids() == []
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
