@@ -219,3 +219,25 @@ def test_reusing_a_shape_gives_exactly_the_full_reading(world):
             options = {"@context": document["@context"], **proof}
             options.pop("proofValue")
             assert canonical_nquads(options) == canonical_nquads(options, full=True)
+
+
+def test_pyoxigraphs_lines_are_the_canonical_lines(world):
+    """canonical_nquads takes pyoxigraph's serialization unless a literal holds a control
+    character; for everything else (quotes, backslashes, line separators, accents) its lines
+    are exactly those written term by term as RDFC-1.0 says."""
+    import pyoxigraph
+
+    from app.certificates.linked_data import _written_by_term, document_quads
+
+    cert = issue_certificate(awarded(world), world["coord_tx"])
+    unsigned = {k: v for k, v in cert.credential.items() if k != "proof"}
+    for name in ('Zoë "Zo" \\ Ñ', "line\u2028separator\x85next", "tab\there", "ok"):
+        document = {**unsigned, "name": name}
+        dataset = pyoxigraph.Dataset(document_quads(document))
+        dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+        expected = _written_by_term(dataset)
+        assert canonical_nquads(document) == expected
+        assert (
+            f'"{name.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
+            in expected
+        )
