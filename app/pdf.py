@@ -47,7 +47,7 @@ def render_pdf(html: str, options: dict, configuration=None) -> bytes:
     configuration = configuration or pdf_configuration()
     options = {**options, **LOCKED_DOWN}
     try:
-        if configuration.keep_warm:
+        if getattr(configuration, "keep_warm", False):
             return render_warm(html, options, configuration)
         return pdfkit.from_string(html, False, options=options, configuration=configuration)
     except OSError as error:
@@ -79,10 +79,10 @@ def qr_image(url: str, error: str = "m", size_mm: float | None = None) -> Markup
     if size_mm is None:
         pixels = (width + 2 * border) * 4
         return Markup(
-            '<img class="qr" alt="QR" src="{}" width="{}" height="{}" '
+            '<img class="qr-code" alt="QR" src="{}" width="{}" height="{}" '
             'style="image-rendering:pixelated">'
         ).format(source, pixels, pixels)
     size = f"{size_mm * (width + 2 * border) / width:.3f}mm"
     return Markup(
-        '<img class="qr" alt="QR" src="{}" style="width:{};height:{};image-rendering:pixelated">'
+        '<img class="qr-code" alt="QR" src="{}" style="width:{};height:{};image-rendering:pixelated">'
     ).format(source, size, size)

@@ -30,6 +30,8 @@ TIMEOUT = 600  # seconds one document may take (a 250-page print run takes a few
 IDLE_SECONDS = 300
 # What wkhtmltopdf says, on a line of its own, once the document's PDF is written.
 _DONE = re.compile(rb"(?:^|[\r\n])Done\s*[\r\n]")
+# What it says of a part of the document it could not load (a blocked file, a refused fetch).
+_REFUSED = re.compile(r"Blocked access|Failed to load|Error:")
 
 
 class RendererError(OSError):
@@ -74,13 +76,16 @@ class Renderer:
         source, target = self._folder / f"{number}.html", self._folder / f"{number}.pdf"
         source.write_text(html, encoding="utf-8")
         try:
-            options = {k: v for k, v in options.items() if k != "quiet"}  # "Done" says it ended
+            # At the info level wkhtmltopdf says "Done" when the PDF is written.
+            options = {**{k: v for k, v in options.items() if k != "quiet"}, "log-level": "info"}
             args = pdfkit.PDFKit(
                 str(source), "file", options=options, configuration=configuration, verbose=True
             ).command(str(target))[1:]
             if any(not a or any(ch.isspace() or ch in "\"'\\" for ch in a) for a in args):
                 raise RendererError(f"wkhtmltopdf arguments must be single words: {args}")
             said = self._send(" ".join(args) + "\n")
+            if _REFUSED.search(said):  # as a fresh wkhtmltopdf fails such a document
+                raise RendererError(f"wkhtmltopdf could not load all of the document: {said}")
             if not target.exists():
                 raise RendererError(f"wkhtmltopdf made no PDF: {said}")
             return target.read_bytes()
@@ -138,6 +143,20 @@ class _Kept:
 
 
 _kept = _Kept()
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: drop the parent's renderers (closing our copies of their pipes, so
+    the parent can still end them) and its lock (another thread may have held it)."""
+    for renderer in _kept.renderers:
+        for pipe in (renderer._process.stdin, renderer._process.stderr):
+            with contextlib.suppress(OSError):
+                pipe.close()
+    _kept.lock = threading.Lock()
+    _kept.pid, _kept.renderers, _kept.reaper_pid = os.getpid(), [], None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _take(binary: str) -> Renderer:

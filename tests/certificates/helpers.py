@@ -26,6 +26,18 @@ def pdf_text(pdf: bytes, layout: bool = True) -> str:
         return subprocess.run(args, capture_output=True, check=True, text=True).stdout
 
 
+def pdf_image_shapes(pdf: bytes) -> list[tuple[int, int, int, int]]:
+    """(width, height, x-ppi, y-ppi) of every image drawn in the PDF (poppler's pdfimages)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        listing = subprocess.run(
+            ["pdfimages", "-list", handle.name], capture_output=True, text=True, check=True
+        ).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    return [(int(r[3]), int(r[4]), int(r[12]), int(r[13])) for r in rows]
+
+
 def pdf_qr_codes(pdf: bytes) -> list[str]:
     """Every QR code zbarimg finds on the PDF's pages rendered at 200 dpi."""
     with tempfile.TemporaryDirectory() as folder:

@@ -14,7 +14,7 @@ from app.job_leases import JobStatus
 from app.packets.models import PacketJob
 from app.packets.services import packet_path
 from tests import factories
-from tests.certificates.helpers import pdf_qr_codes, pdf_text
+from tests.certificates.helpers import pdf_image_shapes, pdf_qr_codes, pdf_text
 from tests.packets.helpers import algebra, sheet_path, working_on_unit
 from tests.query_counter import count_queries
 
@@ -58,6 +58,8 @@ def test_a_packet_holds_the_unit_in_both_languages_and_its_answer_sheet(client, 
     assert "Unit-test try / Intento del examen de la unidad 1" in text
     assert page_size(pdf).startswith("Page size:       612 x 792 pts (letter)")
     assert pdf_qr_codes(pdf) == [f"{BASE}{sheet_path(progress, 1)}"]
+    ((width, height, x_ppi, y_ppi),) = pdf_image_shapes(pdf)  # the QR code: drawn square
+    assert width == height and x_ppi == y_ppi
     event = db.session.query(AuditEvent).filter_by(action="packets.printed").one()
     assert event.data["test_try"] == 1 and event.actor_id == world["teacher_tx1"].id
 
