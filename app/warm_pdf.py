@@ -107,7 +107,6 @@ class Renderer:
             while not _DONE.search(said, max(0, len(said) - 4096)):
                 left = deadline - time.monotonic()
                 if left <= 0 or not selector.select(left):
-                    self.close()
                     raise RendererError(f"wkhtmltopdf took over {TIMEOUT} s: {self._said(said)}")
                 chunk = os.read(self._process.stderr.fileno(), 65536)
                 if not chunk:
@@ -133,13 +132,12 @@ class Renderer:
 
 
 class _Kept:
-    """The renderers waiting in this process (a forked process starts its own)."""
+    """The renderers waiting in this process (a forked child starts with none: see below)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.pid = os.getpid()
         self.renderers: list[Renderer] = []
-        self.reaper_pid: int | None = None
+        self.reaping = False  # the thread that ends idle renderers is running
 
 
 _kept = _Kept()
@@ -153,7 +151,7 @@ def _forget_after_fork() -> None:
             with contextlib.suppress(OSError):
                 pipe.close()
     _kept.lock = threading.Lock()
-    _kept.pid, _kept.renderers, _kept.reaper_pid = os.getpid(), [], None
+    _kept.renderers, _kept.reaping = [], False  # a fork copies no thread
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
@@ -162,8 +160,6 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 def _take(binary: str) -> Renderer:
     unfit = []
     with _kept.lock:
-        if _kept.pid != os.getpid():  # forked: the parent's renderers are not ours to use
-            _kept.pid, _kept.renderers = os.getpid(), []
         found = None
         for renderer in list(_kept.renderers):
             _kept.renderers.remove(renderer)
@@ -179,15 +175,10 @@ def _take(binary: str) -> Renderer:
 def _give_back(renderer: Renderer) -> None:
     renderer.last_used = time.monotonic()
     with _kept.lock:
-        if (
-            _kept.pid == os.getpid()
-            and renderer.alive
-            and renderer.uses < MAX_USES
-            and len(_kept.renderers) < KEPT
-        ):
+        if renderer.alive and renderer.uses < MAX_USES and len(_kept.renderers) < KEPT:
             _kept.renderers.append(renderer)
-            if _kept.reaper_pid != os.getpid():
-                _kept.reaper_pid = os.getpid()
+            if not _kept.reaping:
+                _kept.reaping = True
                 threading.Thread(target=_end_idle, name="pdf-idle", daemon=True).start()
             return
     renderer.close()
@@ -258,6 +249,5 @@ def close_all() -> None:
     """End this process's renderers (each also ends by itself when this process's pipe closes)."""
     with _kept.lock:
         renderers, _kept.renderers = _kept.renderers, []
-    if _kept.pid == os.getpid():
-        for renderer in renderers:
-            renderer.close()
+    for renderer in renderers:
+        renderer.close()
