@@ -15,7 +15,7 @@ from app.extensions import db
 from app.permissions import student_scope
 from app.sites.models import Site
 from app.students.models import Student
-from app.users.models import User
+from app.users.models import Role, User
 
 # Unit grades have one decimal, so a course grade is rounded from a mean of k/10n: half a
 # tenth either side (with a hair of float slack) tells whether a stored grade is still current.
@@ -179,6 +179,10 @@ def ready_for_credit(user: User, args) -> Select:
             mean < CreditAward.grade_percent + _HALF_TENTH - _SLACK,
         ),
     )
+    if user.role == Role.COORDINATOR and user.state_code and not user.site_id:
+        # Said again of the awards (every site in scope is in this state): PostgreSQL then
+        # hashes this state's current awards for the count, not the installation's.
+        current = current.where(CreditAward.state_code == user.state_code)
     stmt = (
         select(Enrollment)
         .join(Enrollment.student)

@@ -9,6 +9,7 @@ from app.audit.models import AuditEvent
 from app.credits.models import CreditAward
 from app.credits.services import CreditError, award_credit
 from app.extensions import db
+from app.moves.services import move_student
 from app.users.models import Role
 from tests import factories
 from tests.grading.helpers import unit_scores
@@ -170,6 +171,20 @@ def test_ready_list_shows_unawarded_results_in_scope(client, auth, world):
     auth.login(world["coord_nd"])
     assert _listed(client.get("/credits/")) == {other_state.id}
     assert nothing_passed.id not in _listed(client.get("/credits/"))
+
+
+def test_an_award_made_in_another_state_leaves_the_result_ready_here(client, auth, world):
+    moved = _enrollment(world, "nd", percents=(85, 85))
+    auth.login(world["coord_nd"])
+    assert _award(client, moved).status_code == 302
+    assert moved.id not in _listed(client.get("/credits/"))
+    auth.logout()
+    move_student(moved.student, world["tx1"])
+    db.session.commit()
+    auth.login(world["coord_tx"])
+    assert _listed(client.get("/credits/")) == {moved.id}  # Texas has not awarded it yet
+    assert _award(client, moved).status_code == 302
+    assert moved.id not in _listed(client.get("/credits/"))
 
 
 def test_ready_list_filters(client, auth, world):
