@@ -85,10 +85,12 @@ def start_gunicorn(
     app: str, port: int, env: dict, check: str, root: Path = ROOT
 ) -> subprocess.Popen:
     """gunicorn with 2 sync workers, as production runs it, serving `app` from the checkout
-    `root`; waits until `check` answers."""
+    `root` (with its own .venv when it has one: an earlier checkout's requirements may differ);
+    waits until `check` answers."""
+    venv = root / ".venv" if (root / ".venv/bin/gunicorn").exists() else ROOT / ".venv"
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"),
+            str(venv / "bin/gunicorn"),
             "--workers",
             "2",
             "--worker-class",
