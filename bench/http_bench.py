@@ -13,8 +13,9 @@ from /proc: the database on this machine), and the CPU ratio: the bare app's CPU
 over the page's (app and database), near what an idle machine would show. Every response
 wrk receives is checked too (bench/wrk_check.lua): a run with any other answer fails.
 `--baseline` serves an earlier checkout of the code (e.g. `git worktree add ../before COMMIT`)
-from the same database beside this one: each page then runs on both, and prints a "before" row
-above its row: the before/after table in one run. `--beside-db URL` serves another database
+from the same database beside this one (from the checkout's own .venv when it has one): each
+page then runs on both, and prints a "before" row above its row: the before/after table in one
+run. `--beside-db URL` serves another database
 seeded alike (another size) with this code beside the first, a row for each
 (bench/scale_bench.py's comparison). Both servers take turns within each repeat, in an order
 reversed every other repeat (A B, B A, A B), each run beside a run of the bare app.
